@@ -1,0 +1,196 @@
+//! Command line: clap arguments (close to the flags) → a validated [`ScanConfig`] and target list.
+//! Option names are a contract (README, docs): keep them.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+use crate::inspect::TrustStore;
+use crate::net::ConnectTo;
+use crate::report::Grade;
+use crate::scan::ScanConfig;
+use crate::target::{self, InvalidTarget, Target};
+
+const AFTER_HELP: &str = "\
+TARGETS:
+  example.com              mail domain: MX -> every A/AAAA of every MX host -> SMTP STARTTLS on 25
+  mx.example.com:587       host:port: 25/587 SMTP STARTTLS, 143 IMAP STARTTLS, 110 POP3 STLS,
+                           465/993/995/443 and any other port direct TLS
+  smtp://host[:port]       SMTP STARTTLS (25)      submission://host  SMTP STARTTLS (587)
+  smtps://host             direct TLS (465)        https://host       direct TLS (443)
+  imap://host              IMAP STARTTLS (143)     imaps://host       direct TLS (993)
+  pop3://host              POP3 STLS (110)         pop3s://host       direct TLS (995)
+  tls://host:port          direct TLS on any port
+  192.0.2.1:25, [2001:db8::1]:465   IP literals (IPv6 in brackets; a bare IP means its port 25)
+
+EXIT STATUS:
+  0  the scan ran (whatever the grades)
+  1  --fail-under was given and a graded target is below it
+  2  bad usage, or no target could be read
+
+EXAMPLES:
+  tlsgrade example.com
+  tlsgrade --json report.json -f domains.txt
+  tlsgrade --connect-to mx.example.com:25:127.0.0.1:2525 example.com
+  tlsgrade --fail-under B smtp://mail.example.com";
+
+/// TLS scanner and grader for mail domains and TLS services.
+#[derive(Parser, Debug)]
+#[command(name = "tlsgrade", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Mail domains, host:port or URL-like targets (see TARGETS below).
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+
+    /// Read targets from FILE, one per line ('#' comments, blank lines ignored; '-' = stdin).
+    #[arg(short = 'f', long = "targets", value_name = "FILE")]
+    pub targets_file: Option<PathBuf>,
+
+    /// DNS server to use instead of the system configuration, IP[:PORT] (default port 53).
+    #[arg(long, value_name = "IP[:PORT]")]
+    pub resolver: Option<String>,
+
+    /// Connect to HOST2:PORT2 whenever HOST1:PORT1 is wanted (curl's semantics; empty fields
+    /// match any / keep the original; SNI and name checks keep the original name). Repeatable.
+    #[arg(long = "connect-to", value_name = "HOST1:PORT1:HOST2:PORT2")]
+    pub connect_to: Vec<String>,
+
+    /// Extra trust anchors (PEM), on top of the built-in web PKI roots. Repeatable.
+    #[arg(long = "ca-file", value_name = "PEM")]
+    pub ca_file: Vec<PathBuf>,
+
+    /// Seconds allowed for each connection step (connect, each command, the TLS handshake).
+    /// The SMTP/IMAP/POP3 greeting may take twice as long (tarpits delay banners on purpose).
+    #[arg(long, value_name = "SECS", default_value_t = 15.0)]
+    pub timeout: f64,
+
+    /// Name sent in EHLO (default: this machine's FQDN, or tlsgrade.invalid; never localhost).
+    #[arg(long, value_name = "NAME")]
+    pub ehlo: Option<String>,
+
+    /// Use IPv4 addresses only.
+    #[arg(short = '4', conflicts_with = "ipv6_only")]
+    pub ipv4_only: bool,
+
+    /// Use IPv6 addresses only.
+    #[arg(short = '6')]
+    pub ipv6_only: bool,
+
+    /// Write the JSON report to FILE ('-' = standard output, and then no table is printed).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+
+    /// Exit with status 1 when any graded target is below GRADE (A+, A, B, C, D, F).
+    #[arg(long = "fail-under", value_name = "GRADE", value_parser = parse_grade)]
+    pub fail_under: Option<Grade>,
+
+    /// No colours in the table (also when the NO_COLOR environment variable is set).
+    #[arg(long = "no-color")]
+    pub no_color: bool,
+
+    /// Per-endpoint detail in the table: every check, the certificate chain and the dialogue.
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Accept MX hosts on loopback or private addresses (internal relays, test labs) instead of
+    /// failing them as unroutable.
+    #[arg(long = "allow-private")]
+    pub allow_private: bool,
+
+    /// Warn when a certificate expires within N days.
+    #[arg(long = "warn-days", value_name = "N", default_value_t = 30)]
+    pub warn_days: u32,
+
+    /// Endpoints scanned at the same time.
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub concurrency: u32,
+}
+
+fn parse_grade(s: &str) -> Result<Grade, String> {
+    Grade::parse(s).ok_or_else(|| format!("{s:?} is not a grade (A+, A, B, C, D or F)"))
+}
+
+/// Parses `--resolver IP[:PORT]` (IPv6 with a port in brackets).
+pub fn parse_resolver(s: &str) -> Result<SocketAddr, String> {
+    if let Ok(a) = s.parse::<SocketAddr>() {
+        return Ok(a);
+    }
+    let bare = s.strip_prefix('[').and_then(|x| x.strip_suffix(']')).unwrap_or(s);
+    bare.parse::<std::net::IpAddr>()
+        .map(|ip| SocketAddr::new(ip, 53))
+        .map_err(|_| format!("--resolver {s:?}: expected IP or IP:PORT (IPv6 as [addr]:port)"))
+}
+
+/// Everything needed to run, after validation.
+pub struct Plan {
+    pub config: ScanConfig,
+    pub targets: Vec<Target>,
+    pub invalid: Vec<InvalidTarget>,
+}
+
+impl Cli {
+    /// Validates options and reads the targets. `Err` is a usage error (exit status 2).
+    pub fn plan(&self) -> Result<Plan, String> {
+        let resolver = self.resolver.as_deref().map(parse_resolver).transpose()?;
+        let connect_to = self
+            .connect_to
+            .iter()
+            .map(|s| ConnectTo::parse(s).map_err(|e| format!("--connect-to {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        if !(self.timeout.is_finite() && self.timeout > 0.0 && self.timeout <= 3600.0) {
+            return Err(format!("--timeout {}: expected seconds between 0 and 3600", self.timeout));
+        }
+        let ehlo_name = match &self.ehlo {
+            Some(n) => {
+                let ok = target::parse_dns_name(n).is_ok() || (n.starts_with('[') && n.ends_with(']'));
+                if !ok || n.eq_ignore_ascii_case("localhost") {
+                    return Err(format!("--ehlo {n:?}: expected a fully qualified host name or an address literal like [192.0.2.1]"));
+                }
+                n.clone()
+            }
+            None => crate::scan::default_ehlo_name(),
+        };
+        let trust = TrustStore::from_pem_files(&self.ca_file)?;
+
+        let mut targets = Vec::new();
+        let mut invalid = Vec::new();
+        for t in &self.targets {
+            match target::parse_target(t) {
+                Ok(t) => targets.push(t),
+                Err(reason) => invalid.push(InvalidTarget { input: t.chars().take(80).collect(), line: None, reason }),
+            }
+        }
+        if let Some(path) = &self.targets_file {
+            let data = if path.as_os_str() == "-" {
+                let mut v = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::stdin(), &mut v).map_err(|e| format!("reading targets from stdin: {e}"))?;
+                v
+            } else {
+                std::fs::read(path).map_err(|e| format!("--targets {}: {e}", path.display()))?
+            };
+            let (good, bad) = target::parse_file_bytes(&data);
+            targets.extend(good);
+            invalid.extend(bad);
+        } else if self.targets.is_empty() {
+            return Err("no target given: name at least one TARGET or use --targets FILE (see --help)".into());
+        }
+
+        let timeout = Duration::from_secs_f64(self.timeout);
+        let config = ScanConfig {
+            resolver,
+            connect_to,
+            trust,
+            timeout,
+            greeting_timeout: timeout * 2,
+            ehlo_name,
+            ipv4: !self.ipv6_only,
+            ipv6: !self.ipv4_only,
+            allow_private: self.allow_private,
+            concurrency: self.concurrency as usize,
+            warn_days: self.warn_days as i64,
+        };
+        Ok(Plan { config, targets, invalid })
+    }
+}

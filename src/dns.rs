@@ -1,0 +1,211 @@
+//! DNS through hickory-resolver: MX, A and AAAA, with failures kept apart.
+//!
+//! NXDOMAIN, NODATA, SERVFAIL and timeouts are distinct outcomes (spec-digest §1): a SERVFAIL or
+//! a timeout never falls back to the domain's own addresses. Names are queried fully qualified
+//! (trailing dot) so that no search list of the system configuration is ever appended.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use hickory_proto::op::ResponseCode;
+use hickory_proto::rr::{RData, RecordType};
+use hickory_proto::ProtoErrorKind;
+use hickory_resolver::config::{NameServerConfigGroup, ResolveHosts, ResolverConfig, ResolverOpts};
+use hickory_resolver::name_server::TokioConnectionProvider;
+use hickory_resolver::{ResolveError, TokioResolver};
+
+use crate::report::{ErrorInfo, ErrorKind};
+
+/// How a look-up ended when it did not give records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DnsError {
+    /// The name does not exist.
+    NxDomain,
+    /// SERVFAIL, REFUSED or another error rcode.
+    ServFail(String),
+    Timeout,
+    Other(String),
+}
+
+impl DnsError {
+    pub fn to_error_info(&self, what: &str) -> ErrorInfo {
+        match self {
+            DnsError::NxDomain => ErrorInfo::new(ErrorKind::DnsNxdomain, format!("{what}: name does not exist (NXDOMAIN)")),
+            DnsError::ServFail(rc) => ErrorInfo::new(ErrorKind::DnsServfail, format!("{what}: DNS server answered {rc}")),
+            DnsError::Timeout => ErrorInfo::new(ErrorKind::DnsTimeout, format!("{what}: no DNS answer in time")),
+            DnsError::Other(m) => ErrorInfo::new(ErrorKind::DnsError, format!("{what}: {m}")),
+        }
+    }
+}
+
+/// One MX record. `exchange` is lower-case without the trailing dot; "." stays ".".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mx {
+    pub preference: u16,
+    pub exchange: String,
+}
+
+/// Addresses of a host, plus the CNAME chain that led to them, if any.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Addresses {
+    pub addrs: Vec<IpAddr>,
+    pub cnames: Vec<String>,
+}
+
+/// The resolver used for a whole scan.
+#[derive(Clone)]
+pub struct Dns {
+    resolver: TokioResolver,
+}
+
+fn fqdn(name: &str) -> String {
+    if name.ends_with('.') {
+        name.to_string()
+    } else {
+        format!("{name}.")
+    }
+}
+
+fn name_of(n: &hickory_proto::rr::Name) -> String {
+    let s = n.to_ascii().to_ascii_lowercase();
+    if s == "." {
+        s
+    } else {
+        s.trim_end_matches('.').to_string()
+    }
+}
+
+/// Empty answers (NODATA) are `Ok(None)`; real failures are errors.
+fn classify(e: ResolveError) -> Result<(), DnsError> {
+    if let Some(p) = e.proto() {
+        match p.kind() {
+            ProtoErrorKind::NoRecordsFound { response_code, .. } => {
+                return match *response_code {
+                    ResponseCode::NXDomain => Err(DnsError::NxDomain),
+                    ResponseCode::NoError => Ok(()),
+                    rc => Err(DnsError::ServFail(rc.to_string())),
+                }
+            }
+            ProtoErrorKind::Timeout => return Err(DnsError::Timeout),
+            _ => {}
+        }
+    }
+    let msg = e.to_string();
+    if msg.contains("timed out") || msg.contains("timeout") {
+        Err(DnsError::Timeout)
+    } else {
+        Err(DnsError::Other(msg))
+    }
+}
+
+impl Dns {
+    /// A resolver on `server` (`--resolver`), or the system configuration when `None`.
+    pub fn new(server: Option<SocketAddr>, timeout: Duration) -> Result<Dns, String> {
+        let mut opts = ResolverOpts::default();
+        opts.timeout = timeout.min(Duration::from_secs(5));
+        opts.attempts = 2;
+        opts.edns0 = true;
+        opts.preserve_intermediates = true;
+        opts.use_hosts_file = ResolveHosts::Never;
+        opts.ndots = 0;
+        let builder = match server {
+            Some(addr) => {
+                let group = NameServerConfigGroup::from_ips_clear(&[addr.ip()], addr.port(), true);
+                TokioResolver::builder_with_config(
+                    ResolverConfig::from_parts(None, vec![], group),
+                    TokioConnectionProvider::default(),
+                )
+            }
+            None => TokioResolver::builder_tokio().map_err(|e| {
+                format!("cannot read the system DNS configuration ({e}); use --resolver IP[:PORT]")
+            })?,
+        };
+        Ok(Dns {
+            resolver: builder.with_options(opts).build(),
+        })
+    }
+
+    /// MX records of `domain`, sorted by preference then name, duplicates removed.
+    /// `Ok(empty)` means NODATA (no MX: implicit MX applies).
+    pub async fn mx(&self, domain: &str) -> Result<Vec<Mx>, DnsError> {
+        match self.resolver.lookup(fqdn(domain), RecordType::MX).await {
+            Ok(l) => {
+                let mut out: Vec<Mx> = l
+                    .record_iter()
+                    .filter_map(|r| match r.data() {
+                        RData::MX(mx) => Some(Mx {
+                            preference: mx.preference(),
+                            exchange: name_of(mx.exchange()),
+                        }),
+                        _ => None,
+                    })
+                    .collect();
+                out.sort_by(|a, b| (a.preference, &a.exchange).cmp(&(b.preference, &b.exchange)));
+                out.dedup();
+                Ok(out)
+            }
+            Err(e) => classify(e).map(|()| Vec::new()),
+        }
+    }
+
+    async fn family(&self, host: &str, rt: RecordType, out: &mut Addresses) -> Result<(), DnsError> {
+        match self.resolver.lookup(fqdn(host), rt).await {
+            Ok(l) => {
+                for r in l.record_iter() {
+                    match r.data() {
+                        RData::A(a) => out.addrs.push(IpAddr::V4(a.0)),
+                        RData::AAAA(a) => out.addrs.push(IpAddr::V6(a.0)),
+                        RData::CNAME(c) => {
+                            let n = name_of(&c.0);
+                            if !out.cnames.contains(&n) {
+                                out.cnames.push(n);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Ok(())
+            }
+            Err(e) => classify(e),
+        }
+    }
+
+    /// A and AAAA of `host`, queried separately (one may fail while the other works).
+    /// An empty result with `Ok` means the host has no address of the requested families.
+    pub async fn addresses(&self, host: &str, v4: bool, v6: bool) -> Result<Addresses, DnsError> {
+        let mut out = Addresses::default();
+        let (a, aaaa) = {
+            let mut a_out = Addresses::default();
+            let mut aaaa_out = Addresses::default();
+            let (a, aaaa) = tokio::join!(
+                async {
+                    if v4 {
+                        self.family(host, RecordType::A, &mut a_out).await
+                    } else {
+                        Ok(())
+                    }
+                },
+                async {
+                    if v6 {
+                        self.family(host, RecordType::AAAA, &mut aaaa_out).await
+                    } else {
+                        Ok(())
+                    }
+                }
+            );
+            out.addrs.extend(a_out.addrs);
+            out.addrs.extend(aaaa_out.addrs);
+            for c in a_out.cnames.into_iter().chain(aaaa_out.cnames) {
+                if !out.cnames.contains(&c) {
+                    out.cnames.push(c);
+                }
+            }
+            (a, aaaa)
+        };
+        out.addrs.dedup();
+        match (a, aaaa) {
+            (Err(e), _) | (_, Err(e)) if out.addrs.is_empty() => Err(e),
+            _ => Ok(out),
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! The lab: in-process servers on loopback and a test PKI made at start-up.
+//!
+//! One set of servers with three uses: the integration tests start these pieces (rather than a
+//! second copy of the same servers), `--demo` will scan a lab of them, and the batch benchmark
+//! will run a fleet of them. Everything binds to 127.0.0.0/8 or ::1 only. Certificates are made
+//! relative to "now", so expiry cases never rot.
+
+pub mod dns;
+pub mod pki;
+pub mod smtp;
+pub mod tls;
+
+/// A spawned server task that stops when this handle is dropped.
+pub struct ServerHandle {
+    pub addrs: Vec<std::net::SocketAddr>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl ServerHandle {
+    pub fn new(addrs: Vec<std::net::SocketAddr>, tasks: Vec<tokio::task::JoinHandle<()>>) -> Self {
+        ServerHandle { addrs, tasks }
+    }
+    /// The first address (the one most tests need).
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.addrs[0]
+    }
+    pub fn port(&self) -> u16 {
+        self.addrs[0].port()
+    }
+}
+
+impl Drop for ServerHandle {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// Binds TCP listeners on every IP of `ips` with one shared port (chosen by the kernel for the
+/// first; retried a few times if a later address has it taken).
+pub async fn bind_all(ips: &[std::net::IpAddr]) -> std::io::Result<Vec<tokio::net::TcpListener>> {
+    let mut last_err = None;
+    for _ in 0..20 {
+        let first = tokio::net::TcpListener::bind((ips[0], 0)).await?;
+        let port = first.local_addr()?.port();
+        let mut all = vec![first];
+        let mut ok = true;
+        for ip in &ips[1..] {
+            match tokio::net::TcpListener::bind((*ip, port)).await {
+                Ok(l) => all.push(l),
+                Err(e) => {
+                    last_err = Some(e);
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if ok {
+            return Ok(all);
+        }
+    }
+    Err(last_err.unwrap_or_else(|| std::io::Error::other("could not bind")))
+}

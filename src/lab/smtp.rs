@@ -1,0 +1,170 @@
+//! A scriptable SMTP server with STARTTLS for the lab: real-MTA behaviour by default (the whole
+//! multi-line reply in one write), and the odd behaviours scanners must survive on request
+//! (one line per write, 421/554 greetings, a greeting that never comes, no STARTTLS, 454, ...).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::ServerConfig;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+
+use super::ServerHandle;
+use crate::net::lines::LineReader;
+
+/// What the server does. Start from [`SmtpScript::new`] and change what a case needs.
+#[derive(Clone)]
+pub struct SmtpScript {
+    pub hostname: String,
+    /// Greeting lines without CRLF; `None` = never greet (hold the connection open).
+    pub greeting: Option<Vec<String>>,
+    pub greeting_delay: Duration,
+    /// EHLO keywords after the first line (STARTTLS is added when `tls` is set and `offer_starttls`).
+    pub extensions: Vec<String>,
+    pub offer_starttls: bool,
+    /// The keyword advertised for STARTTLS, always as the last EHLO line (case varies in the wild).
+    pub starttls_keyword: String,
+    /// Reply to STARTTLS; the handshake starts only when it begins with "220".
+    pub starttls_reply: String,
+    pub tls: Option<Arc<ServerConfig>>,
+    /// Write every line of a multi-line reply separately (stock aiosmtpd does this).
+    pub one_line_per_write: bool,
+    /// Offer STARTTLS again inside TLS (forbidden by RFC 3207 §4.2).
+    pub readvertise_after_tls: bool,
+}
+
+impl SmtpScript {
+    /// A conforming server: `220` greeting, EHLO with PIPELINING, SIZE, 8BITMIME and STARTTLS.
+    pub fn new(hostname: &str, tls: Option<Arc<ServerConfig>>) -> SmtpScript {
+        SmtpScript {
+            hostname: hostname.to_string(),
+            greeting: Some(vec![format!("220 {hostname} ESMTP tlsgrade-lab")]),
+            greeting_delay: Duration::ZERO,
+            extensions: vec!["PIPELINING".into(), "SIZE 10240000".into(), "8BITMIME".into()],
+            offer_starttls: tls.is_some(),
+            starttls_keyword: "STARTTLS".into(),
+            starttls_reply: "220 2.0.0 Ready to start TLS".into(),
+            tls,
+            one_line_per_write: false,
+            readvertise_after_tls: false,
+        }
+    }
+}
+
+/// Starts the server on every address of `ips`, all on one port.
+pub async fn spawn_smtp(ips: &[std::net::IpAddr], script: SmtpScript) -> std::io::Result<ServerHandle> {
+    let listeners = super::bind_all(ips).await?;
+    let addrs = listeners.iter().filter_map(|l| l.local_addr().ok()).collect();
+    let script = Arc::new(script);
+    let tasks = listeners
+        .into_iter()
+        .map(|l| {
+            let script = script.clone();
+            tokio::spawn(async move {
+                while let Ok((sock, _)) = l.accept().await {
+                    let script = script.clone();
+                    tokio::spawn(async move {
+                        // A session never outlives a minute, whatever the client does.
+                        let _ = tokio::time::timeout(Duration::from_secs(60), session(sock, &script)).await;
+                    });
+                }
+            })
+        })
+        .collect();
+    Ok(ServerHandle::new(addrs, tasks))
+}
+
+async fn write_reply<S: AsyncWrite + Unpin>(s: &mut S, lines: &[String], one_per_write: bool) -> std::io::Result<()> {
+    if one_per_write {
+        for l in lines {
+            s.write_all(format!("{l}\r\n").as_bytes()).await?;
+            s.flush().await?;
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        Ok(())
+    } else {
+        let all: String = lines.iter().map(|l| format!("{l}\r\n")).collect();
+        s.write_all(all.as_bytes()).await?;
+        s.flush().await
+    }
+}
+
+/// Builds a multi-line reply: `code-` on every line but the last.
+fn multiline(code: u16, lines: &[String]) -> Vec<String> {
+    let n = lines.len();
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| format!("{code}{}{l}", if i + 1 == n { ' ' } else { '-' }))
+        .collect()
+}
+
+enum Next {
+    Done,
+    StartTls,
+}
+
+async fn session(mut sock: tokio::net::TcpStream, script: &SmtpScript) {
+    tokio::time::sleep(script.greeting_delay).await;
+    let Some(greeting) = &script.greeting else {
+        // Never greet: hold the connection until the client gives up.
+        let _ = tokio::time::sleep(Duration::from_secs(3600)).await;
+        return;
+    };
+    if write_reply(&mut sock, greeting, script.one_line_per_write).await.is_err() {
+        return;
+    }
+    if greeting.first().is_some_and(|g| g.starts_with("421")) {
+        return;
+    }
+    let refusing = greeting.first().is_some_and(|g| g.starts_with('5'));
+    if let Next::StartTls = commands(&mut sock, script, false, refusing).await {
+        if let Some(cfg) = &script.tls {
+            let acceptor = tokio_rustls::TlsAcceptor::from(cfg.clone());
+            if let Ok(mut tls) = acceptor.accept(sock).await {
+                let _ = commands(&mut tls, script, true, false).await;
+                let _ = tls.shutdown().await;
+            }
+        }
+    }
+}
+
+async fn commands<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, script: &SmtpScript, in_tls: bool, refusing: bool) -> Next {
+    let mut r = LineReader::new();
+    loop {
+        let Ok(line) = r.read_line(s, Duration::from_secs(30), "command").await else {
+            return Next::Done;
+        };
+        let line = String::from_utf8_lossy(&line).to_string();
+        let verb = line.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+        let reply: Vec<String> = match verb.as_str() {
+            "QUIT" => {
+                let _ = write_reply(s, &["221 2.0.0 Bye".into()], false).await;
+                return Next::Done;
+            }
+            _ if refusing => vec!["503 5.5.1 No service".into()],
+            "EHLO" => {
+                let mut lines = vec![script.hostname.clone()];
+                lines.extend(script.extensions.iter().cloned());
+                if script.offer_starttls && (!in_tls || script.readvertise_after_tls) {
+                    lines.push(script.starttls_keyword.clone());
+                }
+                multiline(250, &lines)
+            }
+            "HELO" => vec![format!("250 {}", script.hostname)],
+            "STARTTLS" if !in_tls && script.offer_starttls => {
+                let go = script.starttls_reply.starts_with("220");
+                let _ = write_reply(s, &[script.starttls_reply.clone()], false).await;
+                if go {
+                    return Next::StartTls;
+                }
+                continue;
+            }
+            "STARTTLS" => vec!["502 5.5.1 Command not implemented".into()],
+            "RSET" | "NOOP" | "MAIL" | "RCPT" => vec!["250 2.0.0 OK".into()],
+            _ => vec!["502 5.5.2 Command not recognised".into()],
+        };
+        if write_reply(s, &reply, script.one_line_per_write).await.is_err() {
+            return Next::Done;
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! tlsgrade: a TLS endpoint scanner and grader for mail domains and TLS services.
+//!
+//! The pipeline, one stage per module, data flowing one way:
+//!
+//! ```text
+//! cli ──► target ──► scan ──► dns (MX, A/AAAA)
+//!                      │
+//!                      ├─► net (connect, --connect-to, STARTTLS dialogues)
+//!                      ├─► probe::tls (rustls handshake, recording verifier)
+//!                      ├─► inspect (chain → facts, trust, names, expiry)
+//!                      └─► grade (checks → letters) ──► report (JSON, table)
+//! ```
+//!
+//! - [`cli`]: command-line options → validated [`scan::ScanConfig`] and targets.
+//! - [`target`]: target strings and files → [`target::Target`] or a numbered error.
+//! - [`dns`]: hickory look-ups with NXDOMAIN / NODATA / SERVFAIL / timeout kept apart.
+//! - [`net`]: TCP with deadlines, `--connect-to`, bounded line reading, SMTP/IMAP/POP3 STARTTLS.
+//! - [`probe`]: one connection per probe; the full rustls handshake.
+//! - [`inspect`]: certificate facts and checks (x509-parser, rustls-webpki).
+//! - [`grade`]: the pure rubric of docs/grading.md.
+//! - [`report`]: the JSON model (docs/report.md) and the terminal table.
+//! - [`scan`]: the only place with concurrency; failures become data.
+//! - [`lab`]: in-process servers (DNS, SMTP, TLS) and a test PKI, shared by tests and demos.
+//! - [`escape`]: making server-controlled text safe for a terminal.
+
+pub mod cli;
+pub mod dns;
+pub mod escape;
+pub mod grade;
+pub mod inspect;
+pub mod lab;
+pub mod net;
+pub mod probe;
+pub mod report;
+pub mod scan;
+pub mod target;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use report::{GradeValue, Report};
+
+/// Runs the command line: scans, prints, and returns the exit status (0 ran, 1 --fail-under not
+/// met, 2 usage error or nothing readable).
+pub async fn run(cli: cli::Cli) -> ExitCode {
+    let plan = match cli.plan() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("tlsgrade: {}", escape::for_terminal(&e));
+            return ExitCode::from(2);
+        }
+    };
+    for bad in &plan.invalid {
+        eprintln!("tlsgrade: skipping target {bad}");
+    }
+    if plan.targets.is_empty() {
+        eprintln!("tlsgrade: no valid target to scan");
+        return ExitCode::from(2);
+    }
+    let started_at = now_rfc3339();
+    let targets = match scan::scan_all(plan.targets, &plan.config).await {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("tlsgrade: {}", escape::for_terminal(&e));
+            return ExitCode::from(2);
+        }
+    };
+    let report = Report {
+        schema_version: report::SCHEMA_VERSION,
+        tool: report::Tool::default(),
+        started_at,
+        finished_at: now_rfc3339(),
+        targets,
+        invalid_targets: plan
+            .invalid
+            .iter()
+            .map(|i| report::InvalidTargetReport { input: i.input.clone(), line: i.line, reason: i.reason.clone() })
+            .collect(),
+    };
+    let json_to_stdout = cli.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    if let Some(path) = &cli.json {
+        let text = report::to_json(&report);
+        let res = if json_to_stdout {
+            std::io::stdout().write_all(text.as_bytes())
+        } else {
+            std::fs::write(path, text)
+        };
+        if let Err(e) = res {
+            eprintln!("tlsgrade: cannot write JSON report to {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    if !json_to_stdout {
+        let color = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::IsTerminal::is_terminal(&std::io::stdout());
+        let text = report::table::render(&report, report::table::TableOptions { color, verbose: cli.verbose });
+        let _ = std::io::stdout().write_all(text.as_bytes());
+    }
+    match cli.fail_under {
+        Some(min) if below(&report, min) => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+/// Whether any graded target is worse than `min` ("?" and ungraded targets do not count).
+pub fn below(report: &Report, min: report::Grade) -> bool {
+    report.targets.iter().any(|t| matches!(t.grade, Some(GradeValue::Letter(g)) if g > min))
+}
+
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

@@ -1,0 +1,498 @@
+//! Plaintext dialogues before TLS: SMTP (RFC 5321, RFC 3207), IMAP (RFC 9051 §6.2.1) and
+//! POP3 (RFC 2595 §4), and the short dialogue after TLS that shows what the server offers once
+//! encrypted.
+//!
+//! Each dialogue returns what it saw ([`StartTlsReport`]) and the checks it could decide, plus
+//! `Ok(())` when the stream is ready for the TLS handshake. Replies are acted on by code, never
+//! by text (spec-digest §2).
+
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+
+use super::lines::{LineReader, MAX_REPLY_LINES};
+use crate::escape::lossy;
+use crate::report::{Check, ErrorInfo, ErrorKind, Grade, StartTlsReport, Status};
+
+/// Timeouts for the plaintext steps.
+#[derive(Clone, Copy, Debug)]
+pub struct DialogueTimeouts {
+    /// Waiting for the greeting: tarpits delay banners on purpose (spec-digest §2.8).
+    pub greeting: Duration,
+    /// Each command's reply.
+    pub command: Duration,
+}
+
+/// What a dialogue saw and decided.
+#[derive(Debug, Default)]
+pub struct Dialogue {
+    pub report: StartTlsReport,
+    pub checks: Vec<Check>,
+}
+
+/// One SMTP reply (RFC 5321 §4.2): the code shared by all lines and the text of each line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SmtpReply {
+    pub code: u16,
+    pub lines: Vec<Vec<u8>>,
+}
+
+impl SmtpReply {
+    /// The reply as one line of text for the report: `250 first line` plus a line count.
+    pub fn summary(&self) -> String {
+        let first = self.lines.first().map(|l| lossy(l)).unwrap_or_default();
+        if self.lines.len() > 1 {
+            format!("{} {} (+{} lines)", self.code, first, self.lines.len() - 1)
+        } else {
+            format!("{} {}", self.code, first)
+        }
+    }
+}
+
+/// Parses one reply line: `Ok((code, is_last, text))`. `250-x` continues, `250 x` or `250` ends.
+pub fn parse_reply_line(line: &[u8]) -> Result<(u16, bool, &[u8]), String> {
+    if line.len() < 3 || !line[..3].iter().all(u8::is_ascii_digit) {
+        return Err(format!(
+            "not an SMTP reply line: {:?}",
+            lossy(&line[..line.len().min(40)])
+        ));
+    }
+    let code = (line[0] - b'0') as u16 * 100 + (line[1] - b'0') as u16 * 10 + (line[2] - b'0') as u16;
+    match line.get(3) {
+        None => Ok((code, true, &[])),
+        Some(b' ') => Ok((code, true, &line[4..])),
+        Some(b'-') => Ok((code, false, &line[4..])),
+        Some(_) => Err(format!(
+            "malformed SMTP reply line: {:?}",
+            lossy(&line[..line.len().min(40)])
+        )),
+    }
+}
+
+/// Reads one complete (possibly multi-line) SMTP reply, however the server split it into writes.
+pub async fn read_smtp_reply<S: AsyncRead + Unpin>(
+    r: &mut LineReader,
+    s: &mut S,
+    timeout: Duration,
+    what: &str,
+) -> Result<SmtpReply, ErrorInfo> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut code = None;
+    let mut lines = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let line = r.read_line(s, left, what).await?;
+        let (c, last, text) =
+            parse_reply_line(&line).map_err(|e| ErrorInfo::new(ErrorKind::ProtocolError, format!("{what}: {e}")))?;
+        if *code.get_or_insert(c) != c {
+            return Err(ErrorInfo::new(
+                ErrorKind::ProtocolError,
+                format!("{what}: reply lines carry different codes ({} then {c})", code.unwrap_or(0)),
+            ));
+        }
+        lines.push(text.to_vec());
+        if last {
+            return Ok(SmtpReply { code: c, lines });
+        }
+        if lines.len() >= MAX_REPLY_LINES {
+            return Err(ErrorInfo::new(
+                ErrorKind::ProtocolError,
+                format!("{what}: reply longer than {MAX_REPLY_LINES} lines"),
+            ));
+        }
+    }
+}
+
+async fn send<S: AsyncWrite + Unpin>(s: &mut S, data: &[u8], timeout: Duration, what: &str) -> Result<(), ErrorInfo> {
+    match tokio::time::timeout(timeout, s.write_all(data)).await {
+        Err(_) => Err(ErrorInfo::new(ErrorKind::Timeout, format!("{what}: write timed out"))),
+        Ok(Err(e)) => Err(super::io_error(&e, what)),
+        Ok(Ok(())) => Ok(()),
+    }
+}
+
+/// EHLO keywords: the first word of each line after the first (RFC 5321 §4.1.1.1), upper-cased.
+fn ehlo_keywords(reply: &SmtpReply) -> Vec<String> {
+    reply
+        .lines
+        .iter()
+        .skip(1)
+        .map(|l| lossy(l).trim().to_string())
+        .collect()
+}
+
+fn has_keyword(caps: &[String], kw: &str) -> bool {
+    caps.iter()
+        .any(|l| l.split_whitespace().next().is_some_and(|w| w.eq_ignore_ascii_case(kw)))
+}
+
+/// The SMTP dialogue up to the point where TLS starts (spec-digest §2 steps 2–5).
+/// Sends nothing before the greeting's last line (pregreet traps).
+pub async fn smtp<S: AsyncRead + AsyncWrite + Unpin>(
+    s: &mut S,
+    ehlo_name: &str,
+    t: DialogueTimeouts,
+) -> (Dialogue, Result<(), ErrorInfo>) {
+    let mut d = Dialogue::default();
+    let r = smtp_inner(s, ehlo_name, t, &mut d).await;
+    (d, r)
+}
+
+async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
+    s: &mut S,
+    ehlo_name: &str,
+    t: DialogueTimeouts,
+    d: &mut Dialogue,
+) -> Result<(), ErrorInfo> {
+    let mut r = LineReader::new();
+    let greeting = match read_smtp_reply(&mut r, s, t.greeting, "SMTP greeting").await {
+        Ok(g) => g,
+        Err(e) => {
+            let status = if e.kind == ErrorKind::ProtocolError { Status::Fail } else { Status::Error };
+            d.checks.push(Check::new("smtp.greeting", status, e.message.clone()));
+            return Err(e);
+        }
+    };
+    d.report.greeting = greeting.lines.iter().map(|l| lossy(l)).collect();
+    match greeting.code {
+        220 => d.checks.push(Check::new("smtp.greeting", Status::Pass, greeting.summary())),
+        421 => {
+            let msg = format!("server temporarily refused the session: {}", greeting.summary());
+            d.checks.push(Check::new("smtp.greeting", Status::Error, msg.clone()));
+            return Err(ErrorInfo::new(ErrorKind::ServerRefused, msg));
+        }
+        code => {
+            let _ = send(s, b"QUIT\r\n", t.command, "QUIT").await;
+            let msg = if code == 554 {
+                format!("server refuses SMTP: {}", greeting.summary())
+            } else {
+                format!("unexpected greeting: {}", greeting.summary())
+            };
+            d.checks.push(Check::new("smtp.greeting", Status::Fail, msg.clone()).capped(Grade::F));
+            return Err(ErrorInfo::new(ErrorKind::ServerRefused, msg));
+        }
+    }
+
+    send(s, format!("EHLO {ehlo_name}\r\n").as_bytes(), t.command, "EHLO").await?;
+    let ehlo = read_smtp_reply(&mut r, s, t.command, "EHLO reply").await?;
+    if ehlo.code != 250 {
+        let msg = match ehlo.code {
+            500 | 502 => format!("EHLO not supported (no ESMTP, so no STARTTLS): {}", ehlo.summary()),
+            421 => format!("server closed the session after EHLO: {}", ehlo.summary()),
+            _ => format!("EHLO refused: {}", ehlo.summary()),
+        };
+        let status = if ehlo.code == 421 { Status::Error } else { Status::Fail };
+        let mut c = Check::new("smtp.ehlo", status, msg.clone());
+        if status == Status::Fail {
+            c = c.capped(Grade::F);
+        }
+        d.checks.push(c);
+        let _ = send(s, b"QUIT\r\n", t.command, "QUIT").await;
+        return Err(ErrorInfo::new(ErrorKind::StarttlsUnavailable, msg));
+    }
+    d.checks.push(Check::new("smtp.ehlo", Status::Pass, ehlo.summary()));
+    d.report.capabilities = ehlo_keywords(&ehlo);
+    d.report.offered = has_keyword(&d.report.capabilities, "STARTTLS");
+    if !d.report.offered {
+        // A middlebox (e.g. Cisco ESMTP inspection) replaces the keyword with X's.
+        if d
+            .report
+            .capabilities
+            .iter()
+            .any(|c| c.len() >= 8 && c.starts_with("XXXXXXX"))
+        {
+            d.checks.push(Check::new(
+                "starttls.masked",
+                Status::Info,
+                "an EHLO keyword is masked with X's: a middlebox may be stripping STARTTLS",
+            ));
+        }
+        let msg = "STARTTLS not offered in the EHLO reply: mail to this server travels in clear text";
+        d.checks.push(Check::new("starttls.offered", Status::Fail, msg).capped(Grade::F));
+        let _ = send(s, b"QUIT\r\n", t.command, "QUIT").await;
+        return Err(ErrorInfo::new(ErrorKind::StarttlsUnavailable, msg));
+    }
+    d.checks.push(Check::new("starttls.offered", Status::Pass, "STARTTLS offered"));
+
+    send(s, b"STARTTLS\r\n", t.command, "STARTTLS").await?;
+    let reply = read_smtp_reply(&mut r, s, t.command, "STARTTLS reply").await?;
+    d.report.reply = Some(reply.summary());
+    match reply.code {
+        220 => {}
+        421 => {
+            let msg = format!("STARTTLS temporarily refused: {}", reply.summary());
+            d.checks.push(Check::new("starttls.command", Status::Error, msg.clone()));
+            return Err(ErrorInfo::new(ErrorKind::ServerRefused, msg));
+        }
+        code => {
+            let msg = if code == 454 {
+                format!("STARTTLS advertised but TLS is not available: {}", reply.summary())
+            } else {
+                format!("STARTTLS advertised but refused: {}", reply.summary())
+            };
+            d.checks.push(Check::new("starttls.command", Status::Fail, msg.clone()).capped(Grade::F));
+            let _ = send(s, b"QUIT\r\n", t.command, "QUIT").await;
+            return Err(ErrorInfo::new(ErrorKind::StarttlsUnavailable, msg));
+        }
+    }
+    ready_for_tls(&r, d, "220")
+}
+
+/// After the server's go-ahead nothing may follow in clear text: anything buffered would be
+/// mistaken for TLS (or, in a vulnerable server, injected; CVE-2011-0411).
+fn ready_for_tls(r: &LineReader, d: &mut Dialogue, what: &str) -> Result<(), ErrorInfo> {
+    if !r.pending().is_empty() {
+        let msg = format!(
+            "server sent {} bytes of clear text after its {what} go-ahead, before TLS",
+            r.pending().len()
+        );
+        d.checks.push(Check::new("starttls.command", Status::Fail, msg.clone()).capped(Grade::F));
+        return Err(ErrorInfo::new(ErrorKind::ProtocolError, msg));
+    }
+    d.checks.push(Check::new("starttls.command", Status::Pass, "server accepted STARTTLS"));
+    Ok(())
+}
+
+/// After the handshake: EHLO again (RFC 3207 §4.2: all earlier knowledge is discarded), note a
+/// re-advertised STARTTLS, then QUIT. Failures here do not change what TLS showed.
+pub async fn smtp_after_tls<S: AsyncRead + AsyncWrite + Unpin>(
+    s: &mut S,
+    ehlo_name: &str,
+    t: DialogueTimeouts,
+    d: &mut Dialogue,
+) {
+    let mut r = LineReader::new();
+    if send(s, format!("EHLO {ehlo_name}\r\n").as_bytes(), t.command, "EHLO").await.is_err() {
+        return;
+    }
+    if let Ok(reply) = read_smtp_reply(&mut r, s, t.command, "EHLO after TLS").await {
+        if reply.code == 250 {
+            let caps = ehlo_keywords(&reply);
+            if has_keyword(&caps, "STARTTLS") {
+                d.checks.push(Check::new(
+                    "starttls.readvertised",
+                    Status::Warn,
+                    "STARTTLS offered again inside TLS (RFC 3207 §4.2 forbids it)",
+                ));
+            }
+            d.report.capabilities_after_tls = Some(caps);
+        }
+    }
+    if send(s, b"QUIT\r\n", t.command, "QUIT").await.is_ok() {
+        let _ = read_smtp_reply(&mut r, s, t.command, "QUIT reply").await;
+    }
+}
+
+/// Reads IMAP lines until the tagged completion for `tag` (RFC 9051 §7.1), returning the untagged
+/// lines and the status word of the completion (`OK`, `NO`, `BAD`).
+async fn imap_command<S: AsyncRead + AsyncWrite + Unpin>(
+    r: &mut LineReader,
+    s: &mut S,
+    tag: &str,
+    cmd: &str,
+    timeout: Duration,
+) -> Result<(Vec<String>, String), ErrorInfo> {
+    send(s, format!("{tag} {cmd}\r\n").as_bytes(), timeout, cmd).await?;
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut untagged = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let line = lossy(&r.read_line(s, left, cmd).await?);
+        if let Some(rest) = line.strip_prefix(&format!("{tag} ")) {
+            let word = rest.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+            return Ok((untagged, word));
+        }
+        untagged.push(line);
+        if untagged.len() > MAX_REPLY_LINES {
+            return Err(ErrorInfo::new(ErrorKind::ProtocolError, format!("{cmd}: too many lines")));
+        }
+    }
+}
+
+fn imap_caps(untagged: &[String]) -> Vec<String> {
+    untagged
+        .iter()
+        .filter_map(|l| {
+            let u = l.to_ascii_uppercase();
+            u.strip_prefix("* CAPABILITY ").map(|_| l[13..].to_string())
+        })
+        .flat_map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+        .collect()
+}
+
+/// IMAP: greeting, CAPABILITY, STARTTLS (RFC 9051 §6.2.1).
+pub async fn imap<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, t: DialogueTimeouts) -> (Dialogue, Result<(), ErrorInfo>) {
+    let mut d = Dialogue::default();
+    let res = async {
+        let mut r = LineReader::new();
+        let g = lossy(&r.read_line(s, t.greeting, "IMAP greeting").await?);
+        d.report.greeting = vec![g.clone()];
+        let up = g.to_ascii_uppercase();
+        if up.starts_with("* PREAUTH") {
+            let msg = "IMAP PREAUTH greeting: the session is already authenticated, STARTTLS is ruled out";
+            d.checks.push(Check::new("starttls.offered", Status::Fail, msg).capped(Grade::F));
+            return Err(ErrorInfo::new(ErrorKind::StarttlsUnavailable, msg));
+        }
+        if !up.starts_with("* OK") {
+            let msg = format!("IMAP server refused the session: {g}");
+            d.checks.push(Check::new("imap.greeting", Status::Fail, msg.clone()).capped(Grade::F));
+            return Err(ErrorInfo::new(ErrorKind::ServerRefused, msg));
+        }
+        let (untagged, status) = imap_command(&mut r, s, "a1", "CAPABILITY", t.command).await?;
+        d.report.capabilities = imap_caps(&untagged);
+        d.report.offered = status == "OK" && d.report.capabilities.iter().any(|c| c.eq_ignore_ascii_case("STARTTLS"));
+        if !d.report.offered {
+            let msg = "STARTTLS not in the IMAP capabilities";
+            d.checks.push(Check::new("starttls.offered", Status::Fail, msg).capped(Grade::F));
+            return Err(ErrorInfo::new(ErrorKind::StarttlsUnavailable, msg));
+        }
+        d.checks.push(Check::new("starttls.offered", Status::Pass, "STARTTLS offered"));
+        let (_, status) = imap_command(&mut r, s, "a2", "STARTTLS", t.command).await?;
+        d.report.reply = Some(status.clone());
+        if status != "OK" {
+            let msg = format!("STARTTLS refused: {status}");
+            d.checks.push(Check::new("starttls.command", Status::Fail, msg.clone()).capped(Grade::F));
+            return Err(ErrorInfo::new(ErrorKind::StarttlsUnavailable, msg));
+        }
+        ready_for_tls(&r, &mut d, "OK")
+    }
+    .await;
+    (d, res)
+}
+
+/// IMAP after TLS: CAPABILITY again, then LOGOUT.
+pub async fn imap_after_tls<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, t: DialogueTimeouts, d: &mut Dialogue) {
+    let mut r = LineReader::new();
+    if let Ok((untagged, _)) = imap_command(&mut r, s, "a3", "CAPABILITY", t.command).await {
+        d.report.capabilities_after_tls = Some(imap_caps(&untagged));
+    }
+    let _ = imap_command(&mut r, s, "a4", "LOGOUT", t.command).await;
+}
+
+/// Reads a POP3 single-line status; `+OK` is success.
+async fn pop3_status<S: AsyncRead + Unpin>(r: &mut LineReader, s: &mut S, timeout: Duration, what: &str) -> Result<(bool, String), ErrorInfo> {
+    let line = lossy(&r.read_line(s, timeout, what).await?);
+    Ok((line.starts_with("+OK"), line))
+}
+
+async fn pop3_capa<S: AsyncRead + AsyncWrite + Unpin>(r: &mut LineReader, s: &mut S, timeout: Duration) -> Result<Option<Vec<String>>, ErrorInfo> {
+    send(s, b"CAPA\r\n", timeout, "CAPA").await?;
+    let (ok, _) = pop3_status(r, s, timeout, "CAPA").await?;
+    if !ok {
+        return Ok(None);
+    }
+    let mut caps = Vec::new();
+    loop {
+        let line = lossy(&r.read_line(s, timeout, "CAPA list").await?);
+        if line == "." {
+            return Ok(Some(caps));
+        }
+        caps.push(line);
+        if caps.len() > MAX_REPLY_LINES {
+            return Err(ErrorInfo::new(ErrorKind::ProtocolError, "CAPA: too many lines"));
+        }
+    }
+}
+
+/// POP3: greeting, CAPA, STLS (RFC 2595 §4, RFC 2449).
+pub async fn pop3<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, t: DialogueTimeouts) -> (Dialogue, Result<(), ErrorInfo>) {
+    let mut d = Dialogue::default();
+    let res = async {
+        let mut r = LineReader::new();
+        let (ok, g) = pop3_status(&mut r, s, t.greeting, "POP3 greeting").await?;
+        d.report.greeting = vec![g.clone()];
+        if !ok {
+            let msg = format!("POP3 server refused the session: {g}");
+            d.checks.push(Check::new("pop3.greeting", Status::Fail, msg.clone()).capped(Grade::F));
+            return Err(ErrorInfo::new(ErrorKind::ServerRefused, msg));
+        }
+        d.report.capabilities = pop3_capa(&mut r, s, t.command).await?.unwrap_or_default();
+        d.report.offered = has_keyword(&d.report.capabilities, "STLS");
+        if !d.report.offered {
+            let msg = "STLS not in the POP3 capabilities";
+            d.checks.push(Check::new("starttls.offered", Status::Fail, msg).capped(Grade::F));
+            return Err(ErrorInfo::new(ErrorKind::StarttlsUnavailable, msg));
+        }
+        d.checks.push(Check::new("starttls.offered", Status::Pass, "STLS offered"));
+        send(s, b"STLS\r\n", t.command, "STLS").await?;
+        let (ok, line) = pop3_status(&mut r, s, t.command, "STLS").await?;
+        d.report.reply = Some(line.clone());
+        if !ok {
+            let msg = format!("STLS refused: {line}");
+            d.checks.push(Check::new("starttls.command", Status::Fail, msg.clone()).capped(Grade::F));
+            return Err(ErrorInfo::new(ErrorKind::StarttlsUnavailable, msg));
+        }
+        ready_for_tls(&r, &mut d, "+OK")
+    }
+    .await;
+    (d, res)
+}
+
+/// POP3 after TLS: CAPA again, then QUIT.
+pub async fn pop3_after_tls<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, t: DialogueTimeouts, d: &mut Dialogue) {
+    let mut r = LineReader::new();
+    if let Ok(caps) = pop3_capa(&mut r, s, t.command).await {
+        d.report.capabilities_after_tls = caps;
+    }
+    if send(s, b"QUIT\r\n", t.command, "QUIT").await.is_ok() {
+        let _ = pop3_status(&mut r, s, t.command, "QUIT").await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reply_lines_parse_by_code_and_separator() {
+        assert_eq!(parse_reply_line(b"250-PIPELINING").unwrap(), (250, false, &b"PIPELINING"[..]));
+        assert_eq!(parse_reply_line(b"250 OK").unwrap(), (250, true, &b"OK"[..]));
+        assert_eq!(parse_reply_line(b"220").unwrap(), (220, true, &b""[..]));
+        assert!(parse_reply_line(b"25").is_err());
+        assert!(parse_reply_line(b"2x0 hi").is_err());
+        assert!(parse_reply_line(b"250_hi").is_err());
+        assert!(parse_reply_line(b"").is_err());
+    }
+
+    #[test]
+    fn every_prefix_of_a_reply_line_is_handled_without_panic() {
+        let line = b"250-STARTTLS extra";
+        for n in 0..=line.len() {
+            let _ = parse_reply_line(&line[..n]);
+        }
+    }
+
+    #[test]
+    fn keyword_match_is_case_insensitive_and_whole_word() {
+        let caps = vec!["starttls".to_string(), "SIZE 100".to_string()];
+        assert!(has_keyword(&caps, "STARTTLS"));
+        assert!(has_keyword(&caps, "size"));
+        assert!(!has_keyword(&["STARTTLSX".to_string()], "STARTTLS"));
+    }
+
+    #[tokio::test]
+    async fn multi_line_reply_split_over_writes_is_one_reply() {
+        let (mut a, mut b) = tokio::io::duplex(64);
+        tokio::spawn(async move {
+            for part in [&b"250-mx.exa"[..], b"mple\r\n250-STARTTLS\r", b"\n250 SIZE 10\r\n"] {
+                a.write_all(part).await.unwrap();
+                tokio::task::yield_now().await;
+            }
+        });
+        let mut r = LineReader::new();
+        let reply = read_smtp_reply(&mut r, &mut b, Duration::from_secs(5), "EHLO").await.unwrap();
+        assert_eq!(reply.code, 250);
+        assert_eq!(reply.lines.len(), 3);
+        assert_eq!(ehlo_keywords(&reply), vec!["STARTTLS", "SIZE 10"]);
+    }
+
+    #[tokio::test]
+    async fn mixed_codes_in_one_reply_are_a_protocol_error() {
+        let (mut a, mut b) = tokio::io::duplex(64);
+        a.write_all(b"250-a\r\n251 b\r\n").await.unwrap();
+        let e = read_smtp_reply(&mut LineReader::new(), &mut b, Duration::from_secs(5), "EHLO")
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::ProtocolError);
+    }
+}

@@ -1,0 +1,326 @@
+//! The report model: the serde types that *are* the JSON schema (docs/report.md,
+//! docs/report.schema.json). Field names here are a public interface: add fields, never rename
+//! or remove them without bumping [`SCHEMA_VERSION`].
+
+use serde::Serialize;
+
+/// Version of the JSON report layout. Bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub started_at: String,
+    pub finished_at: String,
+    pub targets: Vec<TargetReport>,
+    /// Targets that could not be parsed (bad command-line arguments or file lines).
+    pub invalid_targets: Vec<InvalidTargetReport>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+impl Default for Tool {
+    fn default() -> Self {
+        Tool {
+            name: "tlsgrade",
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct InvalidTargetReport {
+    pub input: String,
+    pub line: Option<usize>,
+    pub reason: String,
+}
+
+/// A failure that stopped a stage: a stable `kind` users can script against and a message.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ErrorInfo {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+/// Stable error kinds (documented in docs/report.md).
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorKind {
+    /// The domain does not exist (NXDOMAIN).
+    DnsNxdomain,
+    /// The DNS server answered SERVFAIL (or another error rcode).
+    DnsServfail,
+    /// No DNS answer within the deadline.
+    DnsTimeout,
+    /// Any other DNS failure (network, malformed answer, CNAME loop).
+    DnsError,
+    /// The name has no A/AAAA addresses (or none of the requested family).
+    NoAddress,
+    /// TCP connection refused.
+    ConnectRefused,
+    /// TCP connection or a protocol step timed out.
+    Timeout,
+    /// The network could not reach the address (no route, no IPv6, ...).
+    Unreachable,
+    /// The connection was reset or closed by the server mid-dialogue.
+    ConnectionClosed,
+    /// The server refused the session (554 greeting, 421, ...).
+    ServerRefused,
+    /// The server spoke something that is not the expected protocol, or sent too much.
+    ProtocolError,
+    /// STARTTLS not offered or refused.
+    StarttlsUnavailable,
+    /// The TLS handshake failed.
+    TlsHandshake,
+    /// Anything else (I/O errors of our own side).
+    Internal,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::DnsNxdomain => "dns-nxdomain",
+            ErrorKind::DnsServfail => "dns-servfail",
+            ErrorKind::DnsTimeout => "dns-timeout",
+            ErrorKind::DnsError => "dns-error",
+            ErrorKind::NoAddress => "no-address",
+            ErrorKind::ConnectRefused => "connect-refused",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Unreachable => "unreachable",
+            ErrorKind::ConnectionClosed => "connection-closed",
+            ErrorKind::ServerRefused => "server-refused",
+            ErrorKind::ProtocolError => "protocol-error",
+            ErrorKind::StarttlsUnavailable => "starttls-unavailable",
+            ErrorKind::TlsHandshake => "tls-handshake",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
+impl ErrorInfo {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        ErrorInfo {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.kind.as_str(), self.message)
+    }
+}
+
+/// Outcome of one check. `error` means "could not test" and is never a failure.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Info,
+    Warn,
+    Fail,
+    Error,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Info => "info",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// A letter grade. Ordered from best to worst so `max()` is the worst.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Grade {
+    APlus,
+    A,
+    B,
+    C,
+    D,
+    F,
+}
+
+impl Grade {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grade::APlus => "A+",
+            Grade::A => "A",
+            Grade::B => "B",
+            Grade::C => "C",
+            Grade::D => "D",
+            Grade::F => "F",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Grade> {
+        Some(match s.to_ascii_uppercase().as_str() {
+            "A+" => Grade::APlus,
+            "A" => Grade::A,
+            "B" => Grade::B,
+            "C" => Grade::C,
+            "D" => Grade::D,
+            "F" => Grade::F,
+            _ => return None,
+        })
+    }
+}
+
+impl Serialize for Grade {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// The grade field of a target or endpoint: a letter, "?" when nothing could be tested,
+/// or absent (JSON null) when the target is not graded (null MX, no mail service).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GradeValue {
+    Letter(Grade),
+    Unknown,
+}
+
+impl Serialize for GradeValue {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            GradeValue::Letter(g) => g.serialize(s),
+            GradeValue::Unknown => s.serialize_str("?"),
+        }
+    }
+}
+
+impl GradeValue {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GradeValue::Letter(g) => g.as_str(),
+            GradeValue::Unknown => "?",
+        }
+    }
+}
+
+/// One check: a stable id, its status, the most a failing check lets the grade be, and a
+/// sentence for humans.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Check {
+    pub id: &'static str,
+    pub status: Status,
+    /// Highest grade this finding allows (`null` = no cap).
+    pub cap: Option<Grade>,
+    pub detail: String,
+}
+
+impl Check {
+    pub fn new(id: &'static str, status: Status, detail: impl Into<String>) -> Self {
+        Check {
+            id,
+            status,
+            cap: None,
+            detail: detail.into(),
+        }
+    }
+    pub fn capped(mut self, cap: Grade) -> Self {
+        self.cap = Some(cap);
+        self
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TargetReport {
+    pub input: String,
+    /// `mail-domain` or `endpoint`.
+    pub kind: &'static str,
+    pub grade: Option<GradeValue>,
+    pub error: Option<ErrorInfo>,
+    pub checks: Vec<Check>,
+    pub mx: Vec<MxReport>,
+    pub endpoints: Vec<EndpointReport>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct MxReport {
+    pub preference: u16,
+    pub host: String,
+    pub addresses: Vec<String>,
+    /// Why this host has no endpoints, when it has none (dangling, lookup failure, ...).
+    pub error: Option<ErrorInfo>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EndpointReport {
+    pub host: String,
+    /// The IP address actually connected to (after `--connect-to`), when known.
+    pub address: Option<String>,
+    pub port: u16,
+    pub transport: crate::target::Transport,
+    /// `host:port` actually dialled when `--connect-to` rerouted this endpoint.
+    pub connected_to: Option<String>,
+    pub grade: Option<GradeValue>,
+    pub error: Option<ErrorInfo>,
+    pub checks: Vec<Check>,
+    pub negotiated: Option<Negotiated>,
+    pub certificate: Option<CertificateReport>,
+    /// What the plaintext dialogue showed (SMTP greeting and EHLO keywords, IMAP/POP3 capabilities).
+    pub starttls: Option<StartTlsReport>,
+    pub ocsp_stapled: Option<bool>,
+    /// How long the endpoint took, in milliseconds.
+    pub elapsed_ms: u64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Negotiated {
+    pub version: String,
+    pub cipher: String,
+    pub group: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Default, PartialEq, Eq)]
+pub struct StartTlsReport {
+    /// Greeting lines as received (control characters kept; escape before printing).
+    pub greeting: Vec<String>,
+    /// EHLO keywords (SMTP) or capabilities (IMAP/POP3) before TLS.
+    pub capabilities: Vec<String>,
+    pub offered: bool,
+    /// Reply to the STARTTLS/STLS command, when sent.
+    pub reply: Option<String>,
+    /// Capabilities after TLS, when the dialogue got that far.
+    pub capabilities_after_tls: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct CertificateReport {
+    pub trusted: bool,
+    pub name_matches: bool,
+    pub not_after: String,
+    pub days_remaining: i64,
+    /// Why the chain is not trusted, when it is not.
+    pub trust_error: Option<String>,
+    pub chain: Vec<CertInfo>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct CertInfo {
+    pub subject: String,
+    pub issuer: String,
+    pub sans: Vec<String>,
+    pub serial: String,
+    pub not_before: String,
+    pub not_after: String,
+    pub key_type: String,
+    pub key_bits: Option<u32>,
+    pub signature_algorithm: String,
+    pub sha256: String,
+    /// SHA-1 thumbprint, upper-case hex, no separators (as Windows and Exchange show it).
+    pub sha1: String,
+    pub spki_sha256: String,
+    pub self_issued: bool,
+}

@@ -1,0 +1,216 @@
+//! The terminal table (comfy-table). Every server-controlled string passes through
+//! [`crate::escape::for_terminal`] before it is printed.
+
+use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
+
+use super::model::*;
+use crate::escape::for_terminal as esc;
+
+/// Rendering options.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TableOptions {
+    pub color: bool,
+    pub verbose: bool,
+}
+
+fn grade_cell(g: Option<GradeValue>, o: TableOptions) -> Cell {
+    let text = g.map(|g| g.as_str()).unwrap_or("—");
+    let mut c = Cell::new(text).add_attribute(Attribute::Bold);
+    if o.color {
+        c = c.fg(match g {
+            Some(GradeValue::Letter(Grade::APlus)) | Some(GradeValue::Letter(Grade::A)) => Color::Green,
+            Some(GradeValue::Letter(Grade::B)) => Color::Yellow,
+            Some(GradeValue::Letter(_)) => Color::Red,
+            _ => Color::Grey,
+        });
+    }
+    c
+}
+
+/// The most important findings of a check list, one per line (fail/error/warn first).
+fn reasons(checks: &[Check], max: usize) -> String {
+    let mut lines: Vec<String> = checks
+        .iter()
+        .filter(|c| matches!(c.status, Status::Fail | Status::Error | Status::Warn))
+        .map(|c| format!("{} {}", c.status.as_str(), esc(&c.detail)))
+        .collect();
+    if lines.len() > max {
+        let more = lines.len() - max;
+        lines.truncate(max);
+        lines.push(format!("(+{more} more; -v shows all)"));
+    }
+    if lines.is_empty() {
+        "ok".into()
+    } else {
+        lines.join("\n")
+    }
+}
+
+fn new_table() -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if t.width().is_none() {
+        t.set_width(120);
+    }
+    t
+}
+
+fn version_of(e: &EndpointReport) -> String {
+    e.negotiated.as_ref().map(|n| n.version.clone()).unwrap_or_else(|| "—".into())
+}
+
+/// Renders the whole report.
+pub fn render(report: &Report, o: TableOptions) -> String {
+    let mut out = String::new();
+    for t in &report.targets {
+        out.push_str(&render_target(t, o));
+        out.push('\n');
+    }
+    if !report.invalid_targets.is_empty() {
+        out.push_str("Targets that could not be read:\n");
+        for i in &report.invalid_targets {
+            match i.line {
+                Some(l) => out.push_str(&format!("  line {l}: {}: {}\n", esc(&i.input), esc(&i.reason))),
+                None => out.push_str(&format!("  {}: {}\n", esc(&i.input), esc(&i.reason))),
+            }
+        }
+    }
+    out
+}
+
+fn render_target(t: &TargetReport, o: TableOptions) -> String {
+    let mut out = String::new();
+    let grade = t.grade.map(|g| g.as_str()).unwrap_or("not graded");
+    out.push_str(&format!("{} ({})  grade: {}\n", esc(&t.input), t.kind, grade));
+    if let Some(e) = &t.error {
+        out.push_str(&format!("  error [{}]: {}\n", e.kind.as_str(), esc(&e.message)));
+    }
+    if t.kind == "mail-domain" && !t.mx.is_empty() {
+        let mut table = new_table();
+        table.set_header(vec!["Pref", "MX host", "Address", "TLS", "Grade", "Main reasons"]);
+        for mx in &t.mx {
+            let eps: Vec<&EndpointReport> = t.endpoints.iter().filter(|e| e.host == mx.host).collect();
+            if eps.is_empty() {
+                let why = mx.error.as_ref().map(|e| esc(&e.message)).unwrap_or_else(|| "no endpoint".into());
+                table.add_row(vec![
+                    Cell::new(mx.preference),
+                    Cell::new(esc(&mx.host)),
+                    Cell::new("—"),
+                    Cell::new("—"),
+                    grade_cell(None, o),
+                    Cell::new(why),
+                ]);
+            }
+            for e in eps {
+                table.add_row(vec![
+                    Cell::new(mx.preference),
+                    Cell::new(esc(&mx.host)),
+                    Cell::new(address_of(e)),
+                    Cell::new(version_of(e)),
+                    grade_cell(e.grade, o),
+                    Cell::new(reasons(&e.checks, 3)),
+                ]);
+            }
+        }
+        out.push_str(&table.to_string());
+        out.push('\n');
+    } else if !t.endpoints.is_empty() {
+        let mut table = new_table();
+        table.set_header(vec!["Host", "Address", "Port", "Transport", "TLS", "Grade", "Main reasons"]);
+        for e in &t.endpoints {
+            table.add_row(vec![
+                Cell::new(esc(&e.host)),
+                Cell::new(address_of(e)),
+                Cell::new(e.port),
+                Cell::new(e.transport.as_str()),
+                Cell::new(version_of(e)),
+                grade_cell(e.grade, o),
+                Cell::new(reasons(&e.checks, 3)),
+            ]);
+        }
+        out.push_str(&table.to_string());
+        out.push('\n');
+    }
+    for c in t.checks.iter().filter(|c| c.status != Status::Pass) {
+        out.push_str(&format!("  {:<5} {:<28} {}\n", c.status.as_str(), c.id, esc(&c.detail)));
+    }
+    if o.verbose {
+        for e in &t.endpoints {
+            out.push_str(&render_endpoint_detail(e));
+        }
+    }
+    out
+}
+
+fn address_of(e: &EndpointReport) -> String {
+    let a = e.address.clone().unwrap_or_else(|| "—".into());
+    match &e.connected_to {
+        Some(c) => format!("{a}\n(via {c})"),
+        None => a,
+    }
+}
+
+fn render_endpoint_detail(e: &EndpointReport) -> String {
+    let mut out = format!(
+        "\n  {} [{}]:{} {}  grade {}  ({} ms)\n",
+        esc(&e.host),
+        e.address.as_deref().unwrap_or("?"),
+        e.port,
+        e.transport.as_str(),
+        e.grade.map(|g| g.as_str()).unwrap_or("—"),
+        e.elapsed_ms
+    );
+    if let Some(s) = &e.starttls {
+        for g in &s.greeting {
+            out.push_str(&format!("    greeting: {}\n", esc(g)));
+        }
+        if !s.capabilities.is_empty() {
+            out.push_str(&format!("    capabilities: {}\n", esc(&s.capabilities.join(", "))));
+        }
+        if let Some(r) = &s.reply {
+            out.push_str(&format!("    starttls reply: {}\n", esc(r)));
+        }
+    }
+    if let Some(n) = &e.negotiated {
+        out.push_str(&format!(
+            "    negotiated: {} {} {}  OCSP stapled: {}\n",
+            n.version,
+            n.cipher,
+            n.group.as_deref().unwrap_or("-"),
+            e.ocsp_stapled.map_or("?", |b| if b { "yes" } else { "no" })
+        ));
+    }
+    if let Some(c) = &e.certificate {
+        for (i, ci) in c.chain.iter().enumerate() {
+            out.push_str(&format!(
+                "    cert #{i}: {}\n      issuer {}\n      {} {} bits, {}, {} → {}\n      SHA-1 {}  serial {}\n      SHA-256 {}  SPKI {}\n",
+                esc(&ci.subject),
+                esc(&ci.issuer),
+                ci.key_type,
+                ci.key_bits.map(|b| b.to_string()).unwrap_or_else(|| "?".into()),
+                ci.signature_algorithm,
+                ci.not_before,
+                ci.not_after,
+                ci.sha1,
+                ci.serial,
+                ci.sha256,
+                ci.spki_sha256
+            ));
+            if i == 0 && !ci.sans.is_empty() {
+                let shown: Vec<String> = ci.sans.iter().take(10).map(|s| esc(s)).collect();
+                out.push_str(&format!("      names: {}{}\n", shown.join(", "), if ci.sans.len() > 10 { ", …" } else { "" }));
+            }
+        }
+    }
+    for c in &e.checks {
+        out.push_str(&format!(
+            "    {:<5} {:<26} {}{}\n",
+            c.status.as_str(),
+            c.id,
+            esc(&c.detail),
+            c.cap.filter(|_| c.status != Status::Pass).map(|g| format!(" [cap {}]", g.as_str())).unwrap_or_default()
+        ));
+    }
+    out
+}

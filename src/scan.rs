@@ -1,0 +1,525 @@
+//! The scan: targets → endpoints → probes → reports → grades. The only module that knows about
+//! concurrency. A failure anywhere is data in the report, never the end of the batch.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::stream::{self, StreamExt};
+use rustls_pki_types::{ServerName, UnixTime};
+use tokio::sync::Semaphore;
+
+use crate::dns::{Dns, DnsError};
+use crate::grade::{self, Score};
+use crate::inspect::{self, TrustStore};
+use crate::net::starttls::{self, Dialogue, DialogueTimeouts};
+use crate::net::{self, connect_to, ConnectTo};
+use crate::probe::tls;
+use crate::report::*;
+use crate::target::{Host, Target, TargetKind, Transport};
+
+/// Everything a scan needs, validated (built by `cli`, or by the lab and tests directly).
+#[derive(Clone)]
+pub struct ScanConfig {
+    /// DNS server (`--resolver`); `None` = system configuration.
+    pub resolver: Option<SocketAddr>,
+    pub connect_to: Vec<ConnectTo>,
+    pub trust: TrustStore,
+    /// Per connection step (connect, each command, handshake).
+    pub timeout: Duration,
+    /// Waiting for a greeting (tarpits delay banners).
+    pub greeting_timeout: Duration,
+    pub ehlo_name: String,
+    pub ipv4: bool,
+    pub ipv6: bool,
+    /// Treat loopback/private MX addresses as routable (internal relays, labs, tests).
+    pub allow_private: bool,
+    /// Endpoints scanned at once.
+    pub concurrency: usize,
+    /// Days before expiry at which `cert.expiring` warns.
+    pub warn_days: i64,
+}
+
+impl ScanConfig {
+    /// Defaults for library users and tests: system resolver, webpki roots, 10 s steps.
+    pub fn new(trust: TrustStore) -> ScanConfig {
+        ScanConfig {
+            resolver: None,
+            connect_to: Vec::new(),
+            trust,
+            timeout: Duration::from_secs(10),
+            greeting_timeout: Duration::from_secs(20),
+            ehlo_name: default_ehlo_name(),
+            ipv4: true,
+            ipv6: true,
+            allow_private: false,
+            concurrency: 64,
+            warn_days: 30,
+        }
+    }
+}
+
+/// The EHLO name when `--ehlo` is not given: the machine's host name if it is a dotted FQDN,
+/// otherwise a placeholder FQDN. Never `localhost` (spec-digest §2.3).
+pub fn default_ehlo_name() -> String {
+    let h = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .unwrap_or_default();
+    let h = h.trim().to_ascii_lowercase();
+    if h.contains('.') && !h.starts_with("localhost") && crate::target::parse_dns_name(&h).is_ok() {
+        h
+    } else {
+        "tlsgrade.invalid".into()
+    }
+}
+
+/// Scans every target, `concurrency` endpoints at a time; results come back in input order.
+pub async fn scan_all(targets: Vec<Target>, cfg: &ScanConfig) -> Result<Vec<TargetReport>, String> {
+    let dns = Dns::new(cfg.resolver, cfg.timeout)?;
+    let sem = Arc::new(Semaphore::new(cfg.concurrency.max(1)));
+    let ctx = Ctx { cfg, dns, sem };
+    let ctx = &ctx;
+    Ok(stream::iter(targets)
+        .map(|t| async move { ctx.scan_target(t).await })
+        .buffered(cfg.concurrency.clamp(1, 1024))
+        .collect()
+        .await)
+}
+
+struct Ctx<'a> {
+    cfg: &'a ScanConfig,
+    dns: Dns,
+    sem: Arc<Semaphore>,
+}
+
+/// One address to scan, with the name it stands for.
+#[derive(Clone, Debug)]
+struct EndpointPlan {
+    host: Host,
+    port: u16,
+    transport: Transport,
+    dial: SocketAddr,
+    rerouted: bool,
+}
+
+/// Addresses no mail sender on the internet can reach (spec-digest §1.6).
+fn unroutable(ip: &IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(a) => a.is_loopback() || a.is_private() || a.is_link_local() || a.is_unspecified() || a.is_broadcast(),
+        IpAddr::V6(a) => {
+            a.is_loopback() || a.is_unspecified() || (a.segments()[0] & 0xfe00) == 0xfc00 || (a.segments()[0] & 0xffc0) == 0xfe80
+        }
+    }
+}
+
+impl Ctx<'_> {
+    async fn scan_target(&self, t: Target) -> TargetReport {
+        match &t.kind {
+            TargetKind::MailDomain(d) => self.scan_domain(&t, d).await,
+            TargetKind::Endpoint { host, port, transport } => self.scan_service(&t, host, *port, *transport).await,
+        }
+    }
+
+    fn family_ok(&self, ip: &IpAddr) -> bool {
+        match ip {
+            IpAddr::V4(_) => self.cfg.ipv4,
+            IpAddr::V6(_) => self.cfg.ipv6,
+        }
+    }
+
+    /// Where to connect for `host:port`: `--connect-to` first, then DNS. Returns the plans and
+    /// the DNS addresses (for the MX table), or the DNS failure.
+    async fn plan(&self, host: &Host, port: u16, transport: Transport) -> Result<(Vec<EndpointPlan>, Vec<IpAddr>, Vec<String>), DnsError> {
+        let routed = connect_to::route(&self.cfg.connect_to, host, port);
+        let (dial_host, dial_port, rerouted) = match &routed {
+            Some((h, p)) => (h.clone(), *p, true),
+            None => (host.clone(), port, false),
+        };
+        let (addrs, cnames, dns_addrs) = match &dial_host {
+            Host::Ip(ip) => (vec![*ip], vec![], vec![]),
+            Host::Name(n) => {
+                let a = self.dns.addresses(n, self.cfg.ipv4, self.cfg.ipv6).await?;
+                let shown = if dial_host == *host { a.addrs.clone() } else { vec![] };
+                (a.addrs, a.cnames, shown)
+            }
+        };
+        let plans = addrs
+            .into_iter()
+            .filter(|ip| self.family_ok(ip))
+            .map(|ip| EndpointPlan {
+                host: host.clone(),
+                port,
+                transport,
+                dial: SocketAddr::new(ip, dial_port),
+                rerouted,
+            })
+            .collect();
+        Ok((plans, dns_addrs, cnames))
+    }
+
+    async fn scan_service(&self, t: &Target, host: &Host, port: u16, transport: Transport) -> TargetReport {
+        let mut rep = TargetReport {
+            input: t.input.clone(),
+            kind: "endpoint",
+            grade: None,
+            error: None,
+            checks: vec![],
+            mx: vec![],
+            endpoints: vec![],
+        };
+        match self.plan(host, port, transport).await {
+            Err(e) => {
+                let info = e.to_error_info(&format!("address of {host}"));
+                rep.checks.push(Check::new("dns.address", Status::Error, info.message.clone()));
+                rep.error = Some(info);
+            }
+            Ok((plans, _, _)) if plans.is_empty() => {
+                let info = ErrorInfo::new(ErrorKind::NoAddress, format!("{host} has no address{}", self.family_note()));
+                rep.checks.push(Check::new("dns.address", Status::Error, info.message.clone()));
+                rep.error = Some(info);
+            }
+            Ok((plans, _, _)) => {
+                rep.endpoints = self.scan_endpoints(plans).await;
+            }
+        }
+        let grades: Vec<GradeValue> = rep.endpoints.iter().filter_map(|e| e.grade).collect();
+        rep.grade = if rep.error.is_some() { None } else { Some(grade::domain_grade(&grades, &rep.checks, true)) };
+        rep
+    }
+
+    fn family_note(&self) -> &'static str {
+        match (self.cfg.ipv4, self.cfg.ipv6) {
+            (true, false) => " (IPv4 only: -4)",
+            (false, true) => " (IPv6 only: -6)",
+            _ => "",
+        }
+    }
+
+    async fn scan_endpoints(&self, plans: Vec<EndpointPlan>) -> Vec<EndpointReport> {
+        futures::future::join_all(plans.into_iter().map(|p| async move {
+            let _permit = self.sem.clone().acquire_owned().await;
+            self.scan_endpoint(p).await
+        }))
+        .await
+    }
+
+    async fn scan_domain(&self, t: &Target, domain: &str) -> TargetReport {
+        let mut rep = TargetReport {
+            input: t.input.clone(),
+            kind: "mail-domain",
+            grade: None,
+            error: None,
+            checks: vec![],
+            mx: vec![],
+            endpoints: vec![],
+        };
+        let mx = match self.dns.mx(domain).await {
+            Ok(mx) => mx,
+            Err(e) => {
+                let info = e.to_error_info(&format!("MX of {domain}"));
+                let (status, detail) = match e {
+                    DnsError::NxDomain => (Status::Fail, format!("domain {domain} does not exist (NXDOMAIN)")),
+                    _ => (Status::Error, format!("{} (no fallback to the domain's addresses)", info.message)),
+                };
+                rep.checks.push(Check::new("mx.lookup", status, detail));
+                rep.error = Some(info);
+                return rep;
+            }
+        };
+
+        // Null MX (RFC 7505): exactly one "MX 0 .".
+        let nulls: Vec<_> = mx.iter().filter(|m| m.exchange == ".").collect();
+        if mx.len() == 1 && nulls.len() == 1 && mx[0].preference == 0 {
+            rep.checks.push(Check::new("mx.null", Status::Info, "null MX (RFC 7505): the domain accepts no mail"));
+            rep.mx.push(MxReport { preference: 0, host: ".".into(), addresses: vec![], error: None });
+            return rep;
+        }
+        if !nulls.is_empty() {
+            rep.checks.push(Check::new(
+                "mx.null-malformed",
+                Status::Warn,
+                "malformed null MX: '.' with a non-zero preference or next to other MX records (RFC 7505 §3); ignored",
+            ));
+        }
+        let mut hosts: Vec<(u16, String)> = mx.iter().filter(|m| m.exchange != ".").map(|m| (m.preference, m.exchange.clone())).collect();
+        // The same host at two preferences is tested once, at its best preference.
+        let mut seen = std::collections::HashSet::new();
+        hosts.retain(|(_, h)| seen.insert(h.clone()));
+
+        if hosts.is_empty() && nulls.is_empty() {
+            // NODATA: implicit MX (RFC 5321 §5.1) — the domain's own addresses.
+            let (plans, addrs, _) = match self.plan(&Host::Name(domain.into()), 25, Transport::SmtpStartTls).await {
+                Ok(p) => p,
+                Err(e) => {
+                    let info = e.to_error_info(&format!("address of {domain}"));
+                    rep.checks.push(Check::new("mx.lookup", Status::Error, info.message.clone()));
+                    rep.error = Some(info);
+                    return rep;
+                }
+            };
+            if plans.is_empty() {
+                rep.checks.push(Check::new("mx.no-mail-service", Status::Info, "no MX and no address records: the domain has no mail service"));
+                return rep;
+            }
+            rep.checks.push(
+                Check::new("mx.implicit", Status::Warn, "no MX record: senders fall back to the domain's own address (implicit MX)").capped(Grade::A),
+            );
+            rep.mx.push(MxReport { preference: 0, host: domain.into(), addresses: addrs.iter().map(|a| a.to_string()).collect(), error: None });
+            rep.endpoints = self.scan_endpoints(plans).await;
+        } else {
+            let planned = futures::future::join_all(hosts.iter().map(|(pref, h)| async move {
+                let r = self.plan_mx_host(h).await;
+                (*pref, h.clone(), r)
+            }))
+            .await;
+            let mut all_plans = Vec::new();
+            let mut bad_hosts = 0;
+            for (pref, h, r) in planned {
+                let mut mxr = MxReport { preference: pref, host: h.clone(), addresses: vec![], error: None };
+                match r {
+                    Err((check, info)) => {
+                        bad_hosts += 1;
+                        rep.checks.push(check);
+                        mxr.error = Some(info);
+                    }
+                    Ok((plans, addrs, cnames)) => {
+                        mxr.addresses = addrs.iter().map(|a| a.to_string()).collect();
+                        if !cnames.is_empty() {
+                            rep.checks.push(Check::new(
+                                "mx.cname",
+                                Status::Warn,
+                                format!("MX host {h} is a CNAME (to {}), which RFC 2181 §10.3 forbids", cnames.join(" → ")),
+                            ));
+                        }
+                        let bad: Vec<_> = addrs.iter().filter(|a| unroutable(a)).collect();
+                        if !bad.is_empty() && !self.cfg.allow_private {
+                            bad_hosts += 1;
+                            let msg = format!(
+                                "MX host {h} resolves to an address no sender can reach ({}); use --allow-private for internal relays",
+                                bad.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")
+                            );
+                            rep.checks.push(Check::new("mx.unroutable", Status::Fail, msg.clone()));
+                            mxr.error = Some(ErrorInfo::new(ErrorKind::NoAddress, msg));
+                        } else {
+                            all_plans.extend(plans);
+                        }
+                    }
+                }
+                rep.mx.push(mxr);
+            }
+            if bad_hosts > 0 {
+                if bad_hosts == rep.mx.len() {
+                    rep.checks.push(Check::new("mx.usable", Status::Fail, "no MX host is usable: mail to this domain cannot be delivered").capped(Grade::F));
+                } else {
+                    rep.checks.push(
+                        Check::new("mx.usable", Status::Warn, format!("{bad_hosts} of {} MX hosts are unusable", rep.mx.len())).capped(Grade::A),
+                    );
+                }
+            }
+            rep.endpoints = self.scan_endpoints(all_plans).await;
+        }
+        rep.checks.push(
+            Check::new(
+                "domain.downgrade-protection",
+                Status::Info,
+                "neither DANE nor MTA-STS enforce is checked yet, so an attacker able to strip STARTTLS is not ruled out",
+            )
+            .capped(Grade::A),
+        );
+        let grades: Vec<GradeValue> = rep.endpoints.iter().filter_map(|e| e.grade).collect();
+        rep.grade = Some(grade::domain_grade(&grades, &rep.checks, false));
+        grade::sort_checks(&mut rep.checks);
+        rep
+    }
+
+    /// Plans one MX host, or gives the check and error that explain why it has no endpoint.
+    async fn plan_mx_host(&self, h: &str) -> Result<(Vec<EndpointPlan>, Vec<IpAddr>, Vec<String>), (Check, ErrorInfo)> {
+        let looks_ip = h.starts_with('[') || h.parse::<IpAddr>().is_ok() || h.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+        if looks_ip {
+            let msg = format!("MX target {h} is an IP address, not a host name (RFC 1035 §3.3.9): senders may refuse it");
+            return Err((Check::new("mx.ip-literal", Status::Fail, msg.clone()), ErrorInfo::new(ErrorKind::NoAddress, msg)));
+        }
+        if h == "localhost" || h.ends_with(".localhost") {
+            let msg = format!("MX target {h} is localhost");
+            return Err((Check::new("mx.unroutable", Status::Fail, msg.clone()), ErrorInfo::new(ErrorKind::NoAddress, msg)));
+        }
+        let host = Host::Name(h.into());
+        match self.plan(&host, 25, Transport::SmtpStartTls).await {
+            Ok((plans, _, _)) if plans.is_empty() => {
+                let msg = format!("MX host {h} has no address{}", self.family_note());
+                Err((Check::new("mx.dangling", Status::Warn, msg.clone()), ErrorInfo::new(ErrorKind::NoAddress, msg)))
+            }
+            Ok(p) => Ok(p),
+            Err(e) => {
+                let info = e.to_error_info(&format!("address of MX {h}"));
+                let check = match e {
+                    DnsError::NxDomain => Check::new("mx.dangling", Status::Warn, format!("MX host {h} does not exist (NXDOMAIN)")),
+                    _ => Check::new("mx.address-lookup", Status::Error, info.message.clone()),
+                };
+                Err((check, info))
+            }
+        }
+    }
+
+    async fn scan_endpoint(&self, p: EndpointPlan) -> EndpointReport {
+        let started = Instant::now();
+        let mut rep = EndpointReport {
+            host: p.host.to_string(),
+            address: Some(p.dial.ip().to_string()),
+            port: p.port,
+            transport: p.transport,
+            connected_to: p.rerouted.then(|| p.dial.to_string()),
+            grade: None,
+            error: None,
+            checks: vec![],
+            negotiated: None,
+            certificate: None,
+            starttls: None,
+            ocsp_stapled: None,
+            elapsed_ms: 0,
+        };
+        let reached = self.probe_endpoint(&p, &mut rep).await;
+        let score = score_of(&rep);
+        let g = grade::endpoint_grade(&rep.checks, &score, reached, false);
+        rep.grade = Some(g);
+        grade::sort_checks(&mut rep.checks);
+        rep.elapsed_ms = started.elapsed().as_millis() as u64;
+        rep
+    }
+
+    /// Runs the dialogue and the handshake; returns whether TLS results were obtained.
+    async fn probe_endpoint(&self, p: &EndpointPlan, rep: &mut EndpointReport) -> bool {
+        let cfg = self.cfg;
+        let mut stream = match net::connect(p.dial, cfg.timeout).await {
+            Ok(s) => s,
+            Err(e) => {
+                rep.checks.push(Check::new("tcp.connect", Status::Error, e.message.clone()));
+                rep.error = Some(e);
+                return false;
+            }
+        };
+        let t = DialogueTimeouts { greeting: cfg.greeting_timeout, command: cfg.timeout };
+        let (mut dialogue, ready) = match p.transport {
+            Transport::Tls => (None, Ok(())),
+            Transport::SmtpStartTls => {
+                let (d, r) = starttls::smtp(&mut stream, &cfg.ehlo_name, t).await;
+                (Some(d), r)
+            }
+            Transport::ImapStartTls => {
+                let (d, r) = starttls::imap(&mut stream, t).await;
+                (Some(d), r)
+            }
+            Transport::Pop3StartTls => {
+                let (d, r) = starttls::pop3(&mut stream, t).await;
+                (Some(d), r)
+            }
+        };
+        if let Err(e) = ready {
+            if let Some(d) = dialogue.take() {
+                rep.checks.extend(d.checks);
+                rep.starttls = Some(d.report);
+            }
+            if !rep.checks.iter().any(|c| c.status == Status::Fail || c.status == Status::Error) {
+                rep.checks.push(Check::new("starttls.dialogue", Status::Error, e.message.clone()));
+            }
+            rep.error = Some(e);
+            return false;
+        }
+
+        let name = match &p.host {
+            Host::Name(n) => ServerName::try_from(n.clone()).unwrap_or_else(|_| ServerName::IpAddress(p.dial.ip().into())),
+            Host::Ip(ip) => ServerName::IpAddress((*ip).into()),
+        };
+        let result = tls::handshake(stream, name.clone(), cfg.timeout).await;
+        let (handshake, tls_stream) = match result {
+            Ok((s, h)) => (h, Some(s)),
+            Err(f) => {
+                if f.no_modern_version {
+                    rep.checks.push(
+                        Check::new("tls.modern-missing", Status::Fail, format!("no TLS 1.2 or 1.3: {}", f.error.message)).capped(Grade::C),
+                    );
+                } else {
+                    let status = if matches!(f.error.kind, ErrorKind::Timeout) { Status::Error } else { Status::Fail };
+                    let mut c = Check::new("tls.handshake", status, f.error.message.clone());
+                    if status == Status::Fail {
+                        c = c.capped(Grade::C);
+                    }
+                    rep.checks.push(c);
+                }
+                if let Some(d) = dialogue.take() {
+                    rep.checks.extend(d.checks);
+                    rep.starttls = Some(d.report);
+                }
+                // A chain seen before the failure is still worth reporting.
+                if !f.recorded.chain.is_empty() {
+                    self.add_certificate(&f.recorded.chain, &name, rep);
+                }
+                rep.error = Some(f.error);
+                return false;
+            }
+        };
+        let neg = handshake.negotiated.clone();
+        rep.ocsp_stapled = Some(!handshake.recorded.ocsp.is_empty());
+        match neg.version.as_str() {
+            "TLSv1.3" => rep.checks.push(Check::new("tls.version", Status::Pass, "TLS 1.3 negotiated")),
+            v => rep.checks.push(
+                Check::new("tls.version", Status::Warn, format!("{v} negotiated although TLS 1.3 was offered: the server has no TLS 1.3")).capped(Grade::A),
+            ),
+        }
+        rep.checks.push(Check::new(
+            "tls.cipher",
+            Status::Info,
+            format!("{} with {}", neg.cipher, neg.group.clone().unwrap_or_else(|| "no group".into())),
+        ));
+        if let Some(e) = &handshake.recorded.signature_error {
+            rep.checks.push(Check::new("tls.handshake-signature", Status::Warn, format!("the server's handshake signature does not verify: {e}")));
+        }
+        rep.negotiated = Some(neg);
+        self.add_certificate(&handshake.recorded.chain, &name, rep);
+
+        if let (Some(mut s), Some(d)) = (tls_stream, dialogue.as_mut()) {
+            match p.transport {
+                Transport::SmtpStartTls => starttls::smtp_after_tls(&mut s, &cfg.ehlo_name, t, d).await,
+                Transport::ImapStartTls => starttls::imap_after_tls(&mut s, t, d).await,
+                Transport::Pop3StartTls => starttls::pop3_after_tls(&mut s, t, d).await,
+                Transport::Tls => {}
+            }
+        }
+        if let Some(d) = dialogue {
+            let Dialogue { report, checks } = d;
+            rep.checks.extend(checks);
+            rep.starttls = Some(report);
+        }
+        true
+    }
+
+    fn add_certificate(&self, chain: &[rustls_pki_types::CertificateDer<'static>], name: &ServerName<'static>, rep: &mut EndpointReport) {
+        match inspect::inspect(chain, name, &self.cfg.trust, UnixTime::now(), self.cfg.warn_days) {
+            Ok(i) => {
+                rep.checks.extend(i.checks);
+                rep.certificate = Some(i.report);
+            }
+            Err(e) => rep.checks.push(Check::new("cert.parse", Status::Fail, e).capped(Grade::F)),
+        }
+    }
+}
+
+/// The SSL Labs score inputs known from the spine's own handshake.
+fn score_of(rep: &EndpointReport) -> Score {
+    let Some(neg) = &rep.negotiated else { return Score::default() };
+    let key = rep
+        .certificate
+        .as_ref()
+        .and_then(|c| c.chain.first())
+        .and_then(|leaf| grade::rsa_equivalent(&leaf.key_type, leaf.key_bits));
+    let group = neg.group.as_deref().and_then(|g| grade::rsa_equivalent(g, None));
+    let kx = match (key, group) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    Score {
+        protocol: grade::protocol_points(&neg.version),
+        key_exchange: kx.map(grade::key_exchange_points),
+        cipher: grade::cipher_bits(&neg.cipher).map(grade::cipher_points),
+    }
+}

@@ -1,0 +1,10 @@
+//! Integration tests: one binary, a module per area. Everything talks to 127.0.0.0/8 or ::1 only:
+//! the lab's in-process DNS, SMTP and TLS servers, and real peers (openssl s_server, Postfix)
+//! started by the harness in `peers`.
+
+mod common;
+mod certs;
+mod cli;
+mod domain;
+mod peers;
+mod smtp;
