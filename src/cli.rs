@@ -31,6 +31,7 @@ EXIT STATUS:
   2  bad usage, or no target could be read
 
 EXAMPLES:
+  tlsgrade --demo                       (a lab on loopback: no network needed)
   tlsgrade example.com
   tlsgrade --json report.json -f domains.txt
   tlsgrade --connect-to mx.example.com:25:127.0.0.1:2525 example.com
@@ -103,6 +104,11 @@ pub struct Cli {
     #[arg(long = "warn-days", value_name = "N", default_value_t = 30)]
     pub warn_days: u32,
 
+    /// Start a lab of mail domains on loopback (DNS and SMTP servers inside this process) and
+    /// scan it: every verdict, no network needed.
+    #[arg(long)]
+    pub demo: bool,
+
     /// Endpoints scanned at the same time.
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=4096))]
     pub concurrency: u32,
@@ -117,7 +123,10 @@ pub fn parse_resolver(s: &str) -> Result<SocketAddr, String> {
     if let Ok(a) = s.parse::<SocketAddr>() {
         return Ok(a);
     }
-    let bare = s.strip_prefix('[').and_then(|x| x.strip_suffix(']')).unwrap_or(s);
+    let bare = s
+        .strip_prefix('[')
+        .and_then(|x| x.strip_suffix(']'))
+        .unwrap_or(s);
     bare.parse::<std::net::IpAddr>()
         .map(|ip| SocketAddr::new(ip, 53))
         .map_err(|_| format!("--resolver {s:?}: expected IP or IP:PORT (IPv6 as [addr]:port)"))
@@ -140,11 +149,15 @@ impl Cli {
             .map(|s| ConnectTo::parse(s).map_err(|e| format!("--connect-to {e}")))
             .collect::<Result<Vec<_>, _>>()?;
         if !(self.timeout.is_finite() && self.timeout > 0.0 && self.timeout <= 3600.0) {
-            return Err(format!("--timeout {}: expected seconds between 0 and 3600", self.timeout));
+            return Err(format!(
+                "--timeout {}: expected seconds between 0 and 3600",
+                self.timeout
+            ));
         }
         let ehlo_name = match &self.ehlo {
             Some(n) => {
-                let ok = target::parse_dns_name(n).is_ok() || (n.starts_with('[') && n.ends_with(']'));
+                let ok =
+                    target::parse_dns_name(n).is_ok() || (n.starts_with('[') && n.ends_with(']'));
                 if !ok || n.eq_ignore_ascii_case("localhost") {
                     return Err(format!("--ehlo {n:?}: expected a fully qualified host name or an address literal like [192.0.2.1]"));
                 }
@@ -159,13 +172,18 @@ impl Cli {
         for t in &self.targets {
             match target::parse_target(t) {
                 Ok(t) => targets.push(t),
-                Err(reason) => invalid.push(InvalidTarget { input: t.chars().take(80).collect(), line: None, reason }),
+                Err(reason) => invalid.push(InvalidTarget {
+                    input: t.chars().take(80).collect(),
+                    line: None,
+                    reason,
+                }),
             }
         }
         if let Some(path) = &self.targets_file {
             let data = if path.as_os_str() == "-" {
                 let mut v = Vec::new();
-                std::io::Read::read_to_end(&mut std::io::stdin(), &mut v).map_err(|e| format!("reading targets from stdin: {e}"))?;
+                std::io::Read::read_to_end(&mut std::io::stdin(), &mut v)
+                    .map_err(|e| format!("reading targets from stdin: {e}"))?;
                 v
             } else {
                 std::fs::read(path).map_err(|e| format!("--targets {}: {e}", path.display()))?
@@ -173,8 +191,11 @@ impl Cli {
             let (good, bad) = target::parse_file_bytes(&data);
             targets.extend(good);
             invalid.extend(bad);
-        } else if self.targets.is_empty() {
-            return Err("no target given: name at least one TARGET or use --targets FILE (see --help)".into());
+        } else if self.targets.is_empty() && !self.demo {
+            return Err(
+                "no target given: name at least one TARGET or use --targets FILE (see --help)"
+                    .into(),
+            );
         }
 
         let timeout = Duration::from_secs_f64(self.timeout);
@@ -191,6 +212,10 @@ impl Cli {
             concurrency: self.concurrency as usize,
             warn_days: self.warn_days as i64,
         };
-        Ok(Plan { config, targets, invalid })
+        Ok(Plan {
+            config,
+            targets,
+            invalid,
+        })
     }
 }

@@ -30,9 +30,18 @@ pub enum DnsError {
 impl DnsError {
     pub fn to_error_info(&self, what: &str) -> ErrorInfo {
         match self {
-            DnsError::NxDomain => ErrorInfo::new(ErrorKind::DnsNxdomain, format!("{what}: name does not exist (NXDOMAIN)")),
-            DnsError::ServFail(rc) => ErrorInfo::new(ErrorKind::DnsServfail, format!("{what}: DNS server answered {rc}")),
-            DnsError::Timeout => ErrorInfo::new(ErrorKind::DnsTimeout, format!("{what}: no DNS answer in time")),
+            DnsError::NxDomain => ErrorInfo::new(
+                ErrorKind::DnsNxdomain,
+                format!("{what}: name does not exist (NXDOMAIN)"),
+            ),
+            DnsError::ServFail(rc) => ErrorInfo::new(
+                ErrorKind::DnsServfail,
+                format!("{what}: DNS server answered {rc}"),
+            ),
+            DnsError::Timeout => ErrorInfo::new(
+                ErrorKind::DnsTimeout,
+                format!("{what}: no DNS answer in time"),
+            ),
             DnsError::Other(m) => ErrorInfo::new(ErrorKind::DnsError, format!("{what}: {m}")),
         }
     }
@@ -148,7 +157,12 @@ impl Dns {
         }
     }
 
-    async fn family(&self, host: &str, rt: RecordType, out: &mut Addresses) -> Result<(), DnsError> {
+    async fn family(
+        &self,
+        host: &str,
+        rt: RecordType,
+        out: &mut Addresses,
+    ) -> Result<(), DnsError> {
         match self.resolver.lookup(fqdn(host), rt).await {
             Ok(l) => {
                 for r in l.record_iter() {

@@ -11,7 +11,8 @@ pub fn for_terminal(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         let u = c as u32;
-        let bidi_or_format = matches!(u, 0x200B..=0x200F | 0x202A..=0x202E | 0x2066..=0x2069 | 0xFEFF);
+        let bidi_or_format =
+            matches!(u, 0x200B..=0x200F | 0x202A..=0x202E | 0x2066..=0x2069 | 0xFEFF);
         if u < 0x20 || u == 0x7f {
             out.push_str(&format!("\\x{u:02x}"));
         } else if (0x80..0xa0).contains(&u) || bidi_or_format {

@@ -65,9 +65,17 @@ pub fn cipher_points(bits: u32) -> u32 {
 pub fn cipher_bits(suite: &str) -> Option<u32> {
     if suite.contains("_NULL_") || suite.ends_with("_NULL") {
         Some(0)
-    } else if suite.contains("AES_256") || suite.contains("CHACHA20") || suite.contains("CAMELLIA_256") || suite.contains("ARIA_256") {
+    } else if suite.contains("AES_256")
+        || suite.contains("CHACHA20")
+        || suite.contains("CAMELLIA_256")
+        || suite.contains("ARIA_256")
+    {
         Some(256)
-    } else if suite.contains("AES_128") || suite.contains("CAMELLIA_128") || suite.contains("ARIA_128") || suite.contains("SEED") {
+    } else if suite.contains("AES_128")
+        || suite.contains("CAMELLIA_128")
+        || suite.contains("ARIA_128")
+        || suite.contains("SEED")
+    {
         Some(128)
     } else if suite.contains("3DES") {
         Some(112)
@@ -110,7 +118,12 @@ pub fn worst_cap(checks: &[Check]) -> Option<Grade> {
 /// only failing checks can grade the endpoint (otherwise it is "?"). `a_plus_evidence` is true
 /// when the rubric's A+ conditions that are not checks hold (TLS 1.3, only TLS ≥1.2, only
 /// AEAD+FS suites, authenticated by DANE or MTA-STS enforce).
-pub fn endpoint_grade(checks: &[Check], score: &Score, reached_tls: bool, a_plus_evidence: bool) -> GradeValue {
+pub fn endpoint_grade(
+    checks: &[Check],
+    score: &Score,
+    reached_tls: bool,
+    a_plus_evidence: bool,
+) -> GradeValue {
     let cap = worst_cap(checks);
     if !reached_tls {
         return match cap {
@@ -120,7 +133,9 @@ pub fn endpoint_grade(checks: &[Check], score: &Score, reached_tls: bool, a_plus
     }
     let base = score_letter(score).unwrap_or(Grade::A);
     let g = cap.map_or(base, |c| c.max(base));
-    let warned = checks.iter().any(|c| c.status == Status::Warn || c.status == Status::Fail);
+    let warned = checks
+        .iter()
+        .any(|c| c.status == Status::Warn || c.status == Status::Fail);
     if g == Grade::A && a_plus_evidence && !warned {
         GradeValue::Letter(Grade::APlus)
     } else {
@@ -131,7 +146,11 @@ pub fn endpoint_grade(checks: &[Check], score: &Score, reached_tls: bool, a_plus
 /// Domain grade: the worst graded endpoint, lowered by the domain checks' caps. Endpoints that
 /// could not be tested ("?") are left out but block A+; when every endpoint is "?", so is the
 /// domain. `a_plus_evidence`: domain-level DANE or MTA-STS enforce covering every MX, and TLS-RPT.
-pub fn domain_grade(endpoint_grades: &[GradeValue], domain_checks: &[Check], a_plus_evidence: bool) -> GradeValue {
+pub fn domain_grade(
+    endpoint_grades: &[GradeValue],
+    domain_checks: &[Check],
+    a_plus_evidence: bool,
+) -> GradeValue {
     let letters: Vec<Grade> = endpoint_grades
         .iter()
         .filter_map(|g| match g {
@@ -193,12 +212,24 @@ mod tests {
         // 0.3*100 + 0.3*90 + 0.4*80 = 89 → A
         assert_eq!(score_letter(&good_score()), Some(Grade::A));
         // TLS 1.0 only (90), 1024-bit key (80), 3DES (80): 27+24+32 = 83 → A before caps
-        let s = Score { protocol: Some(90), key_exchange: Some(80), cipher: Some(80) };
+        let s = Score {
+            protocol: Some(90),
+            key_exchange: Some(80),
+            cipher: Some(80),
+        };
         assert_eq!(score_letter(&s), Some(Grade::A));
-        let s = Score { protocol: Some(80), key_exchange: Some(40), cipher: Some(20) };
+        let s = Score {
+            protocol: Some(80),
+            key_exchange: Some(40),
+            cipher: Some(20),
+        };
         // 24+12+8 = 44 → D (E folds into D)
         assert_eq!(score_letter(&s), Some(Grade::D));
-        let s = Score { protocol: Some(100), key_exchange: Some(0), cipher: Some(100) };
+        let s = Score {
+            protocol: Some(100),
+            key_exchange: Some(0),
+            cipher: Some(100),
+        };
         assert_eq!(score_letter(&s), Some(Grade::F));
         assert_eq!(score_letter(&Score::default()), None);
     }
@@ -209,24 +240,42 @@ mod tests {
             Check::new("a", Status::Pass, "").capped(Grade::F),
             Check::new("cert.self-signed", Status::Warn, "").capped(Grade::B),
         ];
-        assert_eq!(endpoint_grade(&checks, &good_score(), true, false), GradeValue::Letter(Grade::B));
+        assert_eq!(
+            endpoint_grade(&checks, &good_score(), true, false),
+            GradeValue::Letter(Grade::B)
+        );
         let checks = vec![Check::new("starttls.offered", Status::Fail, "").capped(Grade::F)];
-        assert_eq!(endpoint_grade(&checks, &Score::default(), false, false), GradeValue::Letter(Grade::F));
+        assert_eq!(
+            endpoint_grade(&checks, &Score::default(), false, false),
+            GradeValue::Letter(Grade::F)
+        );
     }
 
     #[test]
     fn errors_alone_give_unknown_not_fail() {
         let checks = vec![Check::new("smtp.greeting", Status::Error, "timeout")];
-        assert_eq!(endpoint_grade(&checks, &Score::default(), false, false), GradeValue::Unknown);
+        assert_eq!(
+            endpoint_grade(&checks, &Score::default(), false, false),
+            GradeValue::Unknown
+        );
     }
 
     #[test]
     fn a_plus_needs_evidence_and_no_warnings() {
         let clean = vec![Check::new("cert.trusted", Status::Pass, "")];
-        assert_eq!(endpoint_grade(&clean, &good_score(), true, true), GradeValue::Letter(Grade::APlus));
-        assert_eq!(endpoint_grade(&clean, &good_score(), true, false), GradeValue::Letter(Grade::A));
+        assert_eq!(
+            endpoint_grade(&clean, &good_score(), true, true),
+            GradeValue::Letter(Grade::APlus)
+        );
+        assert_eq!(
+            endpoint_grade(&clean, &good_score(), true, false),
+            GradeValue::Letter(Grade::A)
+        );
         let warned = vec![Check::new("cert.expiring", Status::Warn, "")];
-        assert_eq!(endpoint_grade(&warned, &good_score(), true, true), GradeValue::Letter(Grade::A));
+        assert_eq!(
+            endpoint_grade(&warned, &good_score(), true, true),
+            GradeValue::Letter(Grade::A)
+        );
     }
 
     #[test]
@@ -240,14 +289,20 @@ mod tests {
         assert_eq!(g, Letter(Grade::APlus));
         assert_eq!(domain_grade(&[Unknown, Unknown], &[], true), Unknown);
         let caps = [Check::new("mx.implicit", Status::Warn, "").capped(Grade::A)];
-        assert_eq!(domain_grade(&[Letter(Grade::APlus)], &caps, true), Letter(Grade::A));
+        assert_eq!(
+            domain_grade(&[Letter(Grade::APlus)], &caps, true),
+            Letter(Grade::A)
+        );
     }
 
     #[test]
     fn cipher_bits_from_iana_names() {
         assert_eq!(cipher_bits("TLS_AES_128_GCM_SHA256"), Some(128));
         assert_eq!(cipher_bits("TLS_CHACHA20_POLY1305_SHA256"), Some(256));
-        assert_eq!(cipher_bits("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"), Some(256));
+        assert_eq!(
+            cipher_bits("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
+            Some(256)
+        );
         assert_eq!(cipher_bits("TLS_RSA_WITH_3DES_EDE_CBC_SHA"), Some(112));
         assert_eq!(cipher_bits("TLS_RSA_WITH_NULL_SHA"), Some(0));
     }

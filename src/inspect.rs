@@ -24,8 +24,12 @@ impl TrustStore {
     pub fn new(extra: &[CertificateDer<'static>]) -> Result<TrustStore, String> {
         let mut anchors: Vec<TrustAnchor<'static>> = webpki_roots::TLS_SERVER_ROOTS.to_vec();
         for (i, der) in extra.iter().enumerate() {
-            let ta = webpki::anchor_from_trusted_cert(der)
-                .map_err(|e| format!("certificate {} is not usable as a trust anchor: {e:?}", i + 1))?;
+            let ta = webpki::anchor_from_trusted_cert(der).map_err(|e| {
+                format!(
+                    "certificate {} is not usable as a trust anchor: {e:?}",
+                    i + 1
+                )
+            })?;
             anchors.push(ta.to_owned());
         }
         Ok(TrustStore {
@@ -45,7 +49,10 @@ impl TrustStore {
                 n += 1;
             }
             if n == 0 {
-                return Err(format!("--ca-file {}: no PEM certificate found", p.display()));
+                return Err(format!(
+                    "--ca-file {}: no PEM certificate found",
+                    p.display()
+                ));
             }
         }
         TrustStore::new(&extra)
@@ -55,12 +62,21 @@ impl TrustStore {
 fn hex(bytes: &[u8], upper: bool) -> String {
     bytes
         .iter()
-        .map(|b| if upper { format!("{b:02X}") } else { format!("{b:02x}") })
+        .map(|b| {
+            if upper {
+                format!("{b:02X}")
+            } else {
+                format!("{b:02x}")
+            }
+        })
         .collect()
 }
 
 pub fn sha256_hex(data: &[u8]) -> String {
-    hex(ring::digest::digest(&ring::digest::SHA256, data).as_ref(), false)
+    hex(
+        ring::digest::digest(&ring::digest::SHA256, data).as_ref(),
+        false,
+    )
 }
 
 fn rfc3339(t: &ASN1Time) -> String {
@@ -102,8 +118,7 @@ fn key_facts(spki: &SubjectPublicKeyInfo) -> (String, Option<u32>) {
                     let m = rsa.modulus;
                     let start = m.iter().position(|&b| b != 0).unwrap_or(m.len());
                     let m = &m[start..];
-                    m.first()
-                        .map(|b| (m.len() as u32) * 8 - b.leading_zeros())
+                    m.first().map(|b| (m.len() as u32) * 8 - b.leading_zeros())
                 }
                 _ => None,
             };
@@ -137,7 +152,8 @@ const MAX_SANS: usize = 500;
 
 /// Facts of one certificate, or an error message when the DER does not parse.
 pub fn cert_info(der: &[u8]) -> Result<CertInfo, String> {
-    let (_, cert) = X509Certificate::from_der(der).map_err(|e| format!("unparseable certificate: {e}"))?;
+    let (_, cert) =
+        X509Certificate::from_der(der).map_err(|e| format!("unparseable certificate: {e}"))?;
     let mut sans = Vec::new();
     if let Ok(Some(ext)) = cert.subject_alternative_name() {
         for n in &ext.value.general_names {
@@ -204,7 +220,8 @@ pub fn inspect(
             Err(_) => {} // a broken extra certificate: the trust result will say so
         }
     }
-    let (_, leaf) = X509Certificate::from_der(leaf_der).map_err(|e| format!("unparseable certificate: {e}"))?;
+    let (_, leaf) =
+        X509Certificate::from_der(leaf_der).map_err(|e| format!("unparseable certificate: {e}"))?;
     let mut checks = Vec::new();
     let now_secs = now.as_secs() as i64;
     let not_after = leaf.validity().not_after.timestamp();
@@ -217,7 +234,10 @@ pub fn inspect(
             Check::new(
                 "cert.expired",
                 Status::Fail,
-                format!("certificate expired on {} ({} days ago)", infos[0].not_after, -days_remaining),
+                format!(
+                    "certificate expired on {} ({} days ago)",
+                    infos[0].not_after, -days_remaining
+                ),
             )
             .capped(Grade::B),
         );
@@ -234,7 +254,10 @@ pub fn inspect(
         checks.push(Check::new(
             "cert.expiring",
             Status::Warn,
-            format!("certificate expires in {days_remaining} days ({})", infos[0].not_after),
+            format!(
+                "certificate expires in {days_remaining} days ({})",
+                infos[0].not_after
+            ),
         ));
     } else {
         checks.push(Check::new(
@@ -246,7 +269,8 @@ pub fn inspect(
 
     // Trust. Verify at `now`; if only the dates are wrong, verify again inside the leaf's
     // validity so that an expired-but-otherwise-fine chain is not also called untrusted.
-    let ee = webpki::EndEntityCert::try_from(leaf_der).map_err(|e| format!("certificate rejected by webpki: {e:?}"))?;
+    let ee = webpki::EndEntityCert::try_from(leaf_der)
+        .map_err(|e| format!("certificate rejected by webpki: {e:?}"))?;
     let intermediates: Vec<CertificateDer<'_>> = chain.iter().skip(1).cloned().collect();
     let verify = |at: UnixTime| {
         ee.verify_for_usage(
@@ -265,14 +289,20 @@ pub fn inspect(
     let trust_result = match at_now {
         Err(webpki::Error::CertExpired { .. }) | Err(webpki::Error::CertNotValidYet { .. }) => {
             let mid = not_before + (not_after - not_before) / 2;
-            verify(UnixTime::since_unix_epoch(std::time::Duration::from_secs(mid.max(0) as u64)))
+            verify(UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+                mid.max(0) as u64,
+            )))
         }
         other => other,
     };
     let leaf_self_issued = infos[0].self_issued;
     let trust_error = match trust_result {
         Ok(()) => {
-            checks.push(Check::new("cert.trusted", Status::Pass, "chain leads to a trusted root"));
+            checks.push(Check::new(
+                "cert.trusted",
+                Status::Pass,
+                "chain leads to a trusted root",
+            ));
             None
         }
         Err(e) => {
@@ -316,7 +346,11 @@ pub fn inspect(
         _ => "?".into(),
     };
     if name_matches {
-        checks.push(Check::new("cert.name", Status::Pass, format!("certificate is valid for {shown}")));
+        checks.push(Check::new(
+            "cert.name",
+            Status::Pass,
+            format!("certificate is valid for {shown}"),
+        ));
     } else {
         let mut names: Vec<_> = infos[0].sans.iter().take(5).cloned().collect();
         if infos[0].sans.len() > 5 {
@@ -328,7 +362,11 @@ pub fn inspect(
                 Status::Warn,
                 format!(
                     "certificate is not valid for {shown} (names: {})",
-                    if names.is_empty() { "none".into() } else { names.join(", ") }
+                    if names.is_empty() {
+                        "none".into()
+                    } else {
+                        names.join(", ")
+                    }
                 ),
             )
             .capped(Grade::B),
@@ -338,31 +376,59 @@ pub fn inspect(
     // Keys and signatures of every certificate the server sent, except a self-signed root
     // (its signature is never checked by anyone).
     for (i, ci) in infos.iter().enumerate() {
-        let who = if i == 0 { "server certificate".to_string() } else { format!("chain certificate {}", i + 1) };
+        let who = if i == 0 {
+            "server certificate".to_string()
+        } else {
+            format!("chain certificate {}", i + 1)
+        };
         if ci.key_type == "RSA" {
             match ci.key_bits {
                 Some(b) if b < 1024 => checks.push(
-                    Check::new("cert.weak-key", Status::Fail, format!("{who}: RSA key of {b} bits")).capped(Grade::F),
+                    Check::new(
+                        "cert.weak-key",
+                        Status::Fail,
+                        format!("{who}: RSA key of {b} bits"),
+                    )
+                    .capped(Grade::F),
                 ),
                 Some(b) if b < 2048 => checks.push(
-                    Check::new("cert.weak-key", Status::Warn, format!("{who}: RSA key of {b} bits (2048 needed)"))
-                        .capped(Grade::B),
+                    Check::new(
+                        "cert.weak-key",
+                        Status::Warn,
+                        format!("{who}: RSA key of {b} bits (2048 needed)"),
+                    )
+                    .capped(Grade::B),
                 ),
                 _ => {}
             }
         }
         if ci.key_type == "EC P-224" {
-            checks.push(Check::new("cert.weak-key", Status::Warn, format!("{who}: P-224 key")).capped(Grade::B));
+            checks.push(
+                Check::new("cert.weak-key", Status::Warn, format!("{who}: P-224 key"))
+                    .capped(Grade::B),
+            );
         }
         let root = i > 0 && ci.self_issued;
         if !root {
             if ci.signature_algorithm.starts_with("md5") {
                 checks.push(
-                    Check::new("cert.weak-signature", Status::Fail, format!("{who}: signed with MD5")).capped(Grade::F),
+                    Check::new(
+                        "cert.weak-signature",
+                        Status::Fail,
+                        format!("{who}: signed with MD5"),
+                    )
+                    .capped(Grade::F),
                 );
-            } else if ci.signature_algorithm.contains("SHA1") || ci.signature_algorithm.contains("sha1") {
+            } else if ci.signature_algorithm.contains("SHA1")
+                || ci.signature_algorithm.contains("sha1")
+            {
                 checks.push(
-                    Check::new("cert.weak-signature", Status::Warn, format!("{who}: signed with SHA-1")).capped(Grade::B),
+                    Check::new(
+                        "cert.weak-signature",
+                        Status::Warn,
+                        format!("{who}: signed with SHA-1"),
+                    )
+                    .capped(Grade::B),
                 );
             }
         }

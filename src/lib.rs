@@ -43,7 +43,7 @@ use report::{GradeValue, Report};
 /// Runs the command line: scans, prints, and returns the exit status (0 ran, 1 --fail-under not
 /// met, 2 usage error or nothing readable).
 pub async fn run(cli: cli::Cli) -> ExitCode {
-    let plan = match cli.plan() {
+    let mut plan = match cli.plan() {
         Ok(p) => p,
         Err(e) => {
             eprintln!("tlsgrade: {}", escape::for_terminal(&e));
@@ -53,6 +53,41 @@ pub async fn run(cli: cli::Cli) -> ExitCode {
     for bad in &plan.invalid {
         eprintln!("tlsgrade: skipping target {bad}");
     }
+    // The demo changes only where DNS, trust and connections point; the scan is the normal one.
+    let _demo = if cli.demo {
+        let demo = match lab::demo::start().await {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("tlsgrade: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        eprintln!(
+            "tlsgrade demo: {} mail domains served by DNS and SMTP servers inside this process on 127.0.0.0/8 \
+             (no network used; certificates made just now by a lab CA):",
+            lab::demo::DOMAINS.len()
+        );
+        for (d, what) in lab::demo::DOMAINS {
+            eprintln!("  {d:<22} {what}");
+        }
+        eprintln!();
+        plan.config.resolver = Some(demo.resolver);
+        plan.config
+            .connect_to
+            .extend(demo.connect_to.iter().cloned());
+        plan.config.allow_private = true;
+        match inspect::TrustStore::new(&[demo.pki.root_der()]) {
+            Ok(t) => plan.config.trust = t,
+            Err(e) => {
+                eprintln!("tlsgrade: {e}");
+                return ExitCode::from(2);
+            }
+        }
+        plan.targets.extend(demo.targets.iter().cloned());
+        Some(demo)
+    } else {
+        None
+    };
     if plan.targets.is_empty() {
         eprintln!("tlsgrade: no valid target to scan");
         return ExitCode::from(2);
@@ -74,7 +109,11 @@ pub async fn run(cli: cli::Cli) -> ExitCode {
         invalid_targets: plan
             .invalid
             .iter()
-            .map(|i| report::InvalidTargetReport { input: i.input.clone(), line: i.line, reason: i.reason.clone() })
+            .map(|i| report::InvalidTargetReport {
+                input: i.input.clone(),
+                line: i.line,
+                reason: i.reason.clone(),
+            })
             .collect(),
     };
     let json_to_stdout = cli.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
@@ -86,13 +125,24 @@ pub async fn run(cli: cli::Cli) -> ExitCode {
             std::fs::write(path, text)
         };
         if let Err(e) = res {
-            eprintln!("tlsgrade: cannot write JSON report to {}: {e}", path.display());
+            eprintln!(
+                "tlsgrade: cannot write JSON report to {}: {e}",
+                path.display()
+            );
             return ExitCode::from(2);
         }
     }
     if !json_to_stdout {
-        let color = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::IsTerminal::is_terminal(&std::io::stdout());
-        let text = report::table::render(&report, report::table::TableOptions { color, verbose: cli.verbose });
+        let color = !cli.no_color
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            && std::io::IsTerminal::is_terminal(&std::io::stdout());
+        let text = report::table::render(
+            &report,
+            report::table::TableOptions {
+                color,
+                verbose: cli.verbose,
+            },
+        );
         let _ = std::io::stdout().write_all(text.as_bytes());
     }
     match cli.fail_under {
@@ -103,7 +153,10 @@ pub async fn run(cli: cli::Cli) -> ExitCode {
 
 /// Whether any graded target is worse than `min` ("?" and ungraded targets do not count).
 pub fn below(report: &Report, min: report::Grade) -> bool {
-    report.targets.iter().any(|t| matches!(t.grade, Some(GradeValue::Letter(g)) if g > min))
+    report
+        .targets
+        .iter()
+        .any(|t| matches!(t.grade, Some(GradeValue::Letter(g)) if g > min))
 }
 
 pub fn now_rfc3339() -> String {

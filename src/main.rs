@@ -6,7 +6,10 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = tlsgrade::cli::Cli::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("tlsgrade: cannot start the async runtime: {e}");

@@ -105,9 +105,18 @@ struct EndpointPlan {
 /// Addresses no mail sender on the internet can reach (spec-digest §1.6).
 fn unroutable(ip: &IpAddr) -> bool {
     match ip {
-        IpAddr::V4(a) => a.is_loopback() || a.is_private() || a.is_link_local() || a.is_unspecified() || a.is_broadcast(),
+        IpAddr::V4(a) => {
+            a.is_loopback()
+                || a.is_private()
+                || a.is_link_local()
+                || a.is_unspecified()
+                || a.is_broadcast()
+        }
         IpAddr::V6(a) => {
-            a.is_loopback() || a.is_unspecified() || (a.segments()[0] & 0xfe00) == 0xfc00 || (a.segments()[0] & 0xffc0) == 0xfe80
+            a.is_loopback()
+                || a.is_unspecified()
+                || (a.segments()[0] & 0xfe00) == 0xfc00
+                || (a.segments()[0] & 0xffc0) == 0xfe80
         }
     }
 }
@@ -116,7 +125,11 @@ impl Ctx<'_> {
     async fn scan_target(&self, t: Target) -> TargetReport {
         match &t.kind {
             TargetKind::MailDomain(d) => self.scan_domain(&t, d).await,
-            TargetKind::Endpoint { host, port, transport } => self.scan_service(&t, host, *port, *transport).await,
+            TargetKind::Endpoint {
+                host,
+                port,
+                transport,
+            } => self.scan_service(&t, host, *port, *transport).await,
         }
     }
 
@@ -129,7 +142,12 @@ impl Ctx<'_> {
 
     /// Where to connect for `host:port`: `--connect-to` first, then DNS. Returns the plans and
     /// the DNS addresses (for the MX table), or the DNS failure.
-    async fn plan(&self, host: &Host, port: u16, transport: Transport) -> Result<(Vec<EndpointPlan>, Vec<IpAddr>, Vec<String>), DnsError> {
+    async fn plan(
+        &self,
+        host: &Host,
+        port: u16,
+        transport: Transport,
+    ) -> Result<(Vec<EndpointPlan>, Vec<IpAddr>, Vec<String>), DnsError> {
         let routed = connect_to::route(&self.cfg.connect_to, host, port);
         let (dial_host, dial_port, rerouted) = match &routed {
             Some((h, p)) => (h.clone(), *p, true),
@@ -139,7 +157,11 @@ impl Ctx<'_> {
             Host::Ip(ip) => (vec![*ip], vec![], vec![]),
             Host::Name(n) => {
                 let a = self.dns.addresses(n, self.cfg.ipv4, self.cfg.ipv6).await?;
-                let shown = if dial_host == *host { a.addrs.clone() } else { vec![] };
+                let shown = if dial_host == *host {
+                    a.addrs.clone()
+                } else {
+                    vec![]
+                };
                 (a.addrs, a.cnames, shown)
             }
         };
@@ -157,7 +179,13 @@ impl Ctx<'_> {
         Ok((plans, dns_addrs, cnames))
     }
 
-    async fn scan_service(&self, t: &Target, host: &Host, port: u16, transport: Transport) -> TargetReport {
+    async fn scan_service(
+        &self,
+        t: &Target,
+        host: &Host,
+        port: u16,
+        transport: Transport,
+    ) -> TargetReport {
         let mut rep = TargetReport {
             input: t.input.clone(),
             kind: "endpoint",
@@ -170,12 +198,23 @@ impl Ctx<'_> {
         match self.plan(host, port, transport).await {
             Err(e) => {
                 let info = e.to_error_info(&format!("address of {host}"));
-                rep.checks.push(Check::new("dns.address", Status::Error, info.message.clone()));
+                rep.checks.push(Check::new(
+                    "dns.address",
+                    Status::Error,
+                    info.message.clone(),
+                ));
                 rep.error = Some(info);
             }
             Ok((plans, _, _)) if plans.is_empty() => {
-                let info = ErrorInfo::new(ErrorKind::NoAddress, format!("{host} has no address{}", self.family_note()));
-                rep.checks.push(Check::new("dns.address", Status::Error, info.message.clone()));
+                let info = ErrorInfo::new(
+                    ErrorKind::NoAddress,
+                    format!("{host} has no address{}", self.family_note()),
+                );
+                rep.checks.push(Check::new(
+                    "dns.address",
+                    Status::Error,
+                    info.message.clone(),
+                ));
                 rep.error = Some(info);
             }
             Ok((plans, _, _)) => {
@@ -183,7 +222,11 @@ impl Ctx<'_> {
             }
         }
         let grades: Vec<GradeValue> = rep.endpoints.iter().filter_map(|e| e.grade).collect();
-        rep.grade = if rep.error.is_some() { None } else { Some(grade::domain_grade(&grades, &rep.checks, true)) };
+        rep.grade = if rep.error.is_some() {
+            None
+        } else {
+            Some(grade::domain_grade(&grades, &rep.checks, true))
+        };
         rep
     }
 
@@ -218,8 +261,14 @@ impl Ctx<'_> {
             Err(e) => {
                 let info = e.to_error_info(&format!("MX of {domain}"));
                 let (status, detail) = match e {
-                    DnsError::NxDomain => (Status::Fail, format!("domain {domain} does not exist (NXDOMAIN)")),
-                    _ => (Status::Error, format!("{} (no fallback to the domain's addresses)", info.message)),
+                    DnsError::NxDomain => (
+                        Status::Fail,
+                        format!("domain {domain} does not exist (NXDOMAIN)"),
+                    ),
+                    _ => (
+                        Status::Error,
+                        format!("{} (no fallback to the domain's addresses)", info.message),
+                    ),
                 };
                 rep.checks.push(Check::new("mx.lookup", status, detail));
                 rep.error = Some(info);
@@ -230,8 +279,17 @@ impl Ctx<'_> {
         // Null MX (RFC 7505): exactly one "MX 0 .".
         let nulls: Vec<_> = mx.iter().filter(|m| m.exchange == ".").collect();
         if mx.len() == 1 && nulls.len() == 1 && mx[0].preference == 0 {
-            rep.checks.push(Check::new("mx.null", Status::Info, "null MX (RFC 7505): the domain accepts no mail"));
-            rep.mx.push(MxReport { preference: 0, host: ".".into(), addresses: vec![], error: None });
+            rep.checks.push(Check::new(
+                "mx.null",
+                Status::Info,
+                "null MX (RFC 7505): the domain accepts no mail",
+            ));
+            rep.mx.push(MxReport {
+                preference: 0,
+                host: ".".into(),
+                addresses: vec![],
+                error: None,
+            });
             return rep;
         }
         if !nulls.is_empty() {
@@ -241,30 +299,52 @@ impl Ctx<'_> {
                 "malformed null MX: '.' with a non-zero preference or next to other MX records (RFC 7505 §3); ignored",
             ));
         }
-        let mut hosts: Vec<(u16, String)> = mx.iter().filter(|m| m.exchange != ".").map(|m| (m.preference, m.exchange.clone())).collect();
+        let mut hosts: Vec<(u16, String)> = mx
+            .iter()
+            .filter(|m| m.exchange != ".")
+            .map(|m| (m.preference, m.exchange.clone()))
+            .collect();
         // The same host at two preferences is tested once, at its best preference.
         let mut seen = std::collections::HashSet::new();
         hosts.retain(|(_, h)| seen.insert(h.clone()));
 
         if hosts.is_empty() && nulls.is_empty() {
             // NODATA: implicit MX (RFC 5321 §5.1) — the domain's own addresses.
-            let (plans, addrs, _) = match self.plan(&Host::Name(domain.into()), 25, Transport::SmtpStartTls).await {
+            let (plans, addrs, _) = match self
+                .plan(&Host::Name(domain.into()), 25, Transport::SmtpStartTls)
+                .await
+            {
                 Ok(p) => p,
                 Err(e) => {
                     let info = e.to_error_info(&format!("address of {domain}"));
-                    rep.checks.push(Check::new("mx.lookup", Status::Error, info.message.clone()));
+                    rep.checks
+                        .push(Check::new("mx.lookup", Status::Error, info.message.clone()));
                     rep.error = Some(info);
                     return rep;
                 }
             };
             if plans.is_empty() {
-                rep.checks.push(Check::new("mx.no-mail-service", Status::Info, "no MX and no address records: the domain has no mail service"));
+                rep.checks.push(Check::new(
+                    "mx.no-mail-service",
+                    Status::Info,
+                    "no MX and no address records: the domain has no mail service",
+                ));
                 return rep;
             }
             rep.checks.push(
-                Check::new("mx.implicit", Status::Warn, "no MX record: senders fall back to the domain's own address (implicit MX)").capped(Grade::A),
+                Check::new(
+                    "mx.implicit",
+                    Status::Warn,
+                    "no MX record: senders fall back to the domain's own address (implicit MX)",
+                )
+                .capped(Grade::A),
             );
-            rep.mx.push(MxReport { preference: 0, host: domain.into(), addresses: addrs.iter().map(|a| a.to_string()).collect(), error: None });
+            rep.mx.push(MxReport {
+                preference: 0,
+                host: domain.into(),
+                addresses: addrs.iter().map(|a| a.to_string()).collect(),
+                error: None,
+            });
             rep.endpoints = self.scan_endpoints(plans).await;
         } else {
             let planned = futures::future::join_all(hosts.iter().map(|(pref, h)| async move {
@@ -275,7 +355,12 @@ impl Ctx<'_> {
             let mut all_plans = Vec::new();
             let mut bad_hosts = 0;
             for (pref, h, r) in planned {
-                let mut mxr = MxReport { preference: pref, host: h.clone(), addresses: vec![], error: None };
+                let mut mxr = MxReport {
+                    preference: pref,
+                    host: h.clone(),
+                    addresses: vec![],
+                    error: None,
+                };
                 match r {
                     Err((check, info)) => {
                         bad_hosts += 1;
@@ -288,7 +373,10 @@ impl Ctx<'_> {
                             rep.checks.push(Check::new(
                                 "mx.cname",
                                 Status::Warn,
-                                format!("MX host {h} is a CNAME (to {}), which RFC 2181 §10.3 forbids", cnames.join(" → ")),
+                                format!(
+                                    "MX host {h} is a CNAME (to {}), which RFC 2181 §10.3 forbids",
+                                    cnames.join(" → ")
+                                ),
                             ));
                         }
                         let bad: Vec<_> = addrs.iter().filter(|a| unroutable(a)).collect();
@@ -298,7 +386,8 @@ impl Ctx<'_> {
                                 "MX host {h} resolves to an address no sender can reach ({}); use --allow-private for internal relays",
                                 bad.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")
                             );
-                            rep.checks.push(Check::new("mx.unroutable", Status::Fail, msg.clone()));
+                            rep.checks
+                                .push(Check::new("mx.unroutable", Status::Fail, msg.clone()));
                             mxr.error = Some(ErrorInfo::new(ErrorKind::NoAddress, msg));
                         } else {
                             all_plans.extend(plans);
@@ -309,10 +398,22 @@ impl Ctx<'_> {
             }
             if bad_hosts > 0 {
                 if bad_hosts == rep.mx.len() {
-                    rep.checks.push(Check::new("mx.usable", Status::Fail, "no MX host is usable: mail to this domain cannot be delivered").capped(Grade::F));
+                    rep.checks.push(
+                        Check::new(
+                            "mx.usable",
+                            Status::Fail,
+                            "no MX host is usable: mail to this domain cannot be delivered",
+                        )
+                        .capped(Grade::F),
+                    );
                 } else {
                     rep.checks.push(
-                        Check::new("mx.usable", Status::Warn, format!("{bad_hosts} of {} MX hosts are unusable", rep.mx.len())).capped(Grade::A),
+                        Check::new(
+                            "mx.usable",
+                            Status::Warn,
+                            format!("{bad_hosts} of {} MX hosts are unusable", rep.mx.len()),
+                        )
+                        .capped(Grade::A),
                     );
                 }
             }
@@ -322,7 +423,7 @@ impl Ctx<'_> {
             Check::new(
                 "domain.downgrade-protection",
                 Status::Info,
-                "neither DANE nor MTA-STS enforce is checked yet, so an attacker able to strip STARTTLS is not ruled out",
+                "no DANE or MTA-STS enforce seen (this version does not check them yet): an attacker on the path could strip STARTTLS unnoticed",
             )
             .capped(Grade::A),
         );
@@ -333,27 +434,45 @@ impl Ctx<'_> {
     }
 
     /// Plans one MX host, or gives the check and error that explain why it has no endpoint.
-    async fn plan_mx_host(&self, h: &str) -> Result<(Vec<EndpointPlan>, Vec<IpAddr>, Vec<String>), (Check, ErrorInfo)> {
-        let looks_ip = h.starts_with('[') || h.parse::<IpAddr>().is_ok() || h.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    async fn plan_mx_host(
+        &self,
+        h: &str,
+    ) -> Result<(Vec<EndpointPlan>, Vec<IpAddr>, Vec<String>), (Check, ErrorInfo)> {
+        let looks_ip = h.starts_with('[')
+            || h.parse::<IpAddr>().is_ok()
+            || h.bytes().all(|b| b.is_ascii_digit() || b == b'.');
         if looks_ip {
             let msg = format!("MX target {h} is an IP address, not a host name (RFC 1035 §3.3.9): senders may refuse it");
-            return Err((Check::new("mx.ip-literal", Status::Fail, msg.clone()), ErrorInfo::new(ErrorKind::NoAddress, msg)));
+            return Err((
+                Check::new("mx.ip-literal", Status::Fail, msg.clone()),
+                ErrorInfo::new(ErrorKind::NoAddress, msg),
+            ));
         }
         if h == "localhost" || h.ends_with(".localhost") {
             let msg = format!("MX target {h} is localhost");
-            return Err((Check::new("mx.unroutable", Status::Fail, msg.clone()), ErrorInfo::new(ErrorKind::NoAddress, msg)));
+            return Err((
+                Check::new("mx.unroutable", Status::Fail, msg.clone()),
+                ErrorInfo::new(ErrorKind::NoAddress, msg),
+            ));
         }
         let host = Host::Name(h.into());
         match self.plan(&host, 25, Transport::SmtpStartTls).await {
             Ok((plans, _, _)) if plans.is_empty() => {
                 let msg = format!("MX host {h} has no address{}", self.family_note());
-                Err((Check::new("mx.dangling", Status::Warn, msg.clone()), ErrorInfo::new(ErrorKind::NoAddress, msg)))
+                Err((
+                    Check::new("mx.dangling", Status::Warn, msg.clone()),
+                    ErrorInfo::new(ErrorKind::NoAddress, msg),
+                ))
             }
             Ok(p) => Ok(p),
             Err(e) => {
                 let info = e.to_error_info(&format!("address of MX {h}"));
                 let check = match e {
-                    DnsError::NxDomain => Check::new("mx.dangling", Status::Warn, format!("MX host {h} does not exist (NXDOMAIN)")),
+                    DnsError::NxDomain => Check::new(
+                        "mx.dangling",
+                        Status::Warn,
+                        format!("MX host {h} does not exist (NXDOMAIN)"),
+                    ),
                     _ => Check::new("mx.address-lookup", Status::Error, info.message.clone()),
                 };
                 Err((check, info))
@@ -393,12 +512,16 @@ impl Ctx<'_> {
         let mut stream = match net::connect(p.dial, cfg.timeout).await {
             Ok(s) => s,
             Err(e) => {
-                rep.checks.push(Check::new("tcp.connect", Status::Error, e.message.clone()));
+                rep.checks
+                    .push(Check::new("tcp.connect", Status::Error, e.message.clone()));
                 rep.error = Some(e);
                 return false;
             }
         };
-        let t = DialogueTimeouts { greeting: cfg.greeting_timeout, command: cfg.timeout };
+        let t = DialogueTimeouts {
+            greeting: cfg.greeting_timeout,
+            command: cfg.timeout,
+        };
         let (mut dialogue, ready) = match p.transport {
             Transport::Tls => (None, Ok(())),
             Transport::SmtpStartTls => {
@@ -419,15 +542,24 @@ impl Ctx<'_> {
                 rep.checks.extend(d.checks);
                 rep.starttls = Some(d.report);
             }
-            if !rep.checks.iter().any(|c| c.status == Status::Fail || c.status == Status::Error) {
-                rep.checks.push(Check::new("starttls.dialogue", Status::Error, e.message.clone()));
+            if !rep
+                .checks
+                .iter()
+                .any(|c| c.status == Status::Fail || c.status == Status::Error)
+            {
+                rep.checks.push(Check::new(
+                    "starttls.dialogue",
+                    Status::Error,
+                    e.message.clone(),
+                ));
             }
             rep.error = Some(e);
             return false;
         }
 
         let name = match &p.host {
-            Host::Name(n) => ServerName::try_from(n.clone()).unwrap_or_else(|_| ServerName::IpAddress(p.dial.ip().into())),
+            Host::Name(n) => ServerName::try_from(n.clone())
+                .unwrap_or_else(|_| ServerName::IpAddress(p.dial.ip().into())),
             Host::Ip(ip) => ServerName::IpAddress((*ip).into()),
         };
         let result = tls::handshake(stream, name.clone(), cfg.timeout).await;
@@ -436,10 +568,19 @@ impl Ctx<'_> {
             Err(f) => {
                 if f.no_modern_version {
                     rep.checks.push(
-                        Check::new("tls.modern-missing", Status::Fail, format!("no TLS 1.2 or 1.3: {}", f.error.message)).capped(Grade::C),
+                        Check::new(
+                            "tls.modern-missing",
+                            Status::Fail,
+                            format!("no TLS 1.2 or 1.3: {}", f.error.message),
+                        )
+                        .capped(Grade::C),
                     );
                 } else {
-                    let status = if matches!(f.error.kind, ErrorKind::Timeout) { Status::Error } else { Status::Fail };
+                    let status = if matches!(f.error.kind, ErrorKind::Timeout) {
+                        Status::Error
+                    } else {
+                        Status::Fail
+                    };
                     let mut c = Check::new("tls.handshake", status, f.error.message.clone());
                     if status == Status::Fail {
                         c = c.capped(Grade::C);
@@ -461,25 +602,46 @@ impl Ctx<'_> {
         let neg = handshake.negotiated.clone();
         rep.ocsp_stapled = Some(!handshake.recorded.ocsp.is_empty());
         match neg.version.as_str() {
-            "TLSv1.3" => rep.checks.push(Check::new("tls.version", Status::Pass, "TLS 1.3 negotiated")),
+            "TLSv1.3" => rep.checks.push(Check::new(
+                "tls.version",
+                Status::Pass,
+                "TLS 1.3 negotiated",
+            )),
             v => rep.checks.push(
-                Check::new("tls.version", Status::Warn, format!("{v} negotiated although TLS 1.3 was offered: the server has no TLS 1.3")).capped(Grade::A),
+                Check::new(
+                    "tls.version",
+                    Status::Warn,
+                    format!(
+                        "{v} negotiated although TLS 1.3 was offered: the server has no TLS 1.3"
+                    ),
+                )
+                .capped(Grade::A),
             ),
         }
         rep.checks.push(Check::new(
             "tls.cipher",
             Status::Info,
-            format!("{} with {}", neg.cipher, neg.group.clone().unwrap_or_else(|| "no group".into())),
+            format!(
+                "{} with {}",
+                neg.cipher,
+                neg.group.clone().unwrap_or_else(|| "no group".into())
+            ),
         ));
         if let Some(e) = &handshake.recorded.signature_error {
-            rep.checks.push(Check::new("tls.handshake-signature", Status::Warn, format!("the server's handshake signature does not verify: {e}")));
+            rep.checks.push(Check::new(
+                "tls.handshake-signature",
+                Status::Warn,
+                format!("the server's handshake signature does not verify: {e}"),
+            ));
         }
         rep.negotiated = Some(neg);
         self.add_certificate(&handshake.recorded.chain, &name, rep);
 
         if let (Some(mut s), Some(d)) = (tls_stream, dialogue.as_mut()) {
             match p.transport {
-                Transport::SmtpStartTls => starttls::smtp_after_tls(&mut s, &cfg.ehlo_name, t, d).await,
+                Transport::SmtpStartTls => {
+                    starttls::smtp_after_tls(&mut s, &cfg.ehlo_name, t, d).await
+                }
                 Transport::ImapStartTls => starttls::imap_after_tls(&mut s, t, d).await,
                 Transport::Pop3StartTls => starttls::pop3_after_tls(&mut s, t, d).await,
                 Transport::Tls => {}
@@ -493,26 +655,44 @@ impl Ctx<'_> {
         true
     }
 
-    fn add_certificate(&self, chain: &[rustls_pki_types::CertificateDer<'static>], name: &ServerName<'static>, rep: &mut EndpointReport) {
-        match inspect::inspect(chain, name, &self.cfg.trust, UnixTime::now(), self.cfg.warn_days) {
+    fn add_certificate(
+        &self,
+        chain: &[rustls_pki_types::CertificateDer<'static>],
+        name: &ServerName<'static>,
+        rep: &mut EndpointReport,
+    ) {
+        match inspect::inspect(
+            chain,
+            name,
+            &self.cfg.trust,
+            UnixTime::now(),
+            self.cfg.warn_days,
+        ) {
             Ok(i) => {
                 rep.checks.extend(i.checks);
                 rep.certificate = Some(i.report);
             }
-            Err(e) => rep.checks.push(Check::new("cert.parse", Status::Fail, e).capped(Grade::F)),
+            Err(e) => rep
+                .checks
+                .push(Check::new("cert.parse", Status::Fail, e).capped(Grade::F)),
         }
     }
 }
 
 /// The SSL Labs score inputs known from the spine's own handshake.
 fn score_of(rep: &EndpointReport) -> Score {
-    let Some(neg) = &rep.negotiated else { return Score::default() };
+    let Some(neg) = &rep.negotiated else {
+        return Score::default();
+    };
     let key = rep
         .certificate
         .as_ref()
         .and_then(|c| c.chain.first())
         .and_then(|leaf| grade::rsa_equivalent(&leaf.key_type, leaf.key_bits));
-    let group = neg.group.as_deref().and_then(|g| grade::rsa_equivalent(g, None));
+    let group = neg
+        .group
+        .as_deref()
+        .and_then(|g| grade::rsa_equivalent(g, None));
     let kx = match (key, group) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),

@@ -246,7 +246,9 @@ pub fn parse_dns_name(h: &str) -> Result<String, String> {
         return Err("host name longer than 253 characters".into());
     }
     if !name.is_ascii() {
-        return Err("host name is not ASCII (write internationalised names as xn-- A-labels)".into());
+        return Err(
+            "host name is not ASCII (write internationalised names as xn-- A-labels)".into(),
+        );
     }
     for label in name.split('.') {
         if label.is_empty() || label.len() > 63 {
@@ -256,14 +258,18 @@ pub fn parse_dns_name(h: &str) -> Result<String, String> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         {
-            return Err(format!("{label:?} contains a character not allowed in a host name"));
+            return Err(format!(
+                "{label:?} contains a character not allowed in a host name"
+            ));
         }
         if label.starts_with('-') || label.ends_with('-') {
             return Err(format!("{label:?} starts or ends with '-'"));
         }
     }
     if name.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return Err(format!("{name:?} is neither an IPv4 address nor a host name"));
+        return Err(format!(
+            "{name:?} is neither an IPv4 address nor a host name"
+        ));
     }
     Ok(name)
 }

@@ -26,7 +26,11 @@ pub struct Zone {
 }
 
 fn name(s: &str) -> Name {
-    let fq = if s.ends_with('.') { s.to_string() } else { format!("{s}.") };
+    let fq = if s.ends_with('.') {
+        s.to_string()
+    } else {
+        format!("{s}.")
+    };
     Name::from_str(&fq).unwrap_or_else(|_| Name::root())
 }
 
@@ -36,12 +40,24 @@ impl Zone {
         let soa = Record::from_rdata(
             o.clone(),
             300,
-            RData::SOA(SOA::new(name(&format!("ns.{origin}")), name(&format!("hostmaster.{origin}")), 1, 3600, 600, 86400, 60)),
+            RData::SOA(SOA::new(
+                name(&format!("ns.{origin}")),
+                name(&format!("hostmaster.{origin}")),
+                1,
+                3600,
+                600,
+                86400,
+                60,
+            )),
         );
-        Zone { origin: o, records: vec![soa] }
+        Zone {
+            origin: o,
+            records: vec![soa],
+        }
     }
     pub fn record(mut self, owner: &str, rdata: RData) -> Zone {
-        self.records.push(Record::from_rdata(name(owner), 300, rdata));
+        self.records
+            .push(Record::from_rdata(name(owner), 300, rdata));
         self
     }
     pub fn mx(self, owner: &str, pref: u16, exchange: &str) -> Zone {
@@ -57,7 +73,10 @@ impl Zone {
         self.record(owner, RData::CNAME(CNAME(name(target))))
     }
     pub fn txt(self, owner: &str, strings: &[&str]) -> Zone {
-        self.record(owner, RData::TXT(TXT::new(strings.iter().map(|s| s.to_string()).collect())))
+        self.record(
+            owner,
+            RData::TXT(TXT::new(strings.iter().map(|s| s.to_string()).collect())),
+        )
     }
 
     fn authority(self) -> InMemoryAuthority {
@@ -84,7 +103,11 @@ impl Default for DnsLab {
 
 impl DnsLab {
     pub fn new() -> DnsLab {
-        DnsLab { zones: vec![], servfail: HashSet::new(), silent: HashSet::new() }
+        DnsLab {
+            zones: vec![],
+            servfail: HashSet::new(),
+            silent: HashSet::new(),
+        }
     }
     pub fn zone(mut self, z: Zone) -> DnsLab {
         self.zones.push(z);
@@ -108,7 +131,11 @@ impl DnsLab {
             let origin = LowerName::from(z.origin.clone());
             catalog.upsert(origin, vec![Arc::new(z.authority())]);
         }
-        let handler = LabHandler { catalog, servfail: self.servfail, silent: self.silent };
+        let handler = LabHandler {
+            catalog,
+            servfail: self.servfail,
+            silent: self.silent,
+        };
         let mut last = None;
         for _ in 0..20 {
             let udp = tokio::net::UdpSocket::bind((ip, 0)).await?;
@@ -138,7 +165,11 @@ struct LabHandler {
 
 #[async_trait::async_trait]
 impl RequestHandler for LabHandler {
-    async fn handle_request<R: ResponseHandler>(&self, request: &Request, mut response: R) -> ResponseInfo {
+    async fn handle_request<R: ResponseHandler>(
+        &self,
+        request: &Request,
+        mut response: R,
+    ) -> ResponseInfo {
         if let Ok(info) = request.request_info() {
             let qname = info.query.name();
             if self.silent.contains(qname) {

@@ -5,6 +5,7 @@
 //! will run a fleet of them. Everything binds to 127.0.0.0/8 or ::1 only. Certificates are made
 //! relative to "now", so expiry cases never rot.
 
+pub mod demo;
 pub mod dns;
 pub mod pki;
 pub mod smtp;

@@ -3,7 +3,10 @@
 //! certificates. ECDSA P-256 keys (rcgen with ring cannot make RSA keys; tests that need RSA or
 //! weak keys use openssl as a real peer).
 
-use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose};
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+    KeyUsagePurpose,
+};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use time::{Duration, OffsetDateTime};
 
@@ -76,7 +79,8 @@ pub struct Pki {
 fn ca_params(cn: &str, path_len: Option<u8>) -> Result<CertificateParams, rcgen::Error> {
     let mut p = CertificateParams::new(Vec::<String>::new())?;
     p.distinguished_name.push(DnType::CommonName, cn);
-    p.distinguished_name.push(DnType::OrganizationName, "tlsgrade lab");
+    p.distinguished_name
+        .push(DnType::OrganizationName, "tlsgrade lab");
     p.is_ca = IsCa::Ca(match path_len {
         Some(n) => BasicConstraints::Constrained(n),
         None => BasicConstraints::Unconstrained,
@@ -93,10 +97,17 @@ impl Pki {
         let root_key = KeyPair::generate()?;
         let root = ca_params(&format!("{name} Root CA"), None)?.self_signed(&root_key)?;
         let int_key = KeyPair::generate()?;
-        let int = ca_params(&format!("{name} Intermediate CA"), Some(0))?.signed_by(&int_key, &root, &root_key)?;
+        let int = ca_params(&format!("{name} Intermediate CA"), Some(0))?
+            .signed_by(&int_key, &root, &root_key)?;
         Ok(Pki {
-            root: Ca { cert: root, key: root_key },
-            intermediate: Ca { cert: int, key: int_key },
+            root: Ca {
+                cert: root,
+                key: root_key,
+            },
+            intermediate: Ca {
+                cert: int,
+                key: int_key,
+            },
         })
     }
 
@@ -115,7 +126,10 @@ impl Pki {
     pub fn leaf(&self, spec: &LeafSpec) -> Result<Leaf, rcgen::Error> {
         let key = KeyPair::generate()?;
         let mut p = CertificateParams::new(spec.names.clone())?;
-        p.distinguished_name.push(DnType::CommonName, spec.names.first().cloned().unwrap_or_default());
+        p.distinguished_name.push(
+            DnType::CommonName,
+            spec.names.first().cloned().unwrap_or_default(),
+        );
         p.is_ca = IsCa::ExplicitNoCa;
         p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];

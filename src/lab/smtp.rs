@@ -39,7 +39,11 @@ impl SmtpScript {
             hostname: hostname.to_string(),
             greeting: Some(vec![format!("220 {hostname} ESMTP tlsgrade-lab")]),
             greeting_delay: Duration::ZERO,
-            extensions: vec!["PIPELINING".into(), "SIZE 10240000".into(), "8BITMIME".into()],
+            extensions: vec![
+                "PIPELINING".into(),
+                "SIZE 10240000".into(),
+                "8BITMIME".into(),
+            ],
             offer_starttls: tls.is_some(),
             starttls_keyword: "STARTTLS".into(),
             starttls_reply: "220 2.0.0 Ready to start TLS".into(),
@@ -51,9 +55,15 @@ impl SmtpScript {
 }
 
 /// Starts the server on every address of `ips`, all on one port.
-pub async fn spawn_smtp(ips: &[std::net::IpAddr], script: SmtpScript) -> std::io::Result<ServerHandle> {
+pub async fn spawn_smtp(
+    ips: &[std::net::IpAddr],
+    script: SmtpScript,
+) -> std::io::Result<ServerHandle> {
     let listeners = super::bind_all(ips).await?;
-    let addrs = listeners.iter().filter_map(|l| l.local_addr().ok()).collect();
+    let addrs = listeners
+        .iter()
+        .filter_map(|l| l.local_addr().ok())
+        .collect();
     let script = Arc::new(script);
     let tasks = listeners
         .into_iter()
@@ -64,7 +74,9 @@ pub async fn spawn_smtp(ips: &[std::net::IpAddr], script: SmtpScript) -> std::io
                     let script = script.clone();
                     tokio::spawn(async move {
                         // A session never outlives a minute, whatever the client does.
-                        let _ = tokio::time::timeout(Duration::from_secs(60), session(sock, &script)).await;
+                        let _ =
+                            tokio::time::timeout(Duration::from_secs(60), session(sock, &script))
+                                .await;
                     });
                 }
             })
@@ -73,7 +85,11 @@ pub async fn spawn_smtp(ips: &[std::net::IpAddr], script: SmtpScript) -> std::io
     Ok(ServerHandle::new(addrs, tasks))
 }
 
-async fn write_reply<S: AsyncWrite + Unpin>(s: &mut S, lines: &[String], one_per_write: bool) -> std::io::Result<()> {
+async fn write_reply<S: AsyncWrite + Unpin>(
+    s: &mut S,
+    lines: &[String],
+    one_per_write: bool,
+) -> std::io::Result<()> {
     if one_per_write {
         for l in lines {
             s.write_all(format!("{l}\r\n").as_bytes()).await?;
@@ -110,7 +126,10 @@ async fn session(mut sock: tokio::net::TcpStream, script: &SmtpScript) {
         let _ = tokio::time::sleep(Duration::from_secs(3600)).await;
         return;
     };
-    if write_reply(&mut sock, greeting, script.one_line_per_write).await.is_err() {
+    if write_reply(&mut sock, greeting, script.one_line_per_write)
+        .await
+        .is_err()
+    {
         return;
     }
     if greeting.first().is_some_and(|g| g.starts_with("421")) {
@@ -128,14 +147,23 @@ async fn session(mut sock: tokio::net::TcpStream, script: &SmtpScript) {
     }
 }
 
-async fn commands<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, script: &SmtpScript, in_tls: bool, refusing: bool) -> Next {
+async fn commands<S: AsyncRead + AsyncWrite + Unpin>(
+    s: &mut S,
+    script: &SmtpScript,
+    in_tls: bool,
+    refusing: bool,
+) -> Next {
     let mut r = LineReader::new();
     loop {
         let Ok(line) = r.read_line(s, Duration::from_secs(30), "command").await else {
             return Next::Done;
         };
         let line = String::from_utf8_lossy(&line).to_string();
-        let verb = line.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+        let verb = line
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_uppercase();
         let reply: Vec<String> = match verb.as_str() {
             "QUIT" => {
                 let _ = write_reply(s, &["221 2.0.0 Bye".into()], false).await;
@@ -153,7 +181,7 @@ async fn commands<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, script: &SmtpScr
             "HELO" => vec![format!("250 {}", script.hostname)],
             "STARTTLS" if !in_tls && script.offer_starttls => {
                 let go = script.starttls_reply.starts_with("220");
-                let _ = write_reply(s, &[script.starttls_reply.clone()], false).await;
+                let _ = write_reply(s, std::slice::from_ref(&script.starttls_reply), false).await;
                 if go {
                     return Next::StartTls;
                 }
@@ -163,7 +191,10 @@ async fn commands<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, script: &SmtpScr
             "RSET" | "NOOP" | "MAIL" | "RCPT" => vec!["250 2.0.0 OK".into()],
             _ => vec!["502 5.5.2 Command not recognised".into()],
         };
-        if write_reply(s, &reply, script.one_line_per_write).await.is_err() {
+        if write_reply(s, &reply, script.one_line_per_write)
+            .await
+            .is_err()
+        {
             return Next::Done;
         }
     }

@@ -23,17 +23,24 @@ pub fn server_config(leaf: &Leaf, versions: Versions) -> Result<Arc<ServerConfig
         Versions::Tls12Only => &[&rustls::version::TLS12],
         Versions::Tls13Only => &[&rustls::version::TLS13],
     };
-    let cfg = ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_protocol_versions(v)?
-        .with_no_client_auth()
-        .with_single_cert(leaf.chain.clone(), leaf.key())?;
+    let cfg =
+        ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_protocol_versions(v)?
+            .with_no_client_auth()
+            .with_single_cert(leaf.chain.clone(), leaf.key())?;
     Ok(Arc::new(cfg))
 }
 
 /// A direct-TLS server on `ips` (one shared port): handshakes, writes a line, closes.
-pub async fn spawn_tls(ips: &[std::net::IpAddr], config: Arc<ServerConfig>) -> std::io::Result<ServerHandle> {
+pub async fn spawn_tls(
+    ips: &[std::net::IpAddr],
+    config: Arc<ServerConfig>,
+) -> std::io::Result<ServerHandle> {
     let listeners = super::bind_all(ips).await?;
-    let addrs = listeners.iter().filter_map(|l| l.local_addr().ok()).collect();
+    let addrs = listeners
+        .iter()
+        .filter_map(|l| l.local_addr().ok())
+        .collect();
     let acceptor = tokio_rustls::TlsAcceptor::from(config);
     let tasks = listeners
         .into_iter()
@@ -43,7 +50,11 @@ pub async fn spawn_tls(ips: &[std::net::IpAddr], config: Arc<ServerConfig>) -> s
                 while let Ok((sock, _)) = l.accept().await {
                     let acceptor = acceptor.clone();
                     tokio::spawn(async move {
-                        let hs = tokio::time::timeout(std::time::Duration::from_secs(20), acceptor.accept(sock)).await;
+                        let hs = tokio::time::timeout(
+                            std::time::Duration::from_secs(20),
+                            acceptor.accept(sock),
+                        )
+                        .await;
                         if let Ok(Ok(mut tls)) = hs {
                             let _ = tls.write_all(b"hello from the tlsgrade lab\r\n").await;
                             let _ = tls.shutdown().await;

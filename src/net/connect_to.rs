@@ -48,14 +48,9 @@ impl ConnectTo {
                     .map(|ip| Some(Host::Ip(ip)))
                     .map_err(|_| format!("{s:?}: {h:?} is not an IPv6 address"));
             }
-            parse_host(h)
-                .map(Some)
-                .map_err(|e| format!("{s:?}: {e}"))
+            parse_host(h).map(Some).map_err(|e| format!("{s:?}: {e}"))
         };
-        let from_host = match host(&parts[0])? {
-            None => None,
-            Some(h) => Some(host_key(&h)),
-        };
+        let from_host = host(&parts[0])?.map(|h| host_key(&h));
         Ok(ConnectTo {
             from_host,
             from_port: port(&parts[1])?,
@@ -89,18 +84,24 @@ fn split_fields(s: &str) -> Result<Vec<String>, String> {
         match c {
             '[' => {
                 depth += 1;
-                out.last_mut().map(|f| f.push(c));
+                if let Some(f) = out.last_mut() {
+                    f.push(c);
+                }
             }
             ']' => {
                 if depth == 0 {
                     return Err(format!("{s:?}: unbalanced ']'"));
                 }
                 depth -= 1;
-                out.last_mut().map(|f| f.push(c));
+                if let Some(f) = out.last_mut() {
+                    f.push(c);
+                }
             }
             ':' if depth == 0 => out.push(String::new()),
             _ => {
-                out.last_mut().map(|f| f.push(c));
+                if let Some(f) = out.last_mut() {
+                    f.push(c);
+                }
             }
         }
     }
@@ -140,10 +141,13 @@ mod tests {
 
     #[test]
     fn empty_fields_match_any_and_keep_original() {
-        assert_eq!(ConnectTo::parse(":25::2525").unwrap(), ConnectTo::parse("::25::2525").unwrap());
+        assert_eq!(
+            ConnectTo::parse(":25::2525").unwrap(),
+            ConnectTo::parse("::25::2525").unwrap()
+        );
         let r = ConnectTo::parse(":25::2525").unwrap();
         assert_eq!(
-            route(&[r.clone()], &name("a.example"), 25),
+            route(std::slice::from_ref(&r), &name("a.example"), 25),
             Some((name("a.example"), 2525))
         );
         assert_eq!(route(&[r], &name("a.example"), 465), None);

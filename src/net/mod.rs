@@ -22,7 +22,10 @@ pub async fn connect(addr: SocketAddr, timeout: Duration) -> Result<TcpStream, E
     match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
         Err(_) => Err(ErrorInfo::new(
             ErrorKind::Timeout,
-            format!("TCP connect to {addr} timed out after {}s", timeout.as_secs_f32()),
+            format!(
+                "TCP connect to {addr} timed out after {}s",
+                timeout.as_secs_f32()
+            ),
         )),
         Ok(Err(e)) => Err(io_error(&e, &format!("TCP connect to {addr}"))),
         Ok(Ok(s)) => {

@@ -57,7 +57,8 @@ pub fn parse_reply_line(line: &[u8]) -> Result<(u16, bool, &[u8]), String> {
             lossy(&line[..line.len().min(40)])
         ));
     }
-    let code = (line[0] - b'0') as u16 * 100 + (line[1] - b'0') as u16 * 10 + (line[2] - b'0') as u16;
+    let code =
+        (line[0] - b'0') as u16 * 100 + (line[1] - b'0') as u16 * 10 + (line[2] - b'0') as u16;
     match line.get(3) {
         None => Ok((code, true, &[])),
         Some(b' ') => Ok((code, true, &line[4..])),
@@ -82,12 +83,15 @@ pub async fn read_smtp_reply<S: AsyncRead + Unpin>(
     loop {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
         let line = r.read_line(s, left, what).await?;
-        let (c, last, text) =
-            parse_reply_line(&line).map_err(|e| ErrorInfo::new(ErrorKind::ProtocolError, format!("{what}: {e}")))?;
+        let (c, last, text) = parse_reply_line(&line)
+            .map_err(|e| ErrorInfo::new(ErrorKind::ProtocolError, format!("{what}: {e}")))?;
         if *code.get_or_insert(c) != c {
             return Err(ErrorInfo::new(
                 ErrorKind::ProtocolError,
-                format!("{what}: reply lines carry different codes ({} then {c})", code.unwrap_or(0)),
+                format!(
+                    "{what}: reply lines carry different codes ({} then {c})",
+                    code.unwrap_or(0)
+                ),
             ));
         }
         lines.push(text.to_vec());
@@ -103,9 +107,17 @@ pub async fn read_smtp_reply<S: AsyncRead + Unpin>(
     }
 }
 
-async fn send<S: AsyncWrite + Unpin>(s: &mut S, data: &[u8], timeout: Duration, what: &str) -> Result<(), ErrorInfo> {
+async fn send<S: AsyncWrite + Unpin>(
+    s: &mut S,
+    data: &[u8],
+    timeout: Duration,
+    what: &str,
+) -> Result<(), ErrorInfo> {
     match tokio::time::timeout(timeout, s.write_all(data)).await {
-        Err(_) => Err(ErrorInfo::new(ErrorKind::Timeout, format!("{what}: write timed out"))),
+        Err(_) => Err(ErrorInfo::new(
+            ErrorKind::Timeout,
+            format!("{what}: write timed out"),
+        )),
         Ok(Err(e)) => Err(super::io_error(&e, what)),
         Ok(Ok(())) => Ok(()),
     }
@@ -122,8 +134,11 @@ fn ehlo_keywords(reply: &SmtpReply) -> Vec<String> {
 }
 
 fn has_keyword(caps: &[String], kw: &str) -> bool {
-    caps.iter()
-        .any(|l| l.split_whitespace().next().is_some_and(|w| w.eq_ignore_ascii_case(kw)))
+    caps.iter().any(|l| {
+        l.split_whitespace()
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case(kw))
+    })
 }
 
 /// The SMTP dialogue up to the point where TLS starts (spec-digest §2 steps 2–5).
@@ -148,17 +163,30 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
     let greeting = match read_smtp_reply(&mut r, s, t.greeting, "SMTP greeting").await {
         Ok(g) => g,
         Err(e) => {
-            let status = if e.kind == ErrorKind::ProtocolError { Status::Fail } else { Status::Error };
-            d.checks.push(Check::new("smtp.greeting", status, e.message.clone()));
+            let status = if e.kind == ErrorKind::ProtocolError {
+                Status::Fail
+            } else {
+                Status::Error
+            };
+            d.checks
+                .push(Check::new("smtp.greeting", status, e.message.clone()));
             return Err(e);
         }
     };
     d.report.greeting = greeting.lines.iter().map(|l| lossy(l)).collect();
     match greeting.code {
-        220 => d.checks.push(Check::new("smtp.greeting", Status::Pass, greeting.summary())),
+        220 => d.checks.push(Check::new(
+            "smtp.greeting",
+            Status::Pass,
+            greeting.summary(),
+        )),
         421 => {
-            let msg = format!("server temporarily refused the session: {}", greeting.summary());
-            d.checks.push(Check::new("smtp.greeting", Status::Error, msg.clone()));
+            let msg = format!(
+                "server temporarily refused the session: {}",
+                greeting.summary()
+            );
+            d.checks
+                .push(Check::new("smtp.greeting", Status::Error, msg.clone()));
             return Err(ErrorInfo::new(ErrorKind::ServerRefused, msg));
         }
         code => {
@@ -168,20 +196,34 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
             } else {
                 format!("unexpected greeting: {}", greeting.summary())
             };
-            d.checks.push(Check::new("smtp.greeting", Status::Fail, msg.clone()).capped(Grade::F));
+            d.checks
+                .push(Check::new("smtp.greeting", Status::Fail, msg.clone()).capped(Grade::F));
             return Err(ErrorInfo::new(ErrorKind::ServerRefused, msg));
         }
     }
 
-    send(s, format!("EHLO {ehlo_name}\r\n").as_bytes(), t.command, "EHLO").await?;
+    send(
+        s,
+        format!("EHLO {ehlo_name}\r\n").as_bytes(),
+        t.command,
+        "EHLO",
+    )
+    .await?;
     let ehlo = read_smtp_reply(&mut r, s, t.command, "EHLO reply").await?;
     if ehlo.code != 250 {
         let msg = match ehlo.code {
-            500 | 502 => format!("EHLO not supported (no ESMTP, so no STARTTLS): {}", ehlo.summary()),
+            500 | 502 => format!(
+                "EHLO not supported (no ESMTP, so no STARTTLS): {}",
+                ehlo.summary()
+            ),
             421 => format!("server closed the session after EHLO: {}", ehlo.summary()),
             _ => format!("EHLO refused: {}", ehlo.summary()),
         };
-        let status = if ehlo.code == 421 { Status::Error } else { Status::Fail };
+        let status = if ehlo.code == 421 {
+            Status::Error
+        } else {
+            Status::Fail
+        };
         let mut c = Check::new("smtp.ehlo", status, msg.clone());
         if status == Status::Fail {
             c = c.capped(Grade::F);
@@ -190,13 +232,13 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
         let _ = send(s, b"QUIT\r\n", t.command, "QUIT").await;
         return Err(ErrorInfo::new(ErrorKind::StarttlsUnavailable, msg));
     }
-    d.checks.push(Check::new("smtp.ehlo", Status::Pass, ehlo.summary()));
+    d.checks
+        .push(Check::new("smtp.ehlo", Status::Pass, ehlo.summary()));
     d.report.capabilities = ehlo_keywords(&ehlo);
     d.report.offered = has_keyword(&d.report.capabilities, "STARTTLS");
     if !d.report.offered {
         // A middlebox (e.g. Cisco ESMTP inspection) replaces the keyword with X's.
-        if d
-            .report
+        if d.report
             .capabilities
             .iter()
             .any(|c| c.len() >= 8 && c.starts_with("XXXXXXX"))
@@ -207,12 +249,18 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
                 "an EHLO keyword is masked with X's: a middlebox may be stripping STARTTLS",
             ));
         }
-        let msg = "STARTTLS not offered in the EHLO reply: mail to this server travels in clear text";
-        d.checks.push(Check::new("starttls.offered", Status::Fail, msg).capped(Grade::F));
+        let msg =
+            "STARTTLS not offered in the EHLO reply: mail to this server travels in clear text";
+        d.checks
+            .push(Check::new("starttls.offered", Status::Fail, msg).capped(Grade::F));
         let _ = send(s, b"QUIT\r\n", t.command, "QUIT").await;
         return Err(ErrorInfo::new(ErrorKind::StarttlsUnavailable, msg));
     }
-    d.checks.push(Check::new("starttls.offered", Status::Pass, "STARTTLS offered"));
+    d.checks.push(Check::new(
+        "starttls.offered",
+        Status::Pass,
+        "STARTTLS offered",
+    ));
 
     send(s, b"STARTTLS\r\n", t.command, "STARTTLS").await?;
     let reply = read_smtp_reply(&mut r, s, t.command, "STARTTLS reply").await?;
@@ -221,16 +269,21 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
         220 => {}
         421 => {
             let msg = format!("STARTTLS temporarily refused: {}", reply.summary());
-            d.checks.push(Check::new("starttls.command", Status::Error, msg.clone()));
+            d.checks
+                .push(Check::new("starttls.command", Status::Error, msg.clone()));
             return Err(ErrorInfo::new(ErrorKind::ServerRefused, msg));
         }
         code => {
             let msg = if code == 454 {
-                format!("STARTTLS advertised but TLS is not available: {}", reply.summary())
+                format!(
+                    "STARTTLS advertised but TLS is not available: {}",
+                    reply.summary()
+                )
             } else {
                 format!("STARTTLS advertised but refused: {}", reply.summary())
             };
-            d.checks.push(Check::new("starttls.command", Status::Fail, msg.clone()).capped(Grade::F));
+            d.checks
+                .push(Check::new("starttls.command", Status::Fail, msg.clone()).capped(Grade::F));
             let _ = send(s, b"QUIT\r\n", t.command, "QUIT").await;
             return Err(ErrorInfo::new(ErrorKind::StarttlsUnavailable, msg));
         }
@@ -246,10 +299,15 @@ fn ready_for_tls(r: &LineReader, d: &mut Dialogue, what: &str) -> Result<(), Err
             "server sent {} bytes of clear text after its {what} go-ahead, before TLS",
             r.pending().len()
         );
-        d.checks.push(Check::new("starttls.command", Status::Fail, msg.clone()).capped(Grade::F));
+        d.checks
+            .push(Check::new("starttls.command", Status::Fail, msg.clone()).capped(Grade::F));
         return Err(ErrorInfo::new(ErrorKind::ProtocolError, msg));
     }
-    d.checks.push(Check::new("starttls.command", Status::Pass, "server accepted STARTTLS"));
+    d.checks.push(Check::new(
+        "starttls.command",
+        Status::Pass,
+        "server accepted STARTTLS",
+    ));
     Ok(())
 }
 
@@ -262,7 +320,15 @@ pub async fn smtp_after_tls<S: AsyncRead + AsyncWrite + Unpin>(
     d: &mut Dialogue,
 ) {
     let mut r = LineReader::new();
-    if send(s, format!("EHLO {ehlo_name}\r\n").as_bytes(), t.command, "EHLO").await.is_err() {
+    if send(
+        s,
+        format!("EHLO {ehlo_name}\r\n").as_bytes(),
+        t.command,
+        "EHLO",
+    )
+    .await
+    .is_err()
+    {
         return;
     }
     if let Ok(reply) = read_smtp_reply(&mut r, s, t.command, "EHLO after TLS").await {
@@ -299,12 +365,19 @@ async fn imap_command<S: AsyncRead + AsyncWrite + Unpin>(
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
         let line = lossy(&r.read_line(s, left, cmd).await?);
         if let Some(rest) = line.strip_prefix(&format!("{tag} ")) {
-            let word = rest.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+            let word = rest
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_ascii_uppercase();
             return Ok((untagged, word));
         }
         untagged.push(line);
         if untagged.len() > MAX_REPLY_LINES {
-            return Err(ErrorInfo::new(ErrorKind::ProtocolError, format!("{cmd}: too many lines")));
+            return Err(ErrorInfo::new(
+                ErrorKind::ProtocolError,
+                format!("{cmd}: too many lines"),
+            ));
         }
     }
 }
@@ -321,7 +394,10 @@ fn imap_caps(untagged: &[String]) -> Vec<String> {
 }
 
 /// IMAP: greeting, CAPABILITY, STARTTLS (RFC 9051 §6.2.1).
-pub async fn imap<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, t: DialogueTimeouts) -> (Dialogue, Result<(), ErrorInfo>) {
+pub async fn imap<S: AsyncRead + AsyncWrite + Unpin>(
+    s: &mut S,
+    t: DialogueTimeouts,
+) -> (Dialogue, Result<(), ErrorInfo>) {
     let mut d = Dialogue::default();
     let res = async {
         let mut r = LineReader::new();
@@ -361,7 +437,11 @@ pub async fn imap<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, t: DialogueTimeo
 }
 
 /// IMAP after TLS: CAPABILITY again, then LOGOUT.
-pub async fn imap_after_tls<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, t: DialogueTimeouts, d: &mut Dialogue) {
+pub async fn imap_after_tls<S: AsyncRead + AsyncWrite + Unpin>(
+    s: &mut S,
+    t: DialogueTimeouts,
+    d: &mut Dialogue,
+) {
     let mut r = LineReader::new();
     if let Ok((untagged, _)) = imap_command(&mut r, s, "a3", "CAPABILITY", t.command).await {
         d.report.capabilities_after_tls = Some(imap_caps(&untagged));
@@ -370,12 +450,21 @@ pub async fn imap_after_tls<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, t: Dia
 }
 
 /// Reads a POP3 single-line status; `+OK` is success.
-async fn pop3_status<S: AsyncRead + Unpin>(r: &mut LineReader, s: &mut S, timeout: Duration, what: &str) -> Result<(bool, String), ErrorInfo> {
+async fn pop3_status<S: AsyncRead + Unpin>(
+    r: &mut LineReader,
+    s: &mut S,
+    timeout: Duration,
+    what: &str,
+) -> Result<(bool, String), ErrorInfo> {
     let line = lossy(&r.read_line(s, timeout, what).await?);
     Ok((line.starts_with("+OK"), line))
 }
 
-async fn pop3_capa<S: AsyncRead + AsyncWrite + Unpin>(r: &mut LineReader, s: &mut S, timeout: Duration) -> Result<Option<Vec<String>>, ErrorInfo> {
+async fn pop3_capa<S: AsyncRead + AsyncWrite + Unpin>(
+    r: &mut LineReader,
+    s: &mut S,
+    timeout: Duration,
+) -> Result<Option<Vec<String>>, ErrorInfo> {
     send(s, b"CAPA\r\n", timeout, "CAPA").await?;
     let (ok, _) = pop3_status(r, s, timeout, "CAPA").await?;
     if !ok {
@@ -389,13 +478,19 @@ async fn pop3_capa<S: AsyncRead + AsyncWrite + Unpin>(r: &mut LineReader, s: &mu
         }
         caps.push(line);
         if caps.len() > MAX_REPLY_LINES {
-            return Err(ErrorInfo::new(ErrorKind::ProtocolError, "CAPA: too many lines"));
+            return Err(ErrorInfo::new(
+                ErrorKind::ProtocolError,
+                "CAPA: too many lines",
+            ));
         }
     }
 }
 
 /// POP3: greeting, CAPA, STLS (RFC 2595 §4, RFC 2449).
-pub async fn pop3<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, t: DialogueTimeouts) -> (Dialogue, Result<(), ErrorInfo>) {
+pub async fn pop3<S: AsyncRead + AsyncWrite + Unpin>(
+    s: &mut S,
+    t: DialogueTimeouts,
+) -> (Dialogue, Result<(), ErrorInfo>) {
     let mut d = Dialogue::default();
     let res = async {
         let mut r = LineReader::new();
@@ -403,23 +498,27 @@ pub async fn pop3<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, t: DialogueTimeo
         d.report.greeting = vec![g.clone()];
         if !ok {
             let msg = format!("POP3 server refused the session: {g}");
-            d.checks.push(Check::new("pop3.greeting", Status::Fail, msg.clone()).capped(Grade::F));
+            d.checks
+                .push(Check::new("pop3.greeting", Status::Fail, msg.clone()).capped(Grade::F));
             return Err(ErrorInfo::new(ErrorKind::ServerRefused, msg));
         }
         d.report.capabilities = pop3_capa(&mut r, s, t.command).await?.unwrap_or_default();
         d.report.offered = has_keyword(&d.report.capabilities, "STLS");
         if !d.report.offered {
             let msg = "STLS not in the POP3 capabilities";
-            d.checks.push(Check::new("starttls.offered", Status::Fail, msg).capped(Grade::F));
+            d.checks
+                .push(Check::new("starttls.offered", Status::Fail, msg).capped(Grade::F));
             return Err(ErrorInfo::new(ErrorKind::StarttlsUnavailable, msg));
         }
-        d.checks.push(Check::new("starttls.offered", Status::Pass, "STLS offered"));
+        d.checks
+            .push(Check::new("starttls.offered", Status::Pass, "STLS offered"));
         send(s, b"STLS\r\n", t.command, "STLS").await?;
         let (ok, line) = pop3_status(&mut r, s, t.command, "STLS").await?;
         d.report.reply = Some(line.clone());
         if !ok {
             let msg = format!("STLS refused: {line}");
-            d.checks.push(Check::new("starttls.command", Status::Fail, msg.clone()).capped(Grade::F));
+            d.checks
+                .push(Check::new("starttls.command", Status::Fail, msg.clone()).capped(Grade::F));
             return Err(ErrorInfo::new(ErrorKind::StarttlsUnavailable, msg));
         }
         ready_for_tls(&r, &mut d, "+OK")
@@ -429,7 +528,11 @@ pub async fn pop3<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, t: DialogueTimeo
 }
 
 /// POP3 after TLS: CAPA again, then QUIT.
-pub async fn pop3_after_tls<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, t: DialogueTimeouts, d: &mut Dialogue) {
+pub async fn pop3_after_tls<S: AsyncRead + AsyncWrite + Unpin>(
+    s: &mut S,
+    t: DialogueTimeouts,
+    d: &mut Dialogue,
+) {
     let mut r = LineReader::new();
     if let Ok(caps) = pop3_capa(&mut r, s, t.command).await {
         d.report.capabilities_after_tls = caps;
@@ -445,8 +548,14 @@ mod tests {
 
     #[test]
     fn reply_lines_parse_by_code_and_separator() {
-        assert_eq!(parse_reply_line(b"250-PIPELINING").unwrap(), (250, false, &b"PIPELINING"[..]));
-        assert_eq!(parse_reply_line(b"250 OK").unwrap(), (250, true, &b"OK"[..]));
+        assert_eq!(
+            parse_reply_line(b"250-PIPELINING").unwrap(),
+            (250, false, &b"PIPELINING"[..])
+        );
+        assert_eq!(
+            parse_reply_line(b"250 OK").unwrap(),
+            (250, true, &b"OK"[..])
+        );
         assert_eq!(parse_reply_line(b"220").unwrap(), (220, true, &b""[..]));
         assert!(parse_reply_line(b"25").is_err());
         assert!(parse_reply_line(b"2x0 hi").is_err());
@@ -474,13 +583,19 @@ mod tests {
     async fn multi_line_reply_split_over_writes_is_one_reply() {
         let (mut a, mut b) = tokio::io::duplex(64);
         tokio::spawn(async move {
-            for part in [&b"250-mx.exa"[..], b"mple\r\n250-STARTTLS\r", b"\n250 SIZE 10\r\n"] {
+            for part in [
+                &b"250-mx.exa"[..],
+                b"mple\r\n250-STARTTLS\r",
+                b"\n250 SIZE 10\r\n",
+            ] {
                 a.write_all(part).await.unwrap();
                 tokio::task::yield_now().await;
             }
         });
         let mut r = LineReader::new();
-        let reply = read_smtp_reply(&mut r, &mut b, Duration::from_secs(5), "EHLO").await.unwrap();
+        let reply = read_smtp_reply(&mut r, &mut b, Duration::from_secs(5), "EHLO")
+            .await
+            .unwrap();
         assert_eq!(reply.code, 250);
         assert_eq!(reply.lines.len(), 3);
         assert_eq!(ehlo_keywords(&reply), vec!["STARTTLS", "SIZE 10"]);
@@ -490,9 +605,14 @@ mod tests {
     async fn mixed_codes_in_one_reply_are_a_protocol_error() {
         let (mut a, mut b) = tokio::io::duplex(64);
         a.write_all(b"250-a\r\n251 b\r\n").await.unwrap();
-        let e = read_smtp_reply(&mut LineReader::new(), &mut b, Duration::from_secs(5), "EHLO")
-            .await
-            .unwrap_err();
+        let e = read_smtp_reply(
+            &mut LineReader::new(),
+            &mut b,
+            Duration::from_secs(5),
+            "EHLO",
+        )
+        .await
+        .unwrap_err();
         assert_eq!(e.kind, ErrorKind::ProtocolError);
     }
 }

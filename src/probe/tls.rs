@@ -121,8 +121,13 @@ pub struct Handshake {
 
 /// The IANA name of a rustls suite ("TLS13_AES_128_GCM_SHA256" → "TLS_AES_128_GCM_SHA256").
 pub fn iana_suite_name(s: rustls::CipherSuite) -> String {
-    let n = s.as_str().map(str::to_string).unwrap_or_else(|| format!("{s:?}"));
-    n.strip_prefix("TLS13_").map(|r| format!("TLS_{r}")).unwrap_or(n)
+    let n = s
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{s:?}"));
+    n.strip_prefix("TLS13_")
+        .map(|r| format!("TLS_{r}"))
+        .unwrap_or(n)
 }
 
 pub fn version_name(v: rustls::ProtocolVersion) -> String {
@@ -173,7 +178,10 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
         Err(_) => Err(HandshakeFailure {
             error: ErrorInfo::new(
                 ErrorKind::Timeout,
-                format!("TLS handshake did not finish within {}s", timeout.as_secs_f32()),
+                format!(
+                    "TLS handshake did not finish within {}s",
+                    timeout.as_secs_f32()
+                ),
             ),
             no_modern_version: false,
             recorded,
@@ -182,19 +190,21 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
             let inner = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
             let no_modern = matches!(
                 inner,
-                Some(rustls::Error::AlertReceived(rustls::AlertDescription::ProtocolVersion))
-                    | Some(rustls::Error::PeerIncompatible(_))
+                Some(rustls::Error::AlertReceived(
+                    rustls::AlertDescription::ProtocolVersion
+                )) | Some(rustls::Error::PeerIncompatible(_))
             );
             let kind = match (inner, e.kind()) {
                 (Some(_), _) => ErrorKind::TlsHandshake,
-                (None, std::io::ErrorKind::UnexpectedEof) | (None, std::io::ErrorKind::ConnectionReset) => {
-                    ErrorKind::ConnectionClosed
-                }
+                (None, std::io::ErrorKind::UnexpectedEof)
+                | (None, std::io::ErrorKind::ConnectionReset) => ErrorKind::ConnectionClosed,
                 (None, std::io::ErrorKind::TimedOut) => ErrorKind::Timeout,
                 _ => ErrorKind::TlsHandshake,
             };
             let msg = match inner {
-                Some(rustls::Error::AlertReceived(a)) => format!("TLS handshake failed: server sent alert {a:?}"),
+                Some(rustls::Error::AlertReceived(a)) => {
+                    format!("TLS handshake failed: server sent alert {a:?}")
+                }
                 Some(other) => format!("TLS handshake failed: {other}"),
                 None if kind == ErrorKind::ConnectionClosed => {
                     "TLS handshake failed: server closed the connection".to_string()
@@ -210,12 +220,17 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
         Ok(Ok(tls)) => {
             let (_, conn) = tls.get_ref();
             let negotiated = Negotiated {
-                version: conn.protocol_version().map(version_name).unwrap_or_default(),
+                version: conn
+                    .protocol_version()
+                    .map(version_name)
+                    .unwrap_or_default(),
                 cipher: conn
                     .negotiated_cipher_suite()
                     .map(|s| iana_suite_name(s.suite()))
                     .unwrap_or_default(),
-                group: conn.negotiated_key_exchange_group().map(|g| group_name(g.name())),
+                group: conn
+                    .negotiated_key_exchange_group()
+                    .map(|g| group_name(g.name())),
             };
             let mut recorded = recorded;
             if recorded.chain.is_empty() {
@@ -223,7 +238,13 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
                     recorded.chain = c.iter().take(100).cloned().collect();
                 }
             }
-            Ok((tls, Handshake { negotiated, recorded }))
+            Ok((
+                tls,
+                Handshake {
+                    negotiated,
+                    recorded,
+                },
+            ))
         }
     }
 }

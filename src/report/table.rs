@@ -18,7 +18,9 @@ fn grade_cell(g: Option<GradeValue>, o: TableOptions) -> Cell {
     let mut c = Cell::new(text).add_attribute(Attribute::Bold);
     if o.color {
         c = c.fg(match g {
-            Some(GradeValue::Letter(Grade::APlus)) | Some(GradeValue::Letter(Grade::A)) => Color::Green,
+            Some(GradeValue::Letter(Grade::APlus)) | Some(GradeValue::Letter(Grade::A)) => {
+                Color::Green
+            }
             Some(GradeValue::Letter(Grade::B)) => Color::Yellow,
             Some(GradeValue::Letter(_)) => Color::Red,
             _ => Color::Grey,
@@ -57,7 +59,10 @@ fn new_table() -> Table {
 }
 
 fn version_of(e: &EndpointReport) -> String {
-    e.negotiated.as_ref().map(|n| n.version.clone()).unwrap_or_else(|| "—".into())
+    e.negotiated
+        .as_ref()
+        .map(|n| n.version.clone())
+        .unwrap_or_else(|| "—".into())
 }
 
 /// Renders the whole report.
@@ -71,7 +76,11 @@ pub fn render(report: &Report, o: TableOptions) -> String {
         out.push_str("Targets that could not be read:\n");
         for i in &report.invalid_targets {
             match i.line {
-                Some(l) => out.push_str(&format!("  line {l}: {}: {}\n", esc(&i.input), esc(&i.reason))),
+                Some(l) => out.push_str(&format!(
+                    "  line {l}: {}: {}\n",
+                    esc(&i.input),
+                    esc(&i.reason)
+                )),
                 None => out.push_str(&format!("  {}: {}\n", esc(&i.input), esc(&i.reason))),
             }
         }
@@ -82,17 +91,38 @@ pub fn render(report: &Report, o: TableOptions) -> String {
 fn render_target(t: &TargetReport, o: TableOptions) -> String {
     let mut out = String::new();
     let grade = t.grade.map(|g| g.as_str()).unwrap_or("not graded");
-    out.push_str(&format!("{} ({})  grade: {}\n", esc(&t.input), t.kind, grade));
+    out.push_str(&format!(
+        "{} ({})  grade: {}\n",
+        esc(&t.input),
+        t.kind,
+        grade
+    ));
     if let Some(e) = &t.error {
-        out.push_str(&format!("  error [{}]: {}\n", e.kind.as_str(), esc(&e.message)));
+        out.push_str(&format!(
+            "  error [{}]: {}\n",
+            e.kind.as_str(),
+            esc(&e.message)
+        ));
     }
     if t.kind == "mail-domain" && !t.mx.is_empty() {
         let mut table = new_table();
-        table.set_header(vec!["Pref", "MX host", "Address", "TLS", "Grade", "Main reasons"]);
+        table.set_header(vec![
+            "Pref",
+            "MX host",
+            "Address",
+            "TLS",
+            "Grade",
+            "Main reasons",
+        ]);
         for mx in &t.mx {
-            let eps: Vec<&EndpointReport> = t.endpoints.iter().filter(|e| e.host == mx.host).collect();
+            let eps: Vec<&EndpointReport> =
+                t.endpoints.iter().filter(|e| e.host == mx.host).collect();
             if eps.is_empty() {
-                let why = mx.error.as_ref().map(|e| esc(&e.message)).unwrap_or_else(|| "no endpoint".into());
+                let why = mx
+                    .error
+                    .as_ref()
+                    .map(|e| esc(&e.message))
+                    .unwrap_or_else(|| "no endpoint".into());
                 table.add_row(vec![
                     Cell::new(mx.preference),
                     Cell::new(esc(&mx.host)),
@@ -117,7 +147,15 @@ fn render_target(t: &TargetReport, o: TableOptions) -> String {
         out.push('\n');
     } else if !t.endpoints.is_empty() {
         let mut table = new_table();
-        table.set_header(vec!["Host", "Address", "Port", "Transport", "TLS", "Grade", "Main reasons"]);
+        table.set_header(vec![
+            "Host",
+            "Address",
+            "Port",
+            "Transport",
+            "TLS",
+            "Grade",
+            "Main reasons",
+        ]);
         for e in &t.endpoints {
             table.add_row(vec![
                 Cell::new(esc(&e.host)),
@@ -133,7 +171,12 @@ fn render_target(t: &TargetReport, o: TableOptions) -> String {
         out.push('\n');
     }
     for c in t.checks.iter().filter(|c| c.status != Status::Pass) {
-        out.push_str(&format!("  {:<5} {:<28} {}\n", c.status.as_str(), c.id, esc(&c.detail)));
+        out.push_str(&format!(
+            "  {:<5} {:<28} {}\n",
+            c.status.as_str(),
+            c.id,
+            esc(&c.detail)
+        ));
     }
     if o.verbose {
         for e in &t.endpoints {
@@ -166,7 +209,10 @@ fn render_endpoint_detail(e: &EndpointReport) -> String {
             out.push_str(&format!("    greeting: {}\n", esc(g)));
         }
         if !s.capabilities.is_empty() {
-            out.push_str(&format!("    capabilities: {}\n", esc(&s.capabilities.join(", "))));
+            out.push_str(&format!(
+                "    capabilities: {}\n",
+                esc(&s.capabilities.join(", "))
+            ));
         }
         if let Some(r) = &s.reply {
             out.push_str(&format!("    starttls reply: {}\n", esc(r)));
@@ -199,7 +245,11 @@ fn render_endpoint_detail(e: &EndpointReport) -> String {
             ));
             if i == 0 && !ci.sans.is_empty() {
                 let shown: Vec<String> = ci.sans.iter().take(10).map(|s| esc(s)).collect();
-                out.push_str(&format!("      names: {}{}\n", shown.join(", "), if ci.sans.len() > 10 { ", …" } else { "" }));
+                out.push_str(&format!(
+                    "      names: {}{}\n",
+                    shown.join(", "),
+                    if ci.sans.len() > 10 { ", …" } else { "" }
+                ));
             }
         }
     }
@@ -209,7 +259,10 @@ fn render_endpoint_detail(e: &EndpointReport) -> String {
             c.status.as_str(),
             c.id,
             esc(&c.detail),
-            c.cap.filter(|_| c.status != Status::Pass).map(|g| format!(" [cap {}]", g.as_str())).unwrap_or_default()
+            c.cap
+                .filter(|_| c.status != Status::Pass)
+                .map(|g| format!(" [cap {}]", g.as_str()))
+                .unwrap_or_default()
         ));
     }
     out

@@ -11,7 +11,12 @@ const NAME: &str = "www.example.test";
 
 async fn scan_leaf(spec: LeafSpec, pki: &Pki) -> tlsgrade::report::EndpointReport {
     let leaf = pki.leaf(&spec).unwrap();
-    let srv = spawn_tls(&[ip("127.0.0.1")], server_config(&leaf, Versions::Tls12And13).unwrap()).await.unwrap();
+    let srv = spawn_tls(
+        &[ip("127.0.0.1")],
+        server_config(&leaf, Versions::Tls12And13).unwrap(),
+    )
+    .await
+    .unwrap();
     let rt = format!("{NAME}:8443:127.0.0.1:{}", srv.port());
     let r = scan(&config(None, &[&rt]), &format!("tls://{NAME}:8443")).await;
     let e = only_endpoint(&r).clone();
@@ -32,13 +37,24 @@ async fn valid_chain_is_trusted_and_facts_are_recorded() {
     assert_eq!(leaf.signature_algorithm, "ecdsa-with-SHA256");
     assert_eq!(leaf.sha256.len(), 64);
     assert_eq!(leaf.sha1.len(), 40);
-    assert!(leaf.sha1.chars().all(|ch| ch.is_ascii_digit() || ch.is_ascii_uppercase()));
-    assert!((88..=90).contains(&c.days_remaining), "{}", c.days_remaining);
+    assert!(leaf
+        .sha1
+        .chars()
+        .all(|ch| ch.is_ascii_digit() || ch.is_ascii_uppercase()));
+    assert!(
+        (88..=90).contains(&c.days_remaining),
+        "{}",
+        c.days_remaining
+    );
     has(&e.checks, "cert.trusted", Status::Pass);
     assert_eq!(e.grade, letter(Grade::A));
     let n = e.negotiated.as_ref().unwrap();
     assert_eq!(n.version, "TLSv1.3");
-    assert!(n.cipher.starts_with("TLS_AES_") || n.cipher.starts_with("TLS_CHACHA20"), "{}", n.cipher);
+    assert!(
+        n.cipher.starts_with("TLS_AES_") || n.cipher.starts_with("TLS_CHACHA20"),
+        "{}",
+        n.cipher
+    );
     assert!(n.group.is_some());
 }
 
@@ -47,7 +63,11 @@ async fn expired_certificate_fails_expiry_but_chain_is_otherwise_trusted() {
     let e = scan_leaf(LeafSpec::valid(&[NAME]).days(-100, -10), pki()).await;
     let c = has(&e.checks, "cert.expired", Status::Fail);
     assert_eq!(c.cap, Some(Grade::B));
-    assert!(check(&e.checks, "cert.untrusted").is_none(), "{:#?}", e.checks);
+    assert!(
+        check(&e.checks, "cert.untrusted").is_none(),
+        "{:#?}",
+        e.checks
+    );
     let cert = e.certificate.as_ref().unwrap();
     assert!(!cert.trusted);
     assert!(cert.days_remaining < 0);
@@ -65,7 +85,11 @@ async fn not_yet_valid_certificate_is_reported() {
 async fn certificate_expiring_soon_warns() {
     let e = scan_leaf(LeafSpec::valid(&[NAME]).days(-80, 10), pki()).await;
     let c = has(&e.checks, "cert.expiring", Status::Warn);
-    assert!(c.detail.contains("9 days") || c.detail.contains("10 days"), "{}", c.detail);
+    assert!(
+        c.detail.contains("9 days") || c.detail.contains("10 days"),
+        "{}",
+        c.detail
+    );
 }
 
 #[tokio::test]

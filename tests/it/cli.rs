@@ -12,8 +12,15 @@ use crate::common::*;
 async fn run(args: &[&str], stdin: Option<&str>) -> Output {
     use tokio::io::AsyncWriteExt;
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_tlsgrade"));
-    cmd.args(args).env("NO_COLOR", "1").stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
-    cmd.stdin(if stdin.is_some() { std::process::Stdio::piped() } else { std::process::Stdio::null() });
+    cmd.args(args)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    cmd.stdin(if stdin.is_some() {
+        std::process::Stdio::piped()
+    } else {
+        std::process::Stdio::null()
+    });
     let mut child = cmd.spawn().unwrap();
     if let Some(data) = stdin {
         let mut si = child.stdin.take().unwrap();
@@ -28,8 +35,15 @@ fn text(b: &[u8]) -> String {
 
 /// A self-signed (grade B) TLS server for www.example.test, and the --connect-to that reaches it.
 async fn b_server() -> (tlsgrade::lab::ServerHandle, String) {
-    let l = pki().leaf(&LeafSpec::valid(&["www.example.test"]).self_signed()).unwrap();
-    let srv = spawn_tls(&[ip("127.0.0.1")], server_config(&l, Versions::Tls12And13).unwrap()).await.unwrap();
+    let l = pki()
+        .leaf(&LeafSpec::valid(&["www.example.test"]).self_signed())
+        .unwrap();
+    let srv = spawn_tls(
+        &[ip("127.0.0.1")],
+        server_config(&l, Versions::Tls12And13).unwrap(),
+    )
+    .await
+    .unwrap();
     let rt = format!("www.example.test:8443:127.0.0.1:{}", srv.port());
     (srv, rt)
 }
@@ -62,12 +76,28 @@ async fn bad_lines_in_a_targets_file_are_named_and_the_rest_is_scanned() {
     let (_srv, rt) = b_server().await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("targets.txt");
-    std::fs::write(&file, "# my targets\n\ntls://www.example.test:8443\nbad..name\nftp://nope.example\n").unwrap();
-    let o = run(&["--connect-to", &rt, "--json", "-", "-f", file.to_str().unwrap()], None).await;
+    std::fs::write(
+        &file,
+        "# my targets\n\ntls://www.example.test:8443\nbad..name\nftp://nope.example\n",
+    )
+    .unwrap();
+    let o = run(
+        &[
+            "--connect-to",
+            &rt,
+            "--json",
+            "-",
+            "-f",
+            file.to_str().unwrap(),
+        ],
+        None,
+    )
+    .await;
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let err = text(&o.stderr);
     assert!(err.contains("line 4") && err.contains("line 5"), "{err}");
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("only JSON on stdout with --json -");
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).expect("only JSON on stdout with --json -");
     assert_eq!(v["targets"].as_array().unwrap().len(), 1);
     assert_eq!(v["invalid_targets"][0]["line"], 4);
     assert_eq!(v["invalid_targets"][1]["line"], 5);
@@ -76,7 +106,11 @@ async fn bad_lines_in_a_targets_file_are_named_and_the_rest_is_scanned() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn targets_can_come_from_stdin() {
     let (_srv, rt) = b_server().await;
-    let o = run(&["--connect-to", &rt, "--json", "-", "-f", "-"], Some("tls://www.example.test:8443\n")).await;
+    let o = run(
+        &["--connect-to", &rt, "--json", "-", "-f", "-"],
+        Some("tls://www.example.test:8443\n"),
+    )
+    .await;
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["targets"][0]["input"], "tls://www.example.test:8443");
@@ -98,29 +132,80 @@ async fn fail_under_sets_exit_status_1_only_when_a_grade_is_below() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_report_has_the_documented_fields() {
     let (_srv, rt) = b_server().await;
-    let o = run(&["--connect-to", &rt, "--json", "-", "tls://www.example.test:8443"], None).await;
+    let o = run(
+        &[
+            "--connect-to",
+            &rt,
+            "--json",
+            "-",
+            "tls://www.example.test:8443",
+        ],
+        None,
+    )
+    .await;
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    for k in ["schema_version", "tool", "started_at", "finished_at", "targets"] {
+    for k in [
+        "schema_version",
+        "tool",
+        "started_at",
+        "finished_at",
+        "targets",
+    ] {
         assert!(v.get(k).is_some(), "missing {k}");
     }
     assert_eq!(v["tool"]["name"], "tlsgrade");
     let t = &v["targets"][0];
-    for k in ["input", "kind", "grade", "error", "checks", "mx", "endpoints"] {
+    for k in [
+        "input",
+        "kind",
+        "grade",
+        "error",
+        "checks",
+        "mx",
+        "endpoints",
+    ] {
         assert!(t.get(k).is_some(), "target missing {k}");
     }
     assert_eq!(t["kind"], "endpoint");
     let e = &t["endpoints"][0];
-    for k in ["host", "address", "port", "transport", "grade", "error", "checks", "negotiated", "certificate"] {
+    for k in [
+        "host",
+        "address",
+        "port",
+        "transport",
+        "grade",
+        "error",
+        "checks",
+        "negotiated",
+        "certificate",
+    ] {
         assert!(e.get(k).is_some(), "endpoint missing {k}");
     }
     for k in ["version", "cipher", "group"] {
         assert!(e["negotiated"].get(k).is_some());
     }
-    for k in ["trusted", "name_matches", "not_after", "days_remaining", "chain"] {
+    for k in [
+        "trusted",
+        "name_matches",
+        "not_after",
+        "days_remaining",
+        "chain",
+    ] {
         assert!(e["certificate"].get(k).is_some());
     }
     let leaf = &e["certificate"]["chain"][0];
-    for k in ["subject", "issuer", "sans", "not_before", "not_after", "key_type", "key_bits", "signature_algorithm", "sha256", "spki_sha256"] {
+    for k in [
+        "subject",
+        "issuer",
+        "sans",
+        "not_before",
+        "not_after",
+        "key_type",
+        "key_bits",
+        "signature_algorithm",
+        "sha256",
+        "spki_sha256",
+    ] {
         assert!(leaf.get(k).is_some(), "chain entry missing {k}");
     }
     let c = &e["checks"][0];
@@ -134,12 +219,17 @@ async fn json_report_has_the_documented_fields() {
 async fn hostile_banner_never_reaches_the_terminal_raw() {
     let cfg = server_config(&leaf(&["mx.example.test"]), Versions::Tls12And13).unwrap();
     let mut s = SmtpScript::new("mx.example.test", Some(cfg));
-    s.greeting = Some(vec!["220 mx.example.test \u{1b}[2J\u{1b}]0;owned\u{7} ESMTP".into()]);
+    s.greeting = Some(vec![
+        "220 mx.example.test \u{1b}[2J\u{1b}]0;owned\u{7} ESMTP".into(),
+    ]);
     let srv = spawn_smtp(&[ip("127.0.0.1")], s).await.unwrap();
     let rt = format!("mx.example.test:25:127.0.0.1:{}", srv.port());
     let o = run(&["-v", "--connect-to", &rt, "mx.example.test:25"], None).await;
     let out = text(&o.stdout);
     assert!(out.contains("greeting"), "{out}");
-    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "raw control bytes printed");
+    assert!(
+        !out.contains('\u{1b}') && !out.contains('\u{7}'),
+        "raw control bytes printed"
+    );
     assert!(out.contains("\\x1b[2J"), "{out}");
 }

@@ -31,7 +31,10 @@ pub fn leaf(names: &[&str]) -> Leaf {
 pub fn config(resolver: Option<std::net::SocketAddr>, connect_to: &[&str]) -> ScanConfig {
     let mut c = ScanConfig::new(TrustStore::new(&[pki().root_der()]).unwrap());
     c.resolver = resolver;
-    c.connect_to = connect_to.iter().map(|s| ConnectTo::parse(s).unwrap()).collect();
+    c.connect_to = connect_to
+        .iter()
+        .map(|s| ConnectTo::parse(s).unwrap())
+        .collect();
     c.timeout = Duration::from_secs(3);
     c.greeting_timeout = Duration::from_secs(3);
     c.allow_private = true;
@@ -48,7 +51,9 @@ pub async fn scan(cfg: &ScanConfig, target: &str) -> TargetReport {
 pub async fn good_smtp(ips: &[&str], name: &str) -> ServerHandle {
     let ips: Vec<IpAddr> = ips.iter().map(|s| ip(s)).collect();
     let cfg = server_config(&leaf(&[name]), Versions::Tls12And13).unwrap();
-    spawn_smtp(&ips, SmtpScript::new(name, Some(cfg))).await.unwrap()
+    spawn_smtp(&ips, SmtpScript::new(name, Some(cfg)))
+        .await
+        .unwrap()
 }
 
 pub fn check<'a>(checks: &'a [Check], id: &str) -> Option<&'a Check> {

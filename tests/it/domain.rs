@@ -42,7 +42,11 @@ async fn lab() -> (tlsgrade::lab::ServerHandle, tlsgrade::lab::ServerHandle) {
         .spawn(ip("127.0.0.1"))
         .await
         .unwrap();
-    let smtp = good_smtp(&["127.0.0.2", "127.0.0.3", "127.0.0.4", "::1"], "mx1.example.test").await;
+    let smtp = good_smtp(
+        &["127.0.0.2", "127.0.0.3", "127.0.0.4", "::1"],
+        "mx1.example.test",
+    )
+    .await;
     (dns, smtp)
 }
 
@@ -53,10 +57,24 @@ async fn every_address_of_every_mx_is_an_endpoint_in_preference_then_name_order(
     let cfg = config(Some(dns.addr()), &[&rt]);
     let r = scan(&cfg, "example.test").await;
     assert_eq!(r.kind, "mail-domain");
-    let order: Vec<_> = r.mx.iter().map(|m| (m.preference, m.host.as_str())).collect();
-    assert_eq!(order, [(10, "mx1.example.test"), (10, "mx2.example.test"), (20, "backup.example.test")]);
+    let order: Vec<_> =
+        r.mx.iter()
+            .map(|m| (m.preference, m.host.as_str()))
+            .collect();
+    assert_eq!(
+        order,
+        [
+            (10, "mx1.example.test"),
+            (10, "mx2.example.test"),
+            (20, "backup.example.test")
+        ]
+    );
     assert_eq!(r.mx[1].addresses, ["127.0.0.3", "::1"]);
-    let mut addrs: Vec<_> = r.endpoints.iter().map(|e| e.address.clone().unwrap()).collect();
+    let mut addrs: Vec<_> = r
+        .endpoints
+        .iter()
+        .map(|e| e.address.clone().unwrap())
+        .collect();
     addrs.sort();
     assert_eq!(addrs, ["127.0.0.2", "127.0.0.3", "127.0.0.4", "::1"]);
     for e in &r.endpoints {
@@ -66,9 +84,17 @@ async fn every_address_of_every_mx_is_an_endpoint_in_preference_then_name_order(
         assert_eq!(e.negotiated.as_ref().unwrap().version, "TLSv1.3");
     }
     // The certificate names mx1 only: mx2 and backup are name mismatches (B), so the domain is B.
-    let mx1 = r.endpoints.iter().find(|e| e.host == "mx1.example.test").unwrap();
+    let mx1 = r
+        .endpoints
+        .iter()
+        .find(|e| e.host == "mx1.example.test")
+        .unwrap();
     assert_eq!(mx1.grade, letter(Grade::A));
-    let mx2 = r.endpoints.iter().find(|e| e.host == "mx2.example.test").unwrap();
+    let mx2 = r
+        .endpoints
+        .iter()
+        .find(|e| e.host == "mx2.example.test")
+        .unwrap();
     has(&mx2.checks, "cert.name-mismatch", Status::Warn);
     assert_eq!(r.grade, letter(Grade::B));
     has(&r.checks, "domain.downgrade-protection", Status::Info);
@@ -125,7 +151,11 @@ async fn nxdomain_servfail_and_timeout_are_distinct_and_never_fall_back() {
     assert!(r.endpoints.is_empty());
     let started = std::time::Instant::now();
     let r = scan(&cfg, "slow.example.test").await;
-    assert_eq!(r.error.as_ref().unwrap().kind, ErrorKind::DnsTimeout, "{r:#?}");
+    assert_eq!(
+        r.error.as_ref().unwrap().kind,
+        ErrorKind::DnsTimeout,
+        "{r:#?}"
+    );
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
     assert_eq!(r.grade, None);
 }
@@ -144,7 +174,11 @@ async fn mx_pointing_at_a_cname_is_followed_with_a_warning() {
 async fn a_cname_at_the_domain_is_followed_to_its_mx() {
     let (dns, smtp) = lab().await;
     let rt = format!("::25::{}", smtp.port());
-    let r = scan(&config(Some(dns.addr()), &[&rt]), "cnamedomain.example.test").await;
+    let r = scan(
+        &config(Some(dns.addr()), &[&rt]),
+        "cnamedomain.example.test",
+    )
+    .await;
     assert_eq!(r.mx.len(), 3, "{:#?}", r.mx);
 }
 
@@ -203,7 +237,10 @@ async fn ipv4_only_and_ipv6_only_filter_endpoints() {
     let mut cfg = config(Some(dns.addr()), &[&rt]);
     cfg.ipv6 = false;
     let r = scan(&cfg, "example.test").await;
-    assert!(r.endpoints.iter().all(|e| e.address.as_deref() != Some("::1")));
+    assert!(r
+        .endpoints
+        .iter()
+        .all(|e| e.address.as_deref() != Some("::1")));
     assert_eq!(r.endpoints.len(), 3);
     cfg.ipv6 = true;
     cfg.ipv4 = false;

@@ -2,9 +2,10 @@
 //! the lab's in-process DNS, SMTP and TLS servers, and real peers (openssl s_server, Postfix)
 //! started by the harness in `peers`.
 
-mod common;
 mod certs;
 mod cli;
+mod common;
+mod demo;
 mod domain;
 mod peers;
 mod smtp;

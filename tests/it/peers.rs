@@ -23,7 +23,11 @@ fn need(bin: &str) -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn wait_for_port(port: u16, child: &mut Child, what: &str) {
@@ -55,23 +59,32 @@ impl Drop for Peer {
 
 fn write(dir: &Path, name: &str, data: &str) -> PathBuf {
     let p = dir.join(name);
-    std::fs::File::create(&p).unwrap().write_all(data.as_bytes()).unwrap();
+    std::fs::File::create(&p)
+        .unwrap()
+        .write_all(data.as_bytes())
+        .unwrap();
     p
 }
 
 fn s_server(dir: &Path, cert: &Path, key: &Path, extra: &[&str]) -> (Peer, u16) {
     let port = free_port();
     let mut cmd = Command::new(need("openssl"));
-    cmd.args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-www", "-quiet"])
-        .arg("-cert")
-        .arg(cert)
-        .arg("-key")
-        .arg(key)
-        .args(extra)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    cmd.args([
+        "s_server",
+        "-accept",
+        &format!("127.0.0.1:{port}"),
+        "-www",
+        "-quiet",
+    ])
+    .arg("-cert")
+    .arg(cert)
+    .arg("-key")
+    .arg(key)
+    .args(extra)
+    .current_dir(dir)
+    .stdin(Stdio::null())
+    .stdout(Stdio::null())
+    .stderr(Stdio::null());
     let mut child = cmd.spawn().expect("start openssl s_server");
     wait_for_port(port, &mut child, "openssl s_server");
     (Peer(child, None), port)
@@ -84,13 +97,22 @@ async fn openssl_tls12_only_server_negotiates_tls12() {
     let cert = write(dir.path(), "chain.pem", &l.chain_pem);
     let key = write(dir.path(), "key.pem", &l.key_pem);
     let int = write(dir.path(), "int.pem", &pki().intermediate_pem());
-    let (_peer, port) = s_server(dir.path(), &cert, &key, &["-tls1_2", "-cert_chain", int.to_str().unwrap()]);
+    let (_peer, port) = s_server(
+        dir.path(),
+        &cert,
+        &key,
+        &["-tls1_2", "-cert_chain", int.to_str().unwrap()],
+    );
     let rt = format!("tls12.example.test:443:127.0.0.1:{port}");
     let r = scan(&config(None, &[&rt]), "https://tls12.example.test").await;
     let e = only_endpoint(&r);
     let n = e.negotiated.as_ref().unwrap();
     assert_eq!(n.version, "TLSv1.2");
-    assert!(n.cipher.starts_with("TLS_ECDHE_ECDSA_WITH_"), "{}", n.cipher);
+    assert!(
+        n.cipher.starts_with("TLS_ECDHE_ECDSA_WITH_"),
+        "{}",
+        n.cipher
+    );
     assert!(e.certificate.as_ref().unwrap().trusted);
     has(&e.checks, "tls.version", Status::Warn);
     assert_eq!(e.grade, letter(Grade::A));
@@ -100,8 +122,17 @@ async fn openssl_tls12_only_server_negotiates_tls12() {
 async fn rsa_1024_server_is_captured_and_graded_not_aborted() {
     let dir = tempfile::tempdir().unwrap();
     let st = Command::new(need("openssl"))
-        .args(["req", "-x509", "-newkey", "rsa:1024", "-nodes", "-keyout", "k.pem", "-out", "c.pem"])
-        .args(["-subj", "/CN=weak.example.test", "-addext", "subjectAltName=DNS:weak.example.test", "-days", "30"])
+        .args([
+            "req", "-x509", "-newkey", "rsa:1024", "-nodes", "-keyout", "k.pem", "-out", "c.pem",
+        ])
+        .args([
+            "-subj",
+            "/CN=weak.example.test",
+            "-addext",
+            "subjectAltName=DNS:weak.example.test",
+            "-days",
+            "30",
+        ])
         .args(["-addext", "basicConstraints=critical,CA:FALSE"])
         .current_dir(dir.path())
         .stdout(Stdio::null())
@@ -170,7 +201,8 @@ smtpd_peername_lookup = no
     );
     std::fs::write(etc.join("main.cf"), main_cf).unwrap();
     // Debian's master.cf with the public smtp listener moved to 127.0.0.1:PORT and no chroot.
-    let stock = std::fs::read_to_string("/etc/postfix/master.cf").expect("/etc/postfix/master.cf (install postfix)");
+    let stock = std::fs::read_to_string("/etc/postfix/master.cf")
+        .expect("/etc/postfix/master.cf (install postfix)");
     let mut master = String::new();
     for line in stock.lines() {
         let fields: Vec<&str> = line.split_whitespace().collect();
@@ -191,8 +223,18 @@ smtpd_peername_lookup = no
         }
     }
     std::fs::write(etc.join("master.cf"), master).unwrap();
-    let _ = Command::new("chown").args(["-R", "postfix"]).arg(&spool).arg(&data).status();
-    let _ = Command::new(&pf).arg("-c").arg(&etc).arg("set-permissions").stdout(Stdio::null()).stderr(Stdio::null()).status();
+    let _ = Command::new("chown")
+        .args(["-R", "postfix"])
+        .arg(&spool)
+        .arg(&data)
+        .status();
+    let _ = Command::new(&pf)
+        .arg("-c")
+        .arg(&etc)
+        .arg("set-permissions")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
     let mut child = Command::new(&pf)
         .arg("-c")
         .arg(&etc)
@@ -207,7 +249,13 @@ smtpd_peername_lookup = no
     Peer(
         child,
         Some(Box::new(move || {
-            let _ = Command::new(&pf).arg("-c").arg(&etc2).arg("stop").stdout(Stdio::null()).stderr(Stdio::null()).status();
+            let _ = Command::new(&pf)
+                .arg("-c")
+                .arg(&etc2)
+                .arg("stop")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
         })),
     )
 }
@@ -222,11 +270,19 @@ async fn domain_scan_against_postfix_prints_the_mx_table_and_writes_json() {
     let key = write(dir.path(), "key.pem", &l.key_pem);
     let ca = write(dir.path(), "ca.pem", &pki().root_pem());
     // Postfix reads its key as the postfix user after dropping privileges in some daemons.
-    let _ = Command::new("chmod").arg("-R").arg("a+rX").arg(dir.path()).status();
+    let _ = Command::new("chmod")
+        .arg("-R")
+        .arg("a+rX")
+        .arg(dir.path())
+        .status();
     let port = free_port();
     let _postfix = postfix(&dir.path().join("pf"), port, &chain, &key);
     let dns = DnsLab::new()
-        .zone(Zone::new("example.test").mx("example.test", 10, "mx.example.test").addr("mx.example.test", ip("127.0.0.1")))
+        .zone(
+            Zone::new("example.test")
+                .mx("example.test", 10, "mx.example.test")
+                .addr("mx.example.test", ip("127.0.0.1")),
+        )
         .spawn(ip("127.0.0.1"))
         .await
         .unwrap();
@@ -234,7 +290,14 @@ async fn domain_scan_against_postfix_prints_the_mx_table_and_writes_json() {
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_tlsgrade"))
         .arg("--resolver")
         .arg(dns.addr().to_string())
-        .args(["--connect-to", &format!("::25::{port}"), "--allow-private", "--timeout", "5", "--no-color"])
+        .args([
+            "--connect-to",
+            &format!("::25::{port}"),
+            "--allow-private",
+            "--timeout",
+            "5",
+            "--no-color",
+        ])
         .arg("--ca-file")
         .arg(&ca)
         .arg("--json")
@@ -244,8 +307,18 @@ async fn domain_scan_against_postfix_prints_the_mx_table_and_writes_json() {
         .await
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("MX host") && stdout.contains("mx.example.test") && stdout.contains("127.0.0.1"), "{stdout}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("MX host")
+            && stdout.contains("mx.example.test")
+            && stdout.contains("127.0.0.1"),
+        "{stdout}"
+    );
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     assert_eq!(v["schema_version"], 1);
     let t = &v["targets"][0];
@@ -255,7 +328,13 @@ async fn domain_scan_against_postfix_prints_the_mx_table_and_writes_json() {
     let e = &t["endpoints"][0];
     assert_eq!(e["transport"], "smtp-starttls");
     assert_eq!(e["port"], 25);
-    assert!(e["starttls"]["greeting"][0].as_str().unwrap().contains("ESMTP Postfix"), "{e}");
+    assert!(
+        e["starttls"]["greeting"][0]
+            .as_str()
+            .unwrap()
+            .contains("ESMTP Postfix"),
+        "{e}"
+    );
     assert_eq!(e["negotiated"]["version"], "TLSv1.3");
     assert_eq!(e["certificate"]["trusted"], true);
     assert_eq!(e["certificate"]["name_matches"], true);

@@ -34,16 +34,30 @@ async fn conforming_server_gets_tls13_and_an_a() {
     assert!(st.offered);
     assert_eq!(st.greeting, ["mx.example.test ESMTP tlsgrade-lab"]);
     assert!(st.capabilities.iter().any(|c| c == "STARTTLS"));
-    assert!(st.capabilities_after_tls.as_ref().unwrap().iter().all(|c| c != "STARTTLS"));
+    assert!(st
+        .capabilities_after_tls
+        .as_ref()
+        .unwrap()
+        .iter()
+        .all(|c| c != "STARTTLS"));
     has(&e.checks, "starttls.command", Status::Pass);
-    assert_eq!(e.connected_to.as_deref().map(|s| s.starts_with("127.0.0.1:")), Some(true));
+    assert_eq!(
+        e.connected_to
+            .as_deref()
+            .map(|s| s.starts_with("127.0.0.1:")),
+        Some(true)
+    );
 }
 
 #[tokio::test]
 async fn multi_line_replies_sent_one_line_per_write_are_read_whole() {
     let mut s = script();
     s.one_line_per_write = true;
-    s.greeting = Some(vec!["220-mx.example.test first line".into(), "220-second".into(), "220 third".into()]);
+    s.greeting = Some(vec![
+        "220-mx.example.test first line".into(),
+        "220-second".into(),
+        "220 third".into(),
+    ]);
     let e = scan_script(s).await;
     assert_eq!(e.starttls.as_ref().unwrap().greeting.len(), 3);
     assert_eq!(e.grade, letter(Grade::A), "{e:#?}");
@@ -55,7 +69,15 @@ async fn lowercase_starttls_on_the_final_line_is_offered() {
     s.starttls_keyword = "starttls".into();
     let e = scan_script(s).await;
     assert!(e.starttls.as_ref().unwrap().offered);
-    assert_eq!(e.starttls.as_ref().unwrap().capabilities.last().map(String::as_str), Some("starttls"));
+    assert_eq!(
+        e.starttls
+            .as_ref()
+            .unwrap()
+            .capabilities
+            .last()
+            .map(String::as_str),
+        Some("starttls")
+    );
     assert_eq!(e.grade, letter(Grade::A));
 }
 
@@ -68,7 +90,10 @@ async fn greeting_that_never_comes_is_an_error_within_the_timeout_and_others_are
     let r1 = format!("silent.example.test:25:127.0.0.1:{}", silent.port());
     let r2 = format!("{NAME}:25:127.0.0.1:{}", good.port());
     let cfg = config(None, &[&r1, &r2]);
-    let targets = vec![parse_target("silent.example.test:25").unwrap(), parse_target(&format!("{NAME}:25")).unwrap()];
+    let targets = vec![
+        parse_target("silent.example.test:25").unwrap(),
+        parse_target(&format!("{NAME}:25")).unwrap(),
+    ];
     let started = Instant::now();
     let reports = scan_all(targets, &cfg).await.unwrap();
     assert!(started.elapsed() < cfg.greeting_timeout + Duration::from_secs(5));
@@ -106,7 +131,10 @@ async fn starttls_not_offered_fails_with_grade_f() {
     s.offer_starttls = false;
     let e = scan_script(s).await;
     has(&e.checks, "starttls.offered", Status::Fail);
-    assert_eq!(e.error.as_ref().unwrap().kind, ErrorKind::StarttlsUnavailable);
+    assert_eq!(
+        e.error.as_ref().unwrap().kind,
+        ErrorKind::StarttlsUnavailable
+    );
     assert_eq!(e.grade, letter(Grade::F));
     assert!(e.negotiated.is_none());
 }
@@ -152,11 +180,16 @@ async fn tls12_only_server_warns_no_tls13() {
 #[tokio::test]
 async fn control_bytes_in_the_banner_are_kept_in_json_and_escaped_in_the_table() {
     let mut s = script();
-    s.greeting = Some(vec!["220 mx.example.test \u{1b}[2J\u{1b}]0;pwned\u{7} hi".into()]);
+    s.greeting = Some(vec![
+        "220 mx.example.test \u{1b}[2J\u{1b}]0;pwned\u{7} hi".into()
+    ]);
     let e = scan_script(s).await;
     let g = &e.starttls.as_ref().unwrap().greeting[0];
     assert!(g.contains('\u{1b}'));
     let json = serde_json::to_string(&e).unwrap();
-    assert!(!json.contains('\u{1b}'), "JSON must escape control characters");
+    assert!(
+        !json.contains('\u{1b}'),
+        "JSON must escape control characters"
+    );
     assert!(json.contains("\\u001b"));
 }

@@ -1,0 +1,129 @@
+//! `tlsgrade --demo`: a lab of mail domains on loopback, scanned with the normal code path.
+//!
+//! Only the resolver (the lab's DNS), the trust anchors (the lab's root) and `--connect-to`
+//! mappings (MX host:25 → its lab port) differ from a real scan. Everything runs inside the
+//! process on 127.0.0.0/8 and stops when the scan ends.
+
+use std::net::IpAddr;
+
+use super::dns::{DnsLab, Zone};
+use super::pki::{LeafSpec, Pki};
+use super::smtp::{spawn_smtp, SmtpScript};
+use super::tls::{server_config, Versions};
+use super::ServerHandle;
+use crate::net::ConnectTo;
+use crate::target::{parse_target, Target};
+
+/// What the demo's domains are meant to show (the demo test checks the grades).
+pub const DOMAINS: &[(&str, &str)] = &[
+    (
+        "good.demo.test",
+        "TLS 1.3, valid chain: A (A+ needs DANE or MTA-STS, coming)",
+    ),
+    ("tls12.demo.test", "TLS 1.2 only: A with a warning"),
+    ("expired.demo.test", "expired certificate: B"),
+    ("selfsigned.demo.test", "self-signed certificate: B"),
+    ("nostarttls.demo.test", "MX does not offer STARTTLS: F"),
+    (
+        "backup.demo.test",
+        "good primary, backup MX without STARTTLS: F",
+    ),
+    ("null.demo.test", "null MX: accepts no mail, not graded"),
+];
+
+/// The running lab: keep it alive while scanning.
+pub struct Demo {
+    pub servers: Vec<ServerHandle>,
+    pub pki: Pki,
+    pub resolver: std::net::SocketAddr,
+    pub connect_to: Vec<ConnectTo>,
+    pub targets: Vec<Target>,
+}
+
+fn ip(n: u8) -> IpAddr {
+    IpAddr::from([127, 0, 0, n])
+}
+
+/// Starts the lab's DNS and mail servers.
+pub async fn start() -> Result<Demo, String> {
+    let err = |e: &dyn std::fmt::Display| format!("demo lab: {e}");
+    let pki = Pki::new("tlsgrade demo").map_err(|e| err(&e))?;
+    // (MX host, address, certificate, versions, STARTTLS offered)
+    let hosts: Vec<(&str, u8, LeafSpec, Versions, bool)> = vec![
+        (
+            "mx.good.demo.test",
+            10,
+            LeafSpec::valid(&["mx.good.demo.test"]),
+            Versions::Tls12And13,
+            true,
+        ),
+        (
+            "mx.tls12.demo.test",
+            11,
+            LeafSpec::valid(&["mx.tls12.demo.test"]),
+            Versions::Tls12Only,
+            true,
+        ),
+        (
+            "mx.expired.demo.test",
+            12,
+            LeafSpec::valid(&["mx.expired.demo.test"]).days(-400, -5),
+            Versions::Tls12And13,
+            true,
+        ),
+        (
+            "mx.selfsigned.demo.test",
+            13,
+            LeafSpec::valid(&["mx.selfsigned.demo.test"]).self_signed(),
+            Versions::Tls12And13,
+            true,
+        ),
+        (
+            "mx.nostarttls.demo.test",
+            14,
+            LeafSpec::valid(&["mx.nostarttls.demo.test"]),
+            Versions::Tls12And13,
+            false,
+        ),
+    ];
+    let mut zone = Zone::new("demo.test")
+        .mx("good.demo.test", 10, "mx.good.demo.test")
+        .mx("tls12.demo.test", 10, "mx.tls12.demo.test")
+        .mx("expired.demo.test", 10, "mx.expired.demo.test")
+        .mx("selfsigned.demo.test", 10, "mx.selfsigned.demo.test")
+        .mx("nostarttls.demo.test", 10, "mx.nostarttls.demo.test")
+        .mx("backup.demo.test", 10, "mx.good.demo.test")
+        .mx("backup.demo.test", 20, "mx.nostarttls.demo.test")
+        .mx("null.demo.test", 0, ".");
+    let mut servers = Vec::new();
+    let mut connect_to = Vec::new();
+    for (name, n, spec, versions, starttls) in hosts {
+        let leaf = pki.leaf(&spec).map_err(|e| err(&e))?;
+        let cfg = server_config(&leaf, versions).map_err(|e| err(&e))?;
+        let mut script = SmtpScript::new(name, Some(cfg));
+        script.offer_starttls = starttls;
+        let srv = spawn_smtp(&[ip(n)], script).await.map_err(|e| err(&e))?;
+        // Port-only mapping: the MX host's address still comes from the lab's DNS.
+        connect_to.push(ConnectTo::parse(&format!("{name}:25::{}", srv.port()))?);
+        servers.push(srv);
+        zone = zone.addr(name, ip(n));
+    }
+    let dns = DnsLab::new()
+        .zone(zone)
+        .spawn(ip(1))
+        .await
+        .map_err(|e| err(&e))?;
+    let resolver = dns.addr();
+    servers.push(dns);
+    let targets = DOMAINS
+        .iter()
+        .map(|(d, _)| parse_target(d))
+        .collect::<Result<_, _>>()?;
+    Ok(Demo {
+        servers,
+        pki,
+        resolver,
+        connect_to,
+        targets,
+    })
+}

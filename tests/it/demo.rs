@@ -1,0 +1,41 @@
+//! `tlsgrade --demo`: the lab's domains get the grades the lab intends. If a verdict changes,
+//! this fails: the demo is what new users see first.
+
+#[tokio::test]
+async fn demo_domains_get_their_intended_grades_with_no_network() {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_tlsgrade"))
+        .args(["--demo", "--json", "-"])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let grade = |d: &str| {
+        let t = v["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["input"] == d)
+            .unwrap_or_else(|| panic!("{d} missing"));
+        t["grade"].clone()
+    };
+    assert_eq!(grade("good.demo.test"), "A");
+    assert_eq!(grade("tls12.demo.test"), "A");
+    assert_eq!(grade("expired.demo.test"), "B");
+    assert_eq!(grade("selfsigned.demo.test"), "B");
+    assert_eq!(grade("nostarttls.demo.test"), "F");
+    assert_eq!(grade("backup.demo.test"), "F");
+    assert_eq!(grade("null.demo.test"), serde_json::Value::Null);
+    let backup = v["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["input"] == "backup.demo.test")
+        .unwrap();
+    assert_eq!(backup["mx"].as_array().unwrap().len(), 2);
+}
