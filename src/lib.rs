@@ -22,6 +22,10 @@
 //! - [`scan`]: the only place with concurrency; failures become data.
 //! - [`lab`]: in-process servers (DNS, SMTP, TLS) and a test PKI, shared by tests and demos.
 //! - [`escape`]: making server-controlled text safe for a terminal.
+//! - [`wire`]: the legacy-version TLS codec (hand-built ClientHellos, ServerHello/alert parsing),
+//!   no I/O; the version prober (issue 3) drives it.
+//! - [`policy`]: pure MTA-STS and TLS-RPT record/policy parsers and MX matching; the MTA-STS
+//!   fetcher and checks (issue 4) drive them.
 
 pub mod cli;
 pub mod dns;
@@ -30,10 +34,12 @@ pub mod grade;
 pub mod inspect;
 pub mod lab;
 pub mod net;
+pub mod policy;
 pub mod probe;
 pub mod report;
 pub mod scan;
 pub mod target;
+pub mod wire;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -1,0 +1,38 @@
+//! Legacy-version TLS wire codec for tlsgrade's protocol-version probes.
+//!
+//! Everything a scanner needs to ask "does this server accept SSL 3.0 /
+//! TLS 1.0 / 1.1 / 1.2 / 1.3?" without a TLS library: hand-built probe
+//! ClientHellos ([`hello`]), record deframing and handshake reassembly
+//! ([`record`]), and classification of the server's first flight
+//! ([`server`], [`alert`]). No I/O and no dependencies: callers own the
+//! socket, write [`hello::ClientHelloBuilder::build`]'s bytes, and feed what
+//! comes back to [`server::classify_first_flight`].
+//!
+//! Decoding never panics on hostile input; every length is bounds-checked
+//! and every buffer is capped (see [`record`]).
+#![forbid(unsafe_code)]
+
+pub mod alert;
+pub mod codec;
+pub mod enums;
+pub mod hello;
+pub mod record;
+pub mod server;
+
+pub use alert::{parse_alert, Alert};
+pub use codec::{Codec, DecodeError, ListLength, Reader};
+pub use enums::{
+    AlertDescription, AlertLevel, CipherSuite, ContentType, ExtensionType, HandshakeType,
+    NamedGroup, ProtocolVersion, SignatureScheme,
+};
+pub use hello::{BuildError, ClientHelloBuilder, Probe};
+pub use record::{HandshakeJoiner, Record, RecordHeader, RecordReader};
+pub use server::{
+    classify_first_flight, parse_certificate_list, parse_server_hello, FirstFlight,
+    FirstFlightParser, ServerFlight, ServerHello,
+};
+
+#[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
+mod test_fixtures;
