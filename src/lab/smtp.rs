@@ -71,6 +71,8 @@ pub async fn spawn_smtp(
             let script = script.clone();
             tokio::spawn(async move {
                 while let Ok((sock, _)) = l.accept().await {
+                    // Real MTAs disable Nagle too; without it small replies wait for delayed ACKs.
+                    let _ = sock.set_nodelay(true);
                     let script = script.clone();
                     tokio::spawn(async move {
                         // A session never outlives a minute, whatever the client does.

@@ -48,6 +48,8 @@ pub async fn spawn_tls(
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
                 while let Ok((sock, _)) = l.accept().await {
+                    // Real MTAs disable Nagle too; without it small replies wait for delayed ACKs.
+                    let _ = sock.set_nodelay(true);
                     let acceptor = acceptor.clone();
                     tokio::spawn(async move {
                         let hs = tokio::time::timeout(
