@@ -187,37 +187,29 @@ impl Dns {
     /// A and AAAA of `host`, queried separately (one may fail while the other works).
     /// An empty result with `Ok` means the host has no address of the requested families.
     pub async fn addresses(&self, host: &str, v4: bool, v6: bool) -> Result<Addresses, DnsError> {
-        let mut out = Addresses::default();
-        let (a, aaaa) = {
-            let mut a_out = Addresses::default();
-            let mut aaaa_out = Addresses::default();
-            let (a, aaaa) = tokio::join!(
-                async {
-                    if v4 {
-                        self.family(host, RecordType::A, &mut a_out).await
-                    } else {
-                        Ok(())
-                    }
-                },
-                async {
-                    if v6 {
-                        self.family(host, RecordType::AAAA, &mut aaaa_out).await
-                    } else {
-                        Ok(())
-                    }
+        let (mut a, mut aaaa) = (Addresses::default(), Addresses::default());
+        let (ra, raaaa) = tokio::join!(
+            async {
+                match v4 {
+                    true => self.family(host, RecordType::A, &mut a).await,
+                    false => Ok(()),
                 }
-            );
-            out.addrs.extend(a_out.addrs);
-            out.addrs.extend(aaaa_out.addrs);
-            for c in a_out.cnames.into_iter().chain(aaaa_out.cnames) {
-                if !out.cnames.contains(&c) {
-                    out.cnames.push(c);
+            },
+            async {
+                match v6 {
+                    true => self.family(host, RecordType::AAAA, &mut aaaa).await,
+                    false => Ok(()),
                 }
             }
-            (a, aaaa)
-        };
-        out.addrs.dedup();
-        match (a, aaaa) {
+        );
+        let mut out = a;
+        out.addrs.extend(aaaa.addrs);
+        for c in aaaa.cnames {
+            if !out.cnames.contains(&c) {
+                out.cnames.push(c);
+            }
+        }
+        match (ra, raaaa) {
             (Err(e), _) | (_, Err(e)) if out.addrs.is_empty() => Err(e),
             _ => Ok(out),
         }

@@ -39,6 +39,8 @@ pub mod probe;
 pub mod report;
 pub mod scan;
 pub mod target;
+#[cfg(test)]
+mod testkit;
 pub mod wire;
 
 use std::io::Write;

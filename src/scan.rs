@@ -186,15 +186,7 @@ impl Ctx<'_> {
         port: u16,
         transport: Transport,
     ) -> TargetReport {
-        let mut rep = TargetReport {
-            input: t.input.clone(),
-            kind: "endpoint",
-            grade: None,
-            error: None,
-            checks: vec![],
-            mx: vec![],
-            endpoints: vec![],
-        };
+        let mut rep = TargetReport::new(&t.input, "endpoint");
         match self.plan(host, port, transport).await {
             Err(e) => {
                 let info = e.to_error_info(&format!("address of {host}"));
@@ -247,15 +239,7 @@ impl Ctx<'_> {
     }
 
     async fn scan_domain(&self, t: &Target, domain: &str) -> TargetReport {
-        let mut rep = TargetReport {
-            input: t.input.clone(),
-            kind: "mail-domain",
-            grade: None,
-            error: None,
-            checks: vec![],
-            mx: vec![],
-            endpoints: vec![],
-        };
+        let mut rep = TargetReport::new(&t.input, "mail-domain");
         let mx = match self.dns.mx(domain).await {
             Ok(mx) => mx,
             Err(e) => {

@@ -3,7 +3,7 @@
 //! without the internet.
 
 use std::collections::HashSet;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -190,9 +190,4 @@ impl RequestHandler for LabHandler {
         }
         self.catalog.handle_request(request, response).await
     }
-}
-
-/// Convenience: the socket address of a DNS lab for `--resolver`.
-pub fn resolver_arg(h: &ServerHandle) -> SocketAddr {
-    h.addr()
 }

@@ -30,6 +30,24 @@ pub struct Dialogue {
     pub checks: Vec<Check>,
 }
 
+impl Dialogue {
+    /// Records a failure that leaves no usable STARTTLS (cap F: mail would travel in clear text
+    /// or not at all) and returns the error that ends the dialogue.
+    fn refuse(&mut self, id: &'static str, kind: ErrorKind, msg: impl Into<String>) -> ErrorInfo {
+        let msg = msg.into();
+        self.checks
+            .push(Check::new(id, Status::Fail, msg.clone()).capped(Grade::F));
+        ErrorInfo::new(kind, msg)
+    }
+
+    /// Records a temporary refusal (421: "try later"): could not test, not a failure.
+    fn temporary(&mut self, id: &'static str, msg: impl Into<String>) -> ErrorInfo {
+        let msg = msg.into();
+        self.checks.push(Check::new(id, Status::Error, msg.clone()));
+        ErrorInfo::new(ErrorKind::ServerRefused, msg)
+    }
+}
+
 /// One SMTP reply (RFC 5321 §4.2): the code shared by all lines and the text of each line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SmtpReply {
@@ -185,9 +203,7 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
                 "server temporarily refused the session: {}",
                 greeting.summary()
             );
-            d.checks
-                .push(Check::new("smtp.greeting", Status::Error, msg.clone()));
-            return Err(ErrorInfo::new(ErrorKind::ServerRefused, msg));
+            return Err(d.temporary("smtp.greeting", msg));
         }
         code => {
             let _ = send(s, b"QUIT\r\n", t.command, "QUIT").await;
@@ -196,9 +212,7 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
             } else {
                 format!("unexpected greeting: {}", greeting.summary())
             };
-            d.checks
-                .push(Check::new("smtp.greeting", Status::Fail, msg.clone()).capped(Grade::F));
-            return Err(ErrorInfo::new(ErrorKind::ServerRefused, msg));
+            return Err(d.refuse("smtp.greeting", ErrorKind::ServerRefused, msg));
         }
     }
 
@@ -211,26 +225,19 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
     .await?;
     let ehlo = read_smtp_reply(&mut r, s, t.command, "EHLO reply").await?;
     if ehlo.code != 250 {
+        let _ = send(s, b"QUIT\r\n", t.command, "QUIT").await;
+        if ehlo.code == 421 {
+            let msg = format!("server closed the session after EHLO: {}", ehlo.summary());
+            return Err(d.temporary("smtp.ehlo", msg));
+        }
         let msg = match ehlo.code {
             500 | 502 => format!(
                 "EHLO not supported (no ESMTP, so no STARTTLS): {}",
                 ehlo.summary()
             ),
-            421 => format!("server closed the session after EHLO: {}", ehlo.summary()),
             _ => format!("EHLO refused: {}", ehlo.summary()),
         };
-        let status = if ehlo.code == 421 {
-            Status::Error
-        } else {
-            Status::Fail
-        };
-        let mut c = Check::new("smtp.ehlo", status, msg.clone());
-        if status == Status::Fail {
-            c = c.capped(Grade::F);
-        }
-        d.checks.push(c);
-        let _ = send(s, b"QUIT\r\n", t.command, "QUIT").await;
-        return Err(ErrorInfo::new(ErrorKind::StarttlsUnavailable, msg));
+        return Err(d.refuse("smtp.ehlo", ErrorKind::StarttlsUnavailable, msg));
     }
     d.checks
         .push(Check::new("smtp.ehlo", Status::Pass, ehlo.summary()));
@@ -251,10 +258,8 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
         }
         let msg =
             "STARTTLS not offered in the EHLO reply: mail to this server travels in clear text";
-        d.checks
-            .push(Check::new("starttls.offered", Status::Fail, msg).capped(Grade::F));
         let _ = send(s, b"QUIT\r\n", t.command, "QUIT").await;
-        return Err(ErrorInfo::new(ErrorKind::StarttlsUnavailable, msg));
+        return Err(d.refuse("starttls.offered", ErrorKind::StarttlsUnavailable, msg));
     }
     d.checks.push(Check::new(
         "starttls.offered",
@@ -269,9 +274,7 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
         220 => {}
         421 => {
             let msg = format!("STARTTLS temporarily refused: {}", reply.summary());
-            d.checks
-                .push(Check::new("starttls.command", Status::Error, msg.clone()));
-            return Err(ErrorInfo::new(ErrorKind::ServerRefused, msg));
+            return Err(d.temporary("starttls.command", msg));
         }
         code => {
             let msg = if code == 454 {
@@ -282,10 +285,8 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
             } else {
                 format!("STARTTLS advertised but refused: {}", reply.summary())
             };
-            d.checks
-                .push(Check::new("starttls.command", Status::Fail, msg.clone()).capped(Grade::F));
             let _ = send(s, b"QUIT\r\n", t.command, "QUIT").await;
-            return Err(ErrorInfo::new(ErrorKind::StarttlsUnavailable, msg));
+            return Err(d.refuse("starttls.command", ErrorKind::StarttlsUnavailable, msg));
         }
     }
     ready_for_tls(&r, d, "220")
@@ -299,9 +300,7 @@ fn ready_for_tls(r: &LineReader, d: &mut Dialogue, what: &str) -> Result<(), Err
             "server sent {} bytes of clear text after its {what} go-ahead, before TLS",
             r.pending().len()
         );
-        d.checks
-            .push(Check::new("starttls.command", Status::Fail, msg.clone()).capped(Grade::F));
-        return Err(ErrorInfo::new(ErrorKind::ProtocolError, msg));
+        return Err(d.refuse("starttls.command", ErrorKind::ProtocolError, msg));
     }
     d.checks.push(Check::new(
         "starttls.command",
@@ -406,29 +405,25 @@ pub async fn imap<S: AsyncRead + AsyncWrite + Unpin>(
         let up = g.to_ascii_uppercase();
         if up.starts_with("* PREAUTH") {
             let msg = "IMAP PREAUTH greeting: the session is already authenticated, STARTTLS is ruled out";
-            d.checks.push(Check::new("starttls.offered", Status::Fail, msg).capped(Grade::F));
-            return Err(ErrorInfo::new(ErrorKind::StarttlsUnavailable, msg));
+            return Err(d.refuse("starttls.offered", ErrorKind::StarttlsUnavailable, msg));
         }
         if !up.starts_with("* OK") {
             let msg = format!("IMAP server refused the session: {g}");
-            d.checks.push(Check::new("imap.greeting", Status::Fail, msg.clone()).capped(Grade::F));
-            return Err(ErrorInfo::new(ErrorKind::ServerRefused, msg));
+            return Err(d.refuse("imap.greeting", ErrorKind::ServerRefused, msg));
         }
         let (untagged, status) = imap_command(&mut r, s, "a1", "CAPABILITY", t.command).await?;
         d.report.capabilities = imap_caps(&untagged);
         d.report.offered = status == "OK" && d.report.capabilities.iter().any(|c| c.eq_ignore_ascii_case("STARTTLS"));
         if !d.report.offered {
             let msg = "STARTTLS not in the IMAP capabilities";
-            d.checks.push(Check::new("starttls.offered", Status::Fail, msg).capped(Grade::F));
-            return Err(ErrorInfo::new(ErrorKind::StarttlsUnavailable, msg));
+            return Err(d.refuse("starttls.offered", ErrorKind::StarttlsUnavailable, msg));
         }
         d.checks.push(Check::new("starttls.offered", Status::Pass, "STARTTLS offered"));
         let (_, status) = imap_command(&mut r, s, "a2", "STARTTLS", t.command).await?;
         d.report.reply = Some(status.clone());
         if status != "OK" {
             let msg = format!("STARTTLS refused: {status}");
-            d.checks.push(Check::new("starttls.command", Status::Fail, msg.clone()).capped(Grade::F));
-            return Err(ErrorInfo::new(ErrorKind::StarttlsUnavailable, msg));
+            return Err(d.refuse("starttls.command", ErrorKind::StarttlsUnavailable, msg));
         }
         ready_for_tls(&r, &mut d, "OK")
     }
@@ -498,17 +493,13 @@ pub async fn pop3<S: AsyncRead + AsyncWrite + Unpin>(
         d.report.greeting = vec![g.clone()];
         if !ok {
             let msg = format!("POP3 server refused the session: {g}");
-            d.checks
-                .push(Check::new("pop3.greeting", Status::Fail, msg.clone()).capped(Grade::F));
-            return Err(ErrorInfo::new(ErrorKind::ServerRefused, msg));
+            return Err(d.refuse("pop3.greeting", ErrorKind::ServerRefused, msg));
         }
         d.report.capabilities = pop3_capa(&mut r, s, t.command).await?.unwrap_or_default();
         d.report.offered = has_keyword(&d.report.capabilities, "STLS");
         if !d.report.offered {
             let msg = "STLS not in the POP3 capabilities";
-            d.checks
-                .push(Check::new("starttls.offered", Status::Fail, msg).capped(Grade::F));
-            return Err(ErrorInfo::new(ErrorKind::StarttlsUnavailable, msg));
+            return Err(d.refuse("starttls.offered", ErrorKind::StarttlsUnavailable, msg));
         }
         d.checks
             .push(Check::new("starttls.offered", Status::Pass, "STLS offered"));
@@ -517,9 +508,7 @@ pub async fn pop3<S: AsyncRead + AsyncWrite + Unpin>(
         d.report.reply = Some(line.clone());
         if !ok {
             let msg = format!("STLS refused: {line}");
-            d.checks
-                .push(Check::new("starttls.command", Status::Fail, msg.clone()).capped(Grade::F));
-            return Err(ErrorInfo::new(ErrorKind::StarttlsUnavailable, msg));
+            return Err(d.refuse("starttls.command", ErrorKind::StarttlsUnavailable, msg));
         }
         ready_for_tls(&r, &mut d, "+OK")
     }

@@ -7,22 +7,7 @@
 use crate::policy::finding::Finding;
 use crate::policy::{mta_sts, tls_rpt};
 
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        // xorshift64 (Marsaglia 2003).
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use crate::testkit::XorShift;
 
 const TOKENS: &[&[u8]] = &[
     b"v=STSv1",

@@ -10,11 +10,7 @@
 //! panicking and reports problems as [`Finding`]s.
 
 use crate::policy::finding::{escape, escape_full, quote, Finding, Status};
-use crate::policy::txt::{
-    self, list_records, select_candidates, space_before_semicolon_finding, Extension, Ids,
-};
-
-const VERSION_TAG: &[u8] = b"v=STSv1";
+use crate::policy::txt::{self, Extension};
 
 /// Largest `max_age` most implementations accept: one year (31557600 s).
 /// RFC 8461 §3.2 only says "Maximum value of 31557600" in prose; erratum
@@ -72,66 +68,25 @@ pub struct TxtOutcome {
 /// Policy".
 pub fn parse_txt(rrs: &[Vec<Vec<u8>>]) -> TxtOutcome {
     let mut findings = Vec::new();
-    let candidates = select_candidates(
-        rrs,
-        VERSION_TAG,
-        &mut findings,
-        Ids {
-            too_many: "mta-sts.txt-too-many-rrs",
-            near_miss: "mta-sts.txt-near-miss",
-        },
-    );
-    let shown: Vec<String> = candidates.iter().map(|(t, _)| escape_full(t)).collect();
-    let (text, space_before_semicolon) = match candidates.as_slice() {
-        [] => {
-            findings.push(Finding::new(
-                "mta-sts.txt-missing",
-                Status::Info,
-                "no TXT record beginning with \"v=STSv1\"; the domain does not publish MTA-STS",
-            ));
-            return TxtOutcome {
-                record: None,
-                candidates: shown,
-                findings,
-            };
-        }
-        [(text, space)] => (text.as_slice(), *space),
-        many => {
-            findings.push(Finding::new(
-                "mta-sts.txt-multiple",
-                Status::Fail,
-                format!(
-                    "{} TXT records begin with \"v=STSv1\"; RFC 8461 §3.1 requires exactly one, so senders ignore MTA-STS: {}",
-                    many.len(),
-                    list_records(many)
-                ),
-            ));
-            return TxtOutcome {
-                record: None,
-                candidates: shown,
-                findings,
-            };
-        }
+    let (candidates, text) = txt::pick_record(rrs, &STS_RECORD, &mut findings);
+    let Some(text) = text else {
+        return TxtOutcome {
+            record: None,
+            candidates,
+            findings,
+        };
     };
-    if space_before_semicolon {
-        findings.push(space_before_semicolon_finding(
-            "mta-sts.txt-space-before-semicolon",
-            "v=STSv1",
-            text,
-            "RFC 8461 §3.1 (erratum 6285)",
-        ));
-    }
-    let record = match parse_sts_fields(text, &mut findings) {
+    let record = match parse_sts_fields(&text, &mut findings) {
         Ok(r) => r,
         Err(reason) => {
             findings.push(Finding::new(
                 "mta-sts.txt-invalid",
                 Status::Fail,
-                format!("invalid MTA-STS record {}: {reason}", quote(text)),
+                format!("invalid MTA-STS record {}: {reason}", quote(&text)),
             ));
             return TxtOutcome {
                 record: None,
-                candidates: shown,
+                candidates,
                 findings,
             };
         }
@@ -143,17 +98,30 @@ pub fn parse_txt(rrs: &[Vec<Vec<u8>>]) -> TxtOutcome {
     ));
     TxtOutcome {
         record: Some(record),
-        candidates: shown,
+        candidates,
         findings,
     }
 }
+
+const STS_RECORD: txt::RecordKind = txt::RecordKind {
+    tag: "v=STSv1",
+    cite: "RFC 8461 §3.1",
+    too_many_id: "mta-sts.txt-too-many-rrs",
+    near_miss_id: "mta-sts.txt-near-miss",
+    missing_id: "mta-sts.txt-missing",
+    missing_detail: "no TXT record beginning with \"v=STSv1\"; the domain does not publish MTA-STS",
+    multiple_id: "mta-sts.txt-multiple",
+    multiple_consequence: "senders ignore MTA-STS",
+    space_id: "mta-sts.txt-space-before-semicolon",
+    space_cite: "RFC 8461 §3.1 (erratum 6285)",
+};
 
 /// `sts-id = %s"id=" 1*32(ALPHA / DIGIT)`; everything else is an extension.
 fn parse_sts_fields(text: &[u8], findings: &mut Vec<Finding>) -> Result<StsRecord, String> {
     if text.len() > txt::MAX_RECORD_LEN {
         return Err("record is longer than 65535 bytes".to_string());
     }
-    let rest = text.get(VERSION_TAG.len()..).unwrap_or(&[]);
+    let rest = text.get(STS_RECORD.tag.len()..).unwrap_or(&[]);
     let parsed = txt::parse_fields(rest)?;
     let mut id: Option<&[u8]> = None;
     let mut extensions = Vec::new();

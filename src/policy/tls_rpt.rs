@@ -4,11 +4,8 @@
 //! and reports problems as [`Finding`]s.
 
 use crate::policy::finding::{quote, Finding, Status};
-use crate::policy::txt::{
-    self, list_records, select_candidates, space_before_semicolon_finding, Extension, Ids,
-};
+use crate::policy::txt::{self, Extension};
 
-const VERSION_TAG: &[u8] = b"v=TLSRPTv1";
 /// URIs beyond this in one `rua=` are ignored (with a finding).
 pub const MAX_RUA: usize = 100;
 
@@ -58,56 +55,15 @@ pub struct TlsRptOutcome {
 /// not).
 pub fn parse_txt(rrs: &[Vec<Vec<u8>>]) -> TlsRptOutcome {
     let mut findings = Vec::new();
-    let candidates = select_candidates(
-        rrs,
-        VERSION_TAG,
-        &mut findings,
-        Ids {
-            too_many: "tls-rpt.too-many-rrs",
-            near_miss: "tls-rpt.near-miss",
-        },
-    );
-    let shown: Vec<String> = candidates
-        .iter()
-        .map(|(t, _)| crate::policy::finding::escape_full(t))
-        .collect();
-    let none = |findings, candidates| TlsRptOutcome {
-        record: None,
-        candidates,
-        findings,
+    let (candidates, text) = txt::pick_record(rrs, &TLSRPT_RECORD, &mut findings);
+    let Some(text) = text else {
+        return TlsRptOutcome {
+            record: None,
+            candidates,
+            findings,
+        };
     };
-    let (text, space_before_semicolon) = match candidates.as_slice() {
-        [] => {
-            findings.push(Finding::new(
-                "tls-rpt.missing",
-                Status::Info,
-                "no TXT record beginning with \"v=TLSRPTv1\"; the domain does not request TLS reports",
-            ));
-            return none(findings, shown);
-        }
-        [(text, space)] => (text.as_slice(), *space),
-        many => {
-            findings.push(Finding::new(
-                "tls-rpt.multiple",
-                Status::Fail,
-                format!(
-                    "{} TXT records begin with \"v=TLSRPTv1\"; RFC 8460 §3 requires exactly one, so senders send no reports: {}",
-                    many.len(),
-                    list_records(many)
-                ),
-            ));
-            return none(findings, shown);
-        }
-    };
-    if space_before_semicolon {
-        findings.push(space_before_semicolon_finding(
-            "tls-rpt.space-before-semicolon",
-            "v=TLSRPTv1",
-            text,
-            "RFC 8460 §3",
-        ));
-    }
-    match parse_record(text, &mut findings) {
+    match parse_record(&text, &mut findings) {
         Ok(record) => {
             findings.push(Finding::new(
                 "tls-rpt.valid",
@@ -119,7 +75,7 @@ pub fn parse_txt(rrs: &[Vec<Vec<u8>>]) -> TlsRptOutcome {
             ));
             TlsRptOutcome {
                 record: Some(record),
-                candidates: shown,
+                candidates,
                 findings,
             }
         }
@@ -127,18 +83,36 @@ pub fn parse_txt(rrs: &[Vec<Vec<u8>>]) -> TlsRptOutcome {
             findings.push(Finding::new(
                 "tls-rpt.invalid",
                 Status::Fail,
-                format!("invalid TLS-RPT record {}: {why}", quote(text)),
+                format!("invalid TLS-RPT record {}: {why}", quote(&text)),
             ));
-            none(findings, shown)
+            TlsRptOutcome {
+                record: None,
+                candidates,
+                findings,
+            }
         }
     }
 }
+
+const TLSRPT_RECORD: txt::RecordKind = txt::RecordKind {
+    tag: "v=TLSRPTv1",
+    cite: "RFC 8460 §3",
+    too_many_id: "tls-rpt.too-many-rrs",
+    near_miss_id: "tls-rpt.near-miss",
+    missing_id: "tls-rpt.missing",
+    missing_detail:
+        "no TXT record beginning with \"v=TLSRPTv1\"; the domain does not request TLS reports",
+    multiple_id: "tls-rpt.multiple",
+    multiple_consequence: "senders send no reports",
+    space_id: "tls-rpt.space-before-semicolon",
+    space_cite: "RFC 8460 §3",
+};
 
 fn parse_record(text: &[u8], findings: &mut Vec<Finding>) -> Result<TlsRptRecord, String> {
     if text.len() > txt::MAX_RECORD_LEN {
         return Err("record is longer than 65535 bytes".to_string());
     }
-    let rest = text.get(VERSION_TAG.len()..).unwrap_or(&[]);
+    let rest = text.get(TLSRPT_RECORD.tag.len()..).unwrap_or(&[]);
     let parsed = txt::parse_fields(rest)?;
     let mut rua: Option<&[u8]> = None;
     let mut extensions = Vec::new();

@@ -10,7 +10,7 @@
 //! ext-value   = 1*(%x21-3A / %x3C / %x3E-7E)  ; VCHAR minus "=" and ";"
 //! ```
 
-use crate::policy::finding::{escape, quote, Finding, Status};
+use crate::policy::finding::{escape, escape_full, quote, Finding, Status};
 
 /// Maximum number of RRs examined at one owner name. A DNS message cannot
 /// carry many more than this anyway; the cap only bounds work on hostile
@@ -209,23 +209,34 @@ pub(crate) fn ascii_string(b: &[u8]) -> String {
 /// Near-miss findings reported per owner name at most.
 const MAX_NEAR_MISS_FINDINGS: usize = 5;
 
-/// Finding ids that differ between MTA-STS and TLS-RPT.
-pub(crate) struct Ids {
-    pub too_many: &'static str,
-    pub near_miss: &'static str,
+/// How one kind of versioned TXT record (MTA-STS, TLS-RPT) is named in findings.
+pub(crate) struct RecordKind {
+    /// The version tag the record must begin with, e.g. `v=STSv1`.
+    pub tag: &'static str,
+    /// Where "exactly one record" is required, e.g. "RFC 8461 §3.1".
+    pub cite: &'static str,
+    pub too_many_id: &'static str,
+    pub near_miss_id: &'static str,
+    pub missing_id: &'static str,
+    pub missing_detail: &'static str,
+    pub multiple_id: &'static str,
+    /// What senders do when there are several, e.g. "senders ignore MTA-STS".
+    pub multiple_consequence: &'static str,
+    pub space_id: &'static str,
+    pub space_cite: &'static str,
 }
 
 /// Join each RR, keep those that begin with the version tag, and report
 /// near misses. Returns (joined text, space-before-semicolon) pairs.
-pub(crate) fn select_candidates(
+fn select_candidates(
     rrs: &[Vec<Vec<u8>>],
-    tag: &[u8],
+    kind: &RecordKind,
     findings: &mut Vec<Finding>,
-    ids: Ids,
 ) -> Vec<(Vec<u8>, bool)> {
+    let tag = kind.tag.as_bytes();
     if rrs.len() > MAX_RRS {
         findings.push(Finding::new(
-            ids.too_many,
+            kind.too_many_id,
             Status::Warn,
             format!(
                 "{} TXT records at this name; only the first {} were examined",
@@ -246,7 +257,7 @@ pub(crate) fn select_candidates(
                 if is_near_miss(&joined, tag) && near_misses < MAX_NEAR_MISS_FINDINGS {
                     near_misses += 1;
                     findings.push(Finding::new(
-                        ids.near_miss,
+                        kind.near_miss_id,
                         Status::Warn,
                         format!(
                             "TXT record {} resembles but does not begin with the case-sensitive \"{}\" tag; senders ignore it",
@@ -261,7 +272,7 @@ pub(crate) fn select_candidates(
     candidates
 }
 
-pub(crate) fn list_records(records: &[(Vec<u8>, bool)]) -> String {
+fn list_records(records: &[(Vec<u8>, bool)]) -> String {
     let mut parts: Vec<String> = records.iter().take(5).map(|(t, _)| quote(t)).collect();
     if records.len() > 5 {
         parts.push(format!("and {} more", records.len() - 5));
@@ -269,20 +280,56 @@ pub(crate) fn list_records(records: &[(Vec<u8>, bool)]) -> String {
     parts.join(", ")
 }
 
-pub(crate) fn space_before_semicolon_finding(
-    id: &'static str,
-    tag: &str,
-    text: &[u8],
-    cite: &str,
-) -> Finding {
-    Finding::new(
-        id,
-        Status::Warn,
-        format!(
-            "record {} has whitespace between \"{tag}\" and \";\": the ABNF allows it, but the discard rule (\"records that do not begin with {tag};\", {cite}) makes strict senders ignore the record; write \"{tag};\"",
-            quote(text)
-        ),
-    )
+/// The record senders would use, per the discard rule shared by RFC 8461 §3.1 and RFC 8460 §3:
+/// keep the RRs that begin with the tag; exactly one must remain. Returns every candidate
+/// (escaped, for the report) and the chosen record's text when there is exactly one. Reports a
+/// missing record, several records, and whitespace before the first ";".
+pub(crate) fn pick_record(
+    rrs: &[Vec<Vec<u8>>],
+    kind: &RecordKind,
+    findings: &mut Vec<Finding>,
+) -> (Vec<String>, Option<Vec<u8>>) {
+    let mut candidates = select_candidates(rrs, kind, findings);
+    let shown: Vec<String> = candidates.iter().map(|(t, _)| escape_full(t)).collect();
+    let tag = kind.tag;
+    match candidates.len() {
+        0 => {
+            findings.push(Finding::new(
+                kind.missing_id,
+                Status::Info,
+                kind.missing_detail,
+            ));
+            (shown, None)
+        }
+        1 => {
+            let (text, space_before_semicolon) = candidates.remove(0);
+            if space_before_semicolon {
+                findings.push(Finding::new(
+                    kind.space_id,
+                    Status::Warn,
+                    format!(
+                        "record {} has whitespace between \"{tag}\" and \";\": the ABNF allows it, but the discard rule (\"records that do not begin with {tag};\", {}) makes strict senders ignore the record; write \"{tag};\"",
+                        quote(&text),
+                        kind.space_cite
+                    ),
+                ));
+            }
+            (shown, Some(text))
+        }
+        n => {
+            findings.push(Finding::new(
+                kind.multiple_id,
+                Status::Fail,
+                format!(
+                    "{n} TXT records begin with \"{tag}\"; {} requires exactly one, so {}: {}",
+                    kind.cite,
+                    kind.multiple_consequence,
+                    list_records(&candidates)
+                ),
+            ));
+            (shown, None)
+        }
+    }
 }
 
 #[cfg(test)]

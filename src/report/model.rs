@@ -246,6 +246,21 @@ pub struct TargetReport {
     pub endpoints: Vec<EndpointReport>,
 }
 
+impl TargetReport {
+    /// An empty report for `input` of `kind` (`mail-domain` or `endpoint`), filled in by the scan.
+    pub fn new(input: &str, kind: &'static str) -> TargetReport {
+        TargetReport {
+            input: input.to_string(),
+            kind,
+            grade: None,
+            error: None,
+            checks: vec![],
+            mx: vec![],
+            endpoints: vec![],
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct MxReport {
     pub preference: u16,

@@ -10,25 +10,7 @@ use crate::wire::server::{
 use crate::wire::test_fixtures::*;
 use crate::wire::{parse_alert, FirstFlightParser, RecordHeader};
 
-/// xorshift64 (Marsaglia 2003); fixed seed so failures reproduce.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn byte(&mut self) -> u8 {
-        self.next() as u8
-    }
-}
+use crate::testkit::XorShift;
 
 fn seeds() -> Vec<Vec<u8>> {
     let mut v = vec![
