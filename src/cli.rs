@@ -104,6 +104,11 @@ pub struct Cli {
     #[arg(long = "warn-days", value_name = "N", default_value_t = 30)]
     pub warn_days: u32,
 
+    /// Connections to one IP address at a time (each endpoint needs about seven: the handshake,
+    /// five version probes and a fallback probe). Mail servers rate-limit aggressive clients.
+    #[arg(long = "per-ip", value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub per_ip: u32,
+
     /// Start a lab of mail domains on loopback (DNS and SMTP servers inside this process) and
     /// scan it: every verdict, no network needed.
     #[arg(long)]
@@ -210,6 +215,7 @@ impl Cli {
             ipv6: !self.ipv4_only,
             allow_private: self.allow_private,
             concurrency: self.concurrency as usize,
+            per_ip: self.per_ip as usize,
             warn_days: self.warn_days as i64,
         };
         Ok(Plan {

@@ -15,6 +15,7 @@ use crate::inspect::{self, TrustStore};
 use crate::net::starttls::{self, Dialogue, DialogueTimeouts};
 use crate::net::{self, connect_to, ConnectTo};
 use crate::probe::tls;
+use crate::probe::versions::{self, ProbeTarget, VersionOutcome};
 use crate::report::*;
 use crate::target::{Host, Target, TargetKind, Transport};
 
@@ -36,6 +37,8 @@ pub struct ScanConfig {
     pub allow_private: bool,
     /// Endpoints scanned at once.
     pub concurrency: usize,
+    /// Connections to one IP address at a time (mail servers rate-limit and block noisy clients).
+    pub per_ip: usize,
     /// Days before expiry at which `cert.expiring` warns.
     pub warn_days: i64,
 }
@@ -54,6 +57,7 @@ impl ScanConfig {
             ipv6: true,
             allow_private: false,
             concurrency: 64,
+            per_ip: 3,
             warn_days: 30,
         }
     }
@@ -77,7 +81,12 @@ pub fn default_ehlo_name() -> String {
 pub async fn scan_all(targets: Vec<Target>, cfg: &ScanConfig) -> Result<Vec<TargetReport>, String> {
     let dns = Dns::new(cfg.resolver, cfg.timeout)?;
     let sem = Arc::new(Semaphore::new(cfg.concurrency.max(1)));
-    let ctx = Ctx { cfg, dns, sem };
+    let ctx = Ctx {
+        cfg,
+        dns,
+        sem,
+        per_ip: Default::default(),
+    };
     let ctx = &ctx;
     Ok(stream::iter(targets)
         .map(|t| async move { ctx.scan_target(t).await })
@@ -90,6 +99,8 @@ struct Ctx<'a> {
     cfg: &'a ScanConfig,
     dns: Dns,
     sem: Arc<Semaphore>,
+    /// One semaphore per IP address: every connection to that address holds a permit.
+    per_ip: std::sync::Mutex<std::collections::HashMap<IpAddr, Arc<Semaphore>>>,
 }
 
 /// One address to scan, with the name it stands for.
@@ -131,6 +142,14 @@ impl Ctx<'_> {
                 transport,
             } => self.scan_service(&t, host, *port, *transport).await,
         }
+    }
+
+    /// The connection limiter of one IP address (`--per-ip`).
+    fn ip_limit(&self, ip: IpAddr) -> Arc<Semaphore> {
+        let mut map = self.per_ip.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(ip)
+            .or_insert_with(|| Arc::new(Semaphore::new(self.cfg.per_ip.max(1))))
+            .clone()
     }
 
     fn family_ok(&self, ip: &IpAddr) -> bool {
@@ -476,12 +495,36 @@ impl Ctx<'_> {
             error: None,
             checks: vec![],
             negotiated: None,
+            protocols: None,
+            protocol_details: None,
             certificate: None,
             starttls: None,
             ocsp_stapled: None,
             elapsed_ms: 0,
         };
-        let reached = self.probe_endpoint(&p, &mut rep).await;
+        // The full handshake and the five version probes run at once, each on its own
+        // connection, all under the address's connection limit.
+        let limit = self.ip_limit(p.dial.ip());
+        let target = ProbeTarget {
+            dial: p.dial,
+            transport: p.transport,
+            sni: p.host.dns_name().map(str::to_string),
+            ehlo_name: self.cfg.ehlo_name.clone(),
+            timeouts: DialogueTimeouts {
+                greeting: self.cfg.greeting_timeout,
+                command: self.cfg.timeout,
+            },
+        };
+        let (reached, outcomes) = tokio::join!(
+            async {
+                let _permit = limit.acquire().await;
+                self.probe_endpoint(&p, &mut rep).await
+            },
+            versions::probe_all(&target, &limit)
+        );
+        let reached = self
+            .apply_versions(&p, &target, &limit, &outcomes, reached, &mut rep)
+            .await;
         let score = score_of(&rep);
         let g = grade::endpoint_grade(&rep.checks, &score, reached, false);
         rep.grade = Some(g);
@@ -490,62 +533,103 @@ impl Ctx<'_> {
         rep
     }
 
+    /// Adds the version matrix, its checks and the fallback probe to the report. When no TLS
+    /// 1.2/1.3 handshake was possible but an older version was accepted, the certificates that
+    /// version sent in clear text are inspected instead. Returns whether TLS results exist.
+    async fn apply_versions(
+        &self,
+        p: &EndpointPlan,
+        target: &ProbeTarget,
+        limit: &Semaphore,
+        outcomes: &[VersionOutcome],
+        reached: bool,
+        rep: &mut EndpointReport,
+    ) -> bool {
+        let negotiated = rep.negotiated.as_ref().map(|n| n.version.clone());
+        let a = versions::assess(outcomes, negotiated.as_deref());
+        // The full handshake may already have said "no TLS 1.2 or 1.3"; keep one such check.
+        let have_modern_missing = rep.checks.iter().any(|c| c.id == "tls.modern-missing");
+        // When the dialogue already failed, "could not tell any version" adds nothing.
+        let dialogue_failed = rep.error.is_some() && !reached;
+        let redundant = |c: &Check| {
+            (have_modern_missing && c.id == "tls.modern-missing")
+                || (dialogue_failed && c.id == "tls.versions" && c.status == Status::Error)
+        };
+        rep.checks
+            .extend(a.checks.into_iter().filter(|c| !redundant(c)));
+        rep.protocols = Some(a.protocols);
+        rep.protocol_details = Some(a.details);
+        if let Some(below) = a.fallback_below {
+            let (result, detail) = {
+                let _permit = limit.acquire().await;
+                versions::fallback_scsv(target, below).await
+            };
+            rep.checks.push(match result {
+                Some(true) => Check::new("tls.fallback-scsv", Status::Pass, detail),
+                Some(false) => Check::new("tls.fallback-scsv", Status::Warn, detail),
+                None => Check::new("tls.fallback-scsv", Status::Error, detail),
+            });
+        }
+        if reached {
+            return true;
+        }
+        let Some(best) = a.legacy_evidence.and_then(|i| outcomes.get(i)) else {
+            return false;
+        };
+        rep.negotiated = Some(Negotiated {
+            version: best.probe.target_version().name().into_owned(),
+            cipher: best.cipher.clone().unwrap_or_default(),
+            group: None,
+        });
+        let chain: Vec<rustls_pki_types::CertificateDer<'static>> = best
+            .certificates
+            .iter()
+            .map(|c| rustls_pki_types::CertificateDer::from(c.clone()))
+            .collect();
+        self.add_certificate(&chain, &server_name(p), rep);
+        // The endpoint was graded after all: the handshake failure is a check, not the end.
+        rep.error = None;
+        true
+    }
+
     /// Runs the dialogue and the handshake; returns whether TLS results were obtained.
     async fn probe_endpoint(&self, p: &EndpointPlan, rep: &mut EndpointReport) -> bool {
         let cfg = self.cfg;
-        let mut stream = match net::connect(p.dial, cfg.timeout).await {
-            Ok(s) => s,
-            Err(e) => {
-                rep.checks
-                    .push(Check::new("tcp.connect", Status::Error, e.message.clone()));
-                rep.error = Some(e);
-                return false;
-            }
-        };
         let t = DialogueTimeouts {
             greeting: cfg.greeting_timeout,
             command: cfg.timeout,
         };
-        let (mut dialogue, ready) = match p.transport {
-            Transport::Tls => (None, Ok(())),
-            Transport::SmtpStartTls => {
-                let (d, r) = starttls::smtp(&mut stream, &cfg.ehlo_name, t).await;
-                (Some(d), r)
-            }
-            Transport::ImapStartTls => {
-                let (d, r) = starttls::imap(&mut stream, t).await;
-                (Some(d), r)
-            }
-            Transport::Pop3StartTls => {
-                let (d, r) = starttls::pop3(&mut stream, t).await;
-                (Some(d), r)
+        let (mut dialogue, ready) = net::open_session(p.dial, p.transport, &cfg.ehlo_name, t).await;
+        let stream = match ready {
+            Ok(s) => s,
+            Err(e) => {
+                match dialogue.take() {
+                    None => {
+                        rep.checks
+                            .push(Check::new("tcp.connect", Status::Error, e.message.clone()))
+                    }
+                    Some(d) => {
+                        rep.checks.extend(d.checks);
+                        rep.starttls = Some(d.report);
+                        if !rep
+                            .checks
+                            .iter()
+                            .any(|c| c.status == Status::Fail || c.status == Status::Error)
+                        {
+                            rep.checks.push(Check::new(
+                                "starttls.dialogue",
+                                Status::Error,
+                                e.message.clone(),
+                            ));
+                        }
+                    }
+                }
+                rep.error = Some(e);
+                return false;
             }
         };
-        if let Err(e) = ready {
-            if let Some(d) = dialogue.take() {
-                rep.checks.extend(d.checks);
-                rep.starttls = Some(d.report);
-            }
-            if !rep
-                .checks
-                .iter()
-                .any(|c| c.status == Status::Fail || c.status == Status::Error)
-            {
-                rep.checks.push(Check::new(
-                    "starttls.dialogue",
-                    Status::Error,
-                    e.message.clone(),
-                ));
-            }
-            rep.error = Some(e);
-            return false;
-        }
 
-        let name = match &p.host {
-            Host::Name(n) => ServerName::try_from(n.clone())
-                .unwrap_or_else(|_| ServerName::IpAddress(p.dial.ip().into())),
-            Host::Ip(ip) => ServerName::IpAddress((*ip).into()),
-        };
+        let name = server_name(p);
         let result = tls::handshake(stream, name.clone(), cfg.timeout).await;
         let (handshake, tls_stream) = match result {
             Ok((s, h)) => (h, Some(s)),
@@ -663,7 +747,18 @@ impl Ctx<'_> {
     }
 }
 
-/// The SSL Labs score inputs known from the spine's own handshake.
+/// The name a connection to `p` presents (SNI) and is checked against.
+fn server_name(p: &EndpointPlan) -> ServerName<'static> {
+    match &p.host {
+        Host::Name(n) => ServerName::try_from(n.clone())
+            .unwrap_or_else(|_| ServerName::IpAddress(p.dial.ip().into())),
+        Host::Ip(ip) => ServerName::IpAddress((*ip).into()),
+    }
+}
+
+/// The SSL Labs score inputs: protocol from the best and worst accepted versions (the negotiated
+/// one when the matrix is unknown), key exchange from the certificate key and group, cipher from
+/// the negotiated suite.
 fn score_of(rep: &EndpointReport) -> Score {
     let Some(neg) = &rep.negotiated else {
         return Score::default();
@@ -681,8 +776,19 @@ fn score_of(rep: &EndpointReport) -> Score {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     };
+    let accepted: Vec<u32> = rep
+        .protocols
+        .iter()
+        .flat_map(|m| m.iter())
+        .filter(|(_, v)| **v == Some(true))
+        .filter_map(|(n, _)| grade::protocol_points(n))
+        .collect();
+    let protocol = match (accepted.iter().max(), accepted.iter().min()) {
+        (Some(best), Some(worst)) => Some((best + worst) / 2),
+        _ => grade::protocol_points(&neg.version),
+    };
     Score {
-        protocol: grade::protocol_points(&neg.version),
+        protocol,
         key_exchange: kx.map(grade::key_exchange_points),
         cipher: grade::cipher_bits(&neg.cipher).map(grade::cipher_points),
     }

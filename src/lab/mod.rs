@@ -7,6 +7,7 @@
 
 pub mod demo;
 pub mod dns;
+pub mod legacy;
 pub mod pki;
 pub mod smtp;
 pub mod tls;

@@ -53,3 +53,26 @@ pub fn io_error(e: &io::Error, what: &str) -> ErrorInfo {
     };
     ErrorInfo::new(kind, format!("{what}: {e}"))
 }
+
+/// Connects and, for STARTTLS transports, runs the plaintext dialogue up to the point where the
+/// TLS handshake starts. Every probe of an endpoint opens its sessions through here, so the full
+/// handshake and the hand-built version probes see the same dialogue.
+pub async fn open_session(
+    addr: SocketAddr,
+    transport: crate::target::Transport,
+    ehlo_name: &str,
+    t: starttls::DialogueTimeouts,
+) -> (Option<starttls::Dialogue>, Result<TcpStream, ErrorInfo>) {
+    use crate::target::Transport;
+    let mut stream = match connect(addr, t.command).await {
+        Ok(s) => s,
+        Err(e) => return (None, Err(e)),
+    };
+    let (dialogue, ready) = match transport {
+        Transport::Tls => return (None, Ok(stream)),
+        Transport::SmtpStartTls => starttls::smtp(&mut stream, ehlo_name, t).await,
+        Transport::ImapStartTls => starttls::imap(&mut stream, t).await,
+        Transport::Pop3StartTls => starttls::pop3(&mut stream, t).await,
+    };
+    (Some(dialogue), ready.map(|()| stream))
+}

@@ -2,3 +2,4 @@
 //! the hand-built legacy-version probes will live beside it.
 
 pub mod tls;
+pub mod versions;

@@ -283,12 +283,70 @@ pub struct EndpointReport {
     pub error: Option<ErrorInfo>,
     pub checks: Vec<Check>,
     pub negotiated: Option<Negotiated>,
+    /// Which versions the endpoint accepts: `true` accepted, `false` refused, `null` could not tell.
+    pub protocols: Option<VersionMap<Option<bool>>>,
+    /// Per version: what the probe saw.
+    pub protocol_details: Option<VersionMap<Option<ProtocolDetail>>>,
     pub certificate: Option<CertificateReport>,
     /// What the plaintext dialogue showed (SMTP greeting and EHLO keywords, IMAP/POP3 capabilities).
     pub starttls: Option<StartTlsReport>,
     pub ocsp_stapled: Option<bool>,
     /// How long the endpoint took, in milliseconds.
     pub elapsed_ms: u64,
+}
+
+/// One value per protocol version, serialised with the version names as keys, oldest first.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, Default)]
+pub struct VersionMap<T> {
+    #[serde(rename = "SSLv3")]
+    pub sslv3: T,
+    #[serde(rename = "TLSv1.0")]
+    pub tls10: T,
+    #[serde(rename = "TLSv1.1")]
+    pub tls11: T,
+    #[serde(rename = "TLSv1.2")]
+    pub tls12: T,
+    #[serde(rename = "TLSv1.3")]
+    pub tls13: T,
+}
+
+/// Version names in the order of [`VersionMap`]'s fields.
+pub const VERSION_NAMES: [&str; 5] = ["SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
+
+impl<T> VersionMap<T> {
+    /// The values oldest first, with their version names.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &T)> {
+        VERSION_NAMES.into_iter().zip([
+            &self.sslv3,
+            &self.tls10,
+            &self.tls11,
+            &self.tls12,
+            &self.tls13,
+        ])
+    }
+
+    /// The value for a version name (`SSLv3` … `TLSv1.3`).
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut T> {
+        Some(match name {
+            "SSLv3" => &mut self.sslv3,
+            "TLSv1.0" => &mut self.tls10,
+            "TLSv1.1" => &mut self.tls11,
+            "TLSv1.2" => &mut self.tls12,
+            "TLSv1.3" => &mut self.tls13,
+            _ => return None,
+        })
+    }
+}
+
+/// What the probe for one version saw.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ProtocolDetail {
+    /// `accepted`, `refused` or `unknown`.
+    pub result: &'static str,
+    /// The suite the server chose (IANA name), when accepted.
+    pub cipher: Option<String>,
+    /// The ServerHello, alert or close seen, in words.
+    pub detail: String,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]

@@ -58,7 +58,26 @@ fn new_table() -> Table {
     t
 }
 
+/// The version matrix in a few characters: accepted versions, `?` after those that could not be
+/// told, e.g. `1.2 1.3` or `SSL3 1.0 1.2?`. Falls back to the negotiated version.
 fn version_of(e: &EndpointReport) -> String {
+    let short = |n: &str| match n {
+        "SSLv3" => "SSL3".to_string(),
+        other => other.trim_start_matches("TLSv").to_string(),
+    };
+    if let Some(m) = &e.protocols {
+        let parts: Vec<String> = m
+            .iter()
+            .filter_map(|(n, v)| match v {
+                Some(true) => Some(short(n)),
+                None => Some(format!("{}?", short(n))),
+                Some(false) => None,
+            })
+            .collect();
+        if parts.iter().any(|p| !p.ends_with('?')) {
+            return parts.join(" ");
+        }
+    }
     e.negotiated
         .as_ref()
         .map(|n| n.version.clone())
@@ -110,7 +129,7 @@ fn render_target(t: &TargetReport, o: TableOptions) -> String {
             "Pref",
             "MX host",
             "Address",
-            "TLS",
+            "Versions",
             "Grade",
             "Main reasons",
         ]);
@@ -152,7 +171,7 @@ fn render_target(t: &TargetReport, o: TableOptions) -> String {
             "Address",
             "Port",
             "Transport",
-            "TLS",
+            "Versions",
             "Grade",
             "Main reasons",
         ]);
@@ -216,6 +235,17 @@ fn render_endpoint_detail(e: &EndpointReport) -> String {
         }
         if let Some(r) = &s.reply {
             out.push_str(&format!("    starttls reply: {}\n", esc(r)));
+        }
+    }
+    if let Some(d) = &e.protocol_details {
+        for (name, detail) in d.iter() {
+            if let Some(detail) = detail {
+                out.push_str(&format!(
+                    "    {name:<8} {:<8} {}\n",
+                    detail.result,
+                    esc(&detail.detail)
+                ));
+            }
         }
     }
     if let Some(n) = &e.negotiated {

@@ -9,3 +9,4 @@ mod demo;
 mod domain;
 mod peers;
 mod smtp;
+mod versions;

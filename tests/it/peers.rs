@@ -12,7 +12,7 @@ use tlsgrade::report::{Grade, Status};
 
 use crate::common::*;
 
-fn need(bin: &str) -> PathBuf {
+pub(crate) fn need(bin: &str) -> PathBuf {
     for dir in ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/bin"] {
         let p = Path::new(dir).join(bin);
         if p.exists() {
@@ -22,7 +22,7 @@ fn need(bin: &str) -> PathBuf {
     panic!("{bin} is not installed: run ./scripts/test, which installs the real test peers");
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -30,7 +30,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn wait_for_port(port: u16, child: &mut Child, what: &str) {
+pub(crate) fn wait_for_port(port: u16, child: &mut Child, what: &str) {
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(20) {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
@@ -45,7 +45,7 @@ fn wait_for_port(port: u16, child: &mut Child, what: &str) {
 }
 
 /// A child process killed on drop.
-struct Peer(Child, Option<Box<dyn FnMut() + Send>>);
+pub(crate) struct Peer(pub Child, pub Option<Box<dyn FnMut() + Send>>);
 
 impl Drop for Peer {
     fn drop(&mut self) {
@@ -57,7 +57,7 @@ impl Drop for Peer {
     }
 }
 
-fn write(dir: &Path, name: &str, data: &str) -> PathBuf {
+pub(crate) fn write(dir: &Path, name: &str, data: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::File::create(&p)
         .unwrap()
@@ -66,7 +66,7 @@ fn write(dir: &Path, name: &str, data: &str) -> PathBuf {
     p
 }
 
-fn s_server(dir: &Path, cert: &Path, key: &Path, extra: &[&str]) -> (Peer, u16) {
+pub(crate) fn s_server(dir: &Path, cert: &Path, key: &Path, extra: &[&str]) -> (Peer, u16) {
     let port = free_port();
     let mut cmd = Command::new(need("openssl"));
     cmd.args([
@@ -160,7 +160,7 @@ async fn rsa_1024_server_is_captured_and_graded_not_aborted() {
 }
 
 /// A private Postfix instance (foreground, no systemd, no change to /etc/postfix).
-fn postfix(dir: &Path, port: u16, chain: &Path, key: &Path) -> Peer {
+pub(crate) fn postfix(dir: &Path, port: u16, chain: &Path, key: &Path, protocols: &str) -> Peer {
     let pf = need("postfix");
     let etc = dir.join("etc");
     let spool = dir.join("spool");
@@ -188,6 +188,10 @@ smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 smtpd_tls_security_level = may
 smtpd_tls_chain_files = {key}, {chain}
 smtpd_tls_loglevel = 0
+smtpd_tls_protocols = {protocols}
+smtpd_tls_mandatory_protocols = {protocols}
+smtpd_tls_ciphers = medium
+tls_medium_cipherlist = DEFAULT:@SECLEVEL=0
 default_transport = discard:test instance
 alias_maps =
 alias_database =
@@ -197,7 +201,8 @@ smtpd_peername_lookup = no
         spool = spool.display(),
         data = data.display(),
         key = key.display(),
-        chain = chain.display()
+        chain = chain.display(),
+        protocols = protocols
     );
     std::fs::write(etc.join("main.cf"), main_cf).unwrap();
     // Debian's master.cf with the public smtp listener moved to 127.0.0.1:PORT and no chroot.
@@ -276,7 +281,7 @@ async fn domain_scan_against_postfix_prints_the_mx_table_and_writes_json() {
         .arg(dir.path())
         .status();
     let port = free_port();
-    let _postfix = postfix(&dir.path().join("pf"), port, &chain, &key);
+    let _postfix = postfix(&dir.path().join("pf"), port, &chain, &key, ">=TLSv1.2");
     let dns = DnsLab::new()
         .zone(
             Zone::new("example.test")
@@ -336,6 +341,9 @@ async fn domain_scan_against_postfix_prints_the_mx_table_and_writes_json() {
         "{e}"
     );
     assert_eq!(e["negotiated"]["version"], "TLSv1.3");
+    assert_eq!(e["protocols"]["TLSv1.1"], false);
+    assert_eq!(e["protocols"]["TLSv1.2"], true);
+    assert_eq!(e["protocols"]["TLSv1.3"], true);
     assert_eq!(e["certificate"]["trusted"], true);
     assert_eq!(e["certificate"]["name_matches"], true);
     assert_eq!(e["grade"], "A");

@@ -1,0 +1,297 @@
+//! A scripted TLS responder for versions and behaviours rustls cannot serve: it reads a
+//! ClientHello and answers with a canned ServerHello (+ Certificate + ServerHelloDone) at a chosen
+//! version, an alert, a close or a reset — never a real handshake. Used for "version intolerant"
+//! and "answers a lower version" servers in tests, and for the TLS 1.0 domain of `--demo` (the
+//! demo says so). The test suite's real legacy peers are openssl s_server and tlslite-ng.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::ServerHandle;
+
+/// What the responder does with a hello whose highest offered version is the key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reaction {
+    /// ServerHello choosing this version (e.g. 0x0301), then Certificate and ServerHelloDone.
+    Hello(u16),
+    /// A fatal alert with this description.
+    Alert(u8),
+    /// Close the connection without a word.
+    Close,
+    /// Reset the connection (RST).
+    Reset,
+}
+
+#[derive(Clone, Debug)]
+pub struct LegacyScript {
+    /// (highest offered version, reaction); the first match wins.
+    pub rules: Vec<(u16, Reaction)>,
+    pub otherwise: Reaction,
+    /// The certificate sent after a ServerHello (DER), if any.
+    pub certificate: Option<Vec<u8>>,
+    /// Speak SMTP first and start the responder at STARTTLS.
+    pub smtp: bool,
+    /// Answer handshake_failure to any hello that does not offer this suite ("no shared cipher").
+    pub require_suite: Option<u16>,
+}
+
+impl LegacyScript {
+    /// A server whose best version is `max` and which answers any higher offer with `max`
+    /// (as RFC 5246 §7.4.1.3 asks), and lower offers down to `min` with themselves.
+    pub fn range(min: u16, max: u16) -> LegacyScript {
+        let mut rules = Vec::new();
+        for v in 0x0300..=0x0304u16 {
+            let r = if v > max {
+                Reaction::Hello(max)
+            } else if v >= min {
+                Reaction::Hello(v)
+            } else {
+                Reaction::Alert(70)
+            };
+            rules.push((v, r));
+        }
+        LegacyScript {
+            rules,
+            otherwise: Reaction::Alert(70),
+            certificate: None,
+            smtp: false,
+            require_suite: None,
+        }
+    }
+
+    fn reaction(&self, offered: u16) -> Reaction {
+        self.rules
+            .iter()
+            .find(|(v, _)| *v == offered)
+            .map(|(_, r)| *r)
+            .unwrap_or(self.otherwise)
+    }
+}
+
+/// The highest version a ClientHello offers and its cipher suites (enough to script answers).
+/// `None` when the bytes are not a ClientHello record we can read.
+pub fn read_client_hello(rec: &[u8]) -> Option<(u16, Vec<u16>)> {
+    let body = rec.get(5..)?;
+    if rec.first() != Some(&0x16) || body.first() != Some(&1) {
+        return None;
+    }
+    let mut p = 4; // handshake header
+    let client_version = u16::from_be_bytes([*body.get(p)?, *body.get(p + 1)?]);
+    p += 2 + 32;
+    p += 1 + *body.get(p)? as usize;
+    let n = u16::from_be_bytes([*body.get(p)?, *body.get(p + 1)?]) as usize;
+    let suites: Vec<u16> = body
+        .get(p + 2..p + 2 + n)?
+        .chunks(2)
+        .filter(|c| c.len() == 2)
+        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+        .collect();
+    p += 2 + n;
+    p += 1 + *body.get(p)? as usize;
+    let mut best = client_version;
+    if let (Some(a), Some(b)) = (body.get(p), body.get(p + 1)) {
+        let end = (p + 2 + u16::from_be_bytes([*a, *b]) as usize).min(body.len());
+        p += 2;
+        while p + 4 <= end {
+            let typ = u16::from_be_bytes([body[p], body[p + 1]]);
+            let len = u16::from_be_bytes([body[p + 2], body[p + 3]]) as usize;
+            let data = body.get(p + 4..p + 4 + len)?;
+            if typ == 0x002b {
+                // supported_versions (RFC 8446 §4.2.1): a u8 length, then versions
+                for c in data.get(1..)?.chunks(2).filter(|c| c.len() == 2) {
+                    best = best.max(u16::from_be_bytes([c[0], c[1]]));
+                }
+            }
+            p += 4 + len;
+        }
+    }
+    Some((best, suites))
+}
+
+fn handshake_msg(typ: u8, body: &[u8]) -> Vec<u8> {
+    let mut m = vec![typ];
+    m.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
+    m.extend_from_slice(body);
+    m
+}
+
+fn record(typ: u8, version: u16, body: &[u8]) -> Vec<u8> {
+    let mut r = vec![typ];
+    r.extend_from_slice(&version.to_be_bytes());
+    r.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    r.extend_from_slice(body);
+    r
+}
+
+/// ServerHello (+ Certificate + ServerHelloDone below TLS 1.3) choosing `version` and `suite`.
+pub fn server_flight(version: u16, suite: u16, certificate: Option<&[u8]>) -> Vec<u8> {
+    let wire_version = version.min(0x0303);
+    let mut sh = wire_version.to_be_bytes().to_vec();
+    sh.extend((0..32u8).map(|i| i.wrapping_mul(7)));
+    sh.push(0); // empty session id
+    sh.extend_from_slice(&suite.to_be_bytes());
+    sh.push(0); // no compression
+    if version >= 0x0304 {
+        // supported_versions = TLS 1.3 (RFC 8446 §4.2.1)
+        sh.extend_from_slice(&[0x00, 0x06, 0x00, 0x2b, 0x00, 0x02, 0x03, 0x04]);
+    }
+    let mut hs = handshake_msg(2, &sh);
+    if version < 0x0304 {
+        if let Some(der) = certificate {
+            let mut list = (der.len() as u32).to_be_bytes()[1..].to_vec();
+            list.extend_from_slice(der);
+            let mut body = (list.len() as u32).to_be_bytes()[1..].to_vec();
+            body.extend_from_slice(&list);
+            hs.extend(handshake_msg(11, &body));
+        }
+        hs.extend(handshake_msg(14, &[]));
+    }
+    record(0x16, wire_version.clamp(0x0300, 0x0301), &hs)
+}
+
+/// Starts the responder on 127.0.0.1 (port chosen by the kernel).
+pub async fn spawn_legacy(
+    ip: std::net::IpAddr,
+    script: LegacyScript,
+) -> std::io::Result<ServerHandle> {
+    let listeners = super::bind_all(&[ip]).await?;
+    let addrs = listeners
+        .iter()
+        .filter_map(|l| l.local_addr().ok())
+        .collect();
+    let script = Arc::new(script);
+    let tasks = listeners
+        .into_iter()
+        .map(|l| {
+            let script = script.clone();
+            tokio::spawn(async move {
+                while let Ok((sock, _)) = l.accept().await {
+                    let _ = sock.set_nodelay(true);
+                    let script = script.clone();
+                    tokio::spawn(async move {
+                        let _ =
+                            tokio::time::timeout(Duration::from_secs(30), session(sock, &script))
+                                .await;
+                    });
+                }
+            })
+        })
+        .collect();
+    Ok(ServerHandle::new(addrs, tasks))
+}
+
+async fn smtp_until_starttls<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S) -> Option<()> {
+    let mut r = crate::net::lines::LineReader::new();
+    s.write_all(b"220 legacy.lab ESMTP scripted responder\r\n")
+        .await
+        .ok()?;
+    loop {
+        let line = r
+            .read_line(s, Duration::from_secs(20), "command")
+            .await
+            .ok()?;
+        let verb = String::from_utf8_lossy(&line).to_ascii_uppercase();
+        let reply: &[u8] = if verb.starts_with("EHLO") {
+            b"250-legacy.lab\r\n250-PIPELINING\r\n250 STARTTLS\r\n"
+        } else if verb.starts_with("STARTTLS") {
+            s.write_all(b"220 2.0.0 Ready to start TLS\r\n")
+                .await
+                .ok()?;
+            return Some(());
+        } else if verb.starts_with("QUIT") {
+            let _ = s.write_all(b"221 bye\r\n").await;
+            return None;
+        } else {
+            b"250 OK\r\n"
+        };
+        s.write_all(reply).await.ok()?;
+    }
+}
+
+async fn session(mut sock: TcpStream, script: &LegacyScript) {
+    if script.smtp && smtp_until_starttls(&mut sock).await.is_none() {
+        return;
+    }
+    // Read one complete record (the ClientHello), bounded.
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if buf.len() >= 5 {
+            let need = 5 + u16::from_be_bytes([buf[3], buf[4]]) as usize;
+            if buf.len() >= need {
+                break;
+            }
+        }
+        if buf.len() > 20_000 {
+            return;
+        }
+        match sock.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let Some((offered, suites)) = read_client_hello(&buf) else {
+        return;
+    };
+    if script.require_suite.is_some_and(|r| !suites.contains(&r)) {
+        let _ = sock.write_all(&record(0x15, 0x0301, &[2, 40])).await;
+        return;
+    }
+    match script.reaction(offered) {
+        Reaction::Hello(v) => {
+            let tls13 = |s: u16| (0x1301..=0x1305).contains(&s);
+            let suite = suites
+                .iter()
+                .copied()
+                .find(|s| *s != 0x00ff && *s != 0x5600 && tls13(*s) == (v >= 0x0304))
+                .unwrap_or(0x002f);
+            let _ = sock
+                .write_all(&server_flight(v, suite, script.certificate.as_deref()))
+                .await;
+            // Hold the connection briefly as a real server would while waiting for the client.
+            let _ = tokio::time::timeout(Duration::from_secs(2), sock.read(&mut chunk)).await;
+        }
+        Reaction::Alert(d) => {
+            let _ = sock.write_all(&record(0x15, 0x0301, &[2, d])).await;
+        }
+        Reaction::Close => {}
+        Reaction::Reset => {
+            let _ = sock.set_zero_linger();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::hello::{ClientHelloBuilder, Probe};
+    use crate::wire::server::{classify_first_flight, FirstFlight};
+
+    #[test]
+    fn reads_the_offered_version_of_every_probe() {
+        for (p, v) in [
+            (Probe::Ssl3, 0x0300),
+            (Probe::Tls10, 0x0301),
+            (Probe::Tls12, 0x0303),
+            (Probe::Tls13, 0x0304),
+        ] {
+            let hello = ClientHelloBuilder::new(p).build().unwrap();
+            assert_eq!(read_client_hello(&hello).unwrap().0, v, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn canned_flight_parses_as_the_chosen_version() {
+        let f = server_flight(0x0302, 0x002f, Some(b"not really DER"));
+        match classify_first_flight(&f) {
+            FirstFlight::ServerHello(s) => {
+                assert_eq!(s.server_hello.negotiated_version().0, 0x0302);
+                assert!(s.server_hello_done);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,743 @@
+//! Protocol-version probes: which of SSL 3.0 … TLS 1.3 an endpoint accepts, learned with the
+//! hand-built ClientHellos of [`crate::wire`] (rustls speaks only TLS 1.2 and 1.3).
+//!
+//! One fresh connection per probe (after the STARTTLS dialogue when the transport needs it). The
+//! answer is read up to the ServerHello (and, before TLS 1.3, the clear-text Certificate message)
+//! and interpreted per spec-digest §6:
+//!
+//! | answer to a probe for V | verdict |
+//! |---|---|
+//! | ServerHello at V (TLS 1.3: supported_versions = 0x0304), or a HelloRetryRequest | accepted |
+//! | ServerHello below V | refused (the server picked a lower version) |
+//! | alert protocol_version, or any other fatal alert | refused |
+//! | alert handshake_failure / insufficient_security | ambiguous: retried with other suites first |
+//! | close or reset without an alert | refused, and "version intolerance" if a lower version works |
+//! | timeout, network error, not TLS at all | unknown — never "refused" |
+
+use std::net::SocketAddr;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::net::starttls::DialogueTimeouts;
+use crate::report::{Check, Grade, ProtocolDetail, Status, VersionMap, VERSION_NAMES};
+use crate::target::Transport;
+use crate::wire::enums::{AlertDescription, CipherSuite, ProtocolVersion};
+use crate::wire::hello::{self, ClientHelloBuilder, Probe};
+use crate::wire::server::{FirstFlight, FirstFlightParser};
+
+/// Where and how to open a probe connection.
+#[derive(Clone, Debug)]
+pub struct ProbeTarget {
+    pub dial: SocketAddr,
+    pub transport: Transport,
+    /// SNI (DNS names only).
+    pub sni: Option<String>,
+    pub ehlo_name: String,
+    pub timeouts: DialogueTimeouts,
+}
+
+/// What one probe connection showed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// A ServerHello (or HelloRetryRequest) choosing `version` and `cipher`.
+    Hello {
+        version: ProtocolVersion,
+        cipher: CipherSuite,
+        retry_request: bool,
+        /// The RFC 8446 §4.1.3 downgrade sentinel in the server's random, if any.
+        sentinel: Option<ProtocolVersion>,
+        /// DER certificates sent in clear text (TLS ≤ 1.2).
+        certificates: Vec<Vec<u8>>,
+    },
+    Alert(AlertDescription),
+    /// The server closed or reset the connection without an alert.
+    Closed,
+    /// No complete answer within the deadline, or the connection/dialogue failed.
+    Unknown(String),
+}
+
+/// The verdict for one version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Support {
+    Accepted,
+    Refused,
+    Unknown,
+}
+
+/// The outcome of probing one version (with retries), for the report.
+#[derive(Clone, Debug)]
+pub struct VersionOutcome {
+    pub probe: Probe,
+    pub support: Support,
+    /// The suite the server chose, when accepted.
+    pub cipher: Option<String>,
+    /// What was seen, in words: "ServerHello TLSv1.2", "alert protocol_version", ...
+    pub detail: String,
+    /// Refused by a close/reset without any alert (evidence for version intolerance).
+    pub died_silently: bool,
+    /// A lower version the server answered with instead (it supports that one).
+    pub answered_lower: Option<ProtocolVersion>,
+    pub certificates: Vec<Vec<u8>>,
+}
+
+/// Most bytes read from a server in answer to one probe (the first flight parser caps too).
+const MAX_READ: usize = 300 * 1024;
+
+/// Sends one hello and reads the answer.
+pub async fn attempt(t: &ProbeTarget, hello_bytes: &[u8]) -> Answer {
+    let (_, ready) = crate::net::open_session(t.dial, t.transport, &t.ehlo_name, t.timeouts).await;
+    let mut stream = match ready {
+        Ok(s) => s,
+        Err(e) => return Answer::Unknown(format!("could not start the probe: {}", e.message)),
+    };
+    let step = t.timeouts.command;
+    match tokio::time::timeout(step, stream.write_all(hello_bytes)).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Answer::Unknown(format!("could not send the ClientHello: {e}")),
+        Err(_) => return Answer::Unknown("sending the ClientHello timed out".into()),
+    }
+    let mut parser = FirstFlightParser::new();
+    let deadline = tokio::time::Instant::now() + step;
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut total = 0usize;
+    let closed = loop {
+        if parser.is_finished() || total > MAX_READ {
+            break false;
+        }
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Err(_) => break false,
+            Ok(Ok(0)) => break true,
+            Ok(Ok(n)) => {
+                total += n;
+                parser.feed(&buf[..n]);
+            }
+            Ok(Err(e)) => {
+                use std::io::ErrorKind as K;
+                if matches!(
+                    e.kind(),
+                    K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe
+                ) {
+                    break true;
+                }
+                return Answer::Unknown(format!("read error: {e}"));
+            }
+        }
+    };
+    match parser.result() {
+        FirstFlight::ServerHello(flight) => {
+            let sh = &flight.server_hello;
+            Answer::Hello {
+                version: sh.negotiated_version(),
+                cipher: sh.cipher_suite,
+                retry_request: sh.is_hello_retry_request(),
+                sentinel: sh.downgrade_sentinel(),
+                certificates: match &flight.certificates {
+                    Some(Ok(c)) => c.clone(),
+                    _ => Vec::new(),
+                },
+            }
+        }
+        FirstFlight::Alert { description, .. } => Answer::Alert(*description),
+        FirstFlight::NeedMore if closed => Answer::Closed,
+        FirstFlight::NeedMore => Answer::Unknown(format!(
+            "no answer to the ClientHello within {}s",
+            step.as_secs_f32()
+        )),
+        FirstFlight::NotTls => {
+            Answer::Unknown("the server answered with something that is not TLS".into())
+        }
+        FirstFlight::SslV2Record => Answer::Unknown("the server answered in SSL 2.0 format".into()),
+        FirstFlight::Malformed(e) => Answer::Unknown(format!("malformed answer: {e}")),
+    }
+}
+
+/// Cipher lists to offer for `probe`, first the era's usual list, then (after a
+/// handshake_failure) every other suite we know for that version, so that "no common cipher" is
+/// not mistaken for "version refused".
+fn suite_lists(probe: Probe) -> Vec<Vec<CipherSuite>> {
+    let first = probe.default_cipher_suites().to_vec();
+    if probe == Probe::Tls13 {
+        return vec![first];
+    }
+    let mut all: Vec<CipherSuite> = Vec::new();
+    for list in [hello::TLS12_SUITES, hello::TLS10_SUITES, hello::SSL3_SUITES] {
+        for s in list {
+            let aead = s
+                .iana_name()
+                .is_some_and(|n| n.contains("GCM") || n.contains("CHACHA") || n.contains("CCM"));
+            let ok_for_version = probe == Probe::Tls12 || !aead;
+            if ok_for_version && !first.contains(s) && !all.contains(s) {
+                all.push(*s);
+            }
+        }
+    }
+    all.truncate(hello::MAX_CIPHER_SUITES - 1);
+    if all
+        .iter()
+        .all(|s| *s == CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
+    {
+        return vec![first];
+    }
+    if !all.contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV) {
+        all.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+    }
+    vec![first, all]
+}
+
+fn builder(
+    t: &ProbeTarget,
+    probe: Probe,
+    suites: &[CipherSuite],
+    p256: bool,
+) -> ClientHelloBuilder {
+    let mut b = ClientHelloBuilder::randomized(probe).cipher_suites(suites);
+    if let Some(n) = &t.sni {
+        b = b.server_name(n);
+    }
+    if p256 {
+        b = b.secp256r1_key_share(Some(hello::SECP256R1_GENERATOR));
+    }
+    b
+}
+
+/// Probes one version, retrying an ambiguous handshake_failure with other suites (TLS ≤ 1.2) or
+/// with a P-256 key share as well (TLS 1.3).
+pub async fn probe_version(t: &ProbeTarget, probe: Probe) -> VersionOutcome {
+    let want = probe.target_version();
+    let mut tries: Vec<(Vec<CipherSuite>, bool)> =
+        suite_lists(probe).into_iter().map(|l| (l, false)).collect();
+    if probe == Probe::Tls13 {
+        tries.push((probe.default_cipher_suites().to_vec(), true));
+    }
+    let mut last = None;
+    for (suites, p256) in tries {
+        let bytes = match builder(t, probe, &suites, p256).build() {
+            Ok(b) => b,
+            Err(e) => {
+                return outcome(
+                    probe,
+                    Support::Unknown,
+                    format!("could not build the ClientHello: {e:?}"),
+                )
+            }
+        };
+        let answer = attempt(t, &bytes).await;
+        let ambiguous = matches!(answer, Answer::Alert(d) if d == AlertDescription::HANDSHAKE_FAILURE || d == AlertDescription::INSUFFICIENT_SECURITY);
+        last = Some(answer);
+        if !ambiguous {
+            break;
+        }
+    }
+    let Some(answer) = last else {
+        return outcome(probe, Support::Unknown, "no probe was sent".into());
+    };
+    interpret(probe, want, answer)
+}
+
+fn outcome(probe: Probe, support: Support, detail: String) -> VersionOutcome {
+    VersionOutcome {
+        probe,
+        support,
+        cipher: None,
+        detail,
+        died_silently: false,
+        answered_lower: None,
+        certificates: Vec::new(),
+    }
+}
+
+/// Turns one answer into a verdict for `want` (spec-digest §6, "Interpreting the answer").
+pub fn interpret(probe: Probe, want: ProtocolVersion, answer: Answer) -> VersionOutcome {
+    match answer {
+        Answer::Hello {
+            version,
+            cipher,
+            retry_request,
+            certificates,
+            ..
+        } => {
+            if retry_request && want == ProtocolVersion::TLSv1_3 {
+                let mut o = outcome(
+                    probe,
+                    Support::Accepted,
+                    "HelloRetryRequest: TLS 1.3 spoken, another key share wanted".into(),
+                );
+                o.cipher = Some(cipher.name().into_owned());
+                return o;
+            }
+            if version == want {
+                let mut o = outcome(
+                    probe,
+                    Support::Accepted,
+                    format!("ServerHello {} with {}", version.name(), cipher.name()),
+                );
+                o.cipher = Some(cipher.name().into_owned());
+                o.certificates = certificates;
+                return o;
+            }
+            if version < want {
+                let mut o = outcome(
+                    probe,
+                    Support::Refused,
+                    format!(
+                        "the server answered {} to a {} hello",
+                        version.name(),
+                        want.name()
+                    ),
+                );
+                o.answered_lower = Some(version);
+                return o;
+            }
+            outcome(
+                probe,
+                Support::Refused,
+                format!(
+                    "protocol violation: the server answered {} to a {} hello",
+                    version.name(),
+                    want.name()
+                ),
+            )
+        }
+        Answer::Alert(d) if d == AlertDescription::MISSING_EXTENSION => outcome(
+            probe,
+            Support::Unknown,
+            "alert missing_extension: the server wants an extension this probe does not send"
+                .into(),
+        ),
+        Answer::Alert(d) => outcome(probe, Support::Refused, format!("alert {}", d.name())),
+        Answer::Closed => {
+            let mut o = outcome(
+                probe,
+                Support::Refused,
+                "connection closed without an alert".into(),
+            );
+            o.died_silently = true;
+            o
+        }
+        Answer::Unknown(why) => outcome(probe, Support::Unknown, why),
+    }
+}
+
+/// TLS_FALLBACK_SCSV (RFC 7507): offer `below` (a supported version below the best) with 0x5600.
+/// `Some(true)` = inappropriate_fallback (protected), `Some(false)` = accepted (not protected),
+/// `None` = could not tell.
+pub async fn fallback_scsv(t: &ProbeTarget, below: Probe) -> (Option<bool>, String) {
+    let bytes = match builder(t, below, below.default_cipher_suites(), false)
+        .fallback_scsv(true)
+        .build()
+    {
+        Ok(b) => b,
+        Err(e) => return (None, format!("could not build the ClientHello: {e:?}")),
+    };
+    match attempt(t, &bytes).await {
+        Answer::Alert(d) if d == AlertDescription::INAPPROPRIATE_FALLBACK => {
+            (Some(true), format!("a {} hello with TLS_FALLBACK_SCSV was refused with inappropriate_fallback", below.target_version().name()))
+        }
+        // A TLS 1.3 server that falls back marks its random (RFC 8446 §4.1.3): TLS 1.3 clients
+        // detect the downgrade even without TLS_FALLBACK_SCSV.
+        Answer::Hello { version, sentinel: Some(s), .. } if s > version => (
+            Some(true),
+            format!(
+                "TLS_FALLBACK_SCSV is ignored, but the {} answer carries the RFC 8446 downgrade sentinel, so TLS 1.3 clients detect a forced downgrade",
+                version.name()
+            ),
+        ),
+        Answer::Hello { version, .. } => (
+            Some(false),
+            format!("a {} hello with TLS_FALLBACK_SCSV was accepted ({}): no downgrade protection (RFC 7507)", below.target_version().name(), version.name()),
+        ),
+        Answer::Alert(d) => (None, format!("fallback probe got alert {}", d.name())),
+        Answer::Closed => (None, "fallback probe: connection closed without an alert".into()),
+        Answer::Unknown(w) => (None, format!("fallback probe: {w}")),
+    }
+}
+
+/// Probes every version concurrently; each probe holds a permit of `per_ip` while connected.
+pub async fn probe_all(t: &ProbeTarget, per_ip: &tokio::sync::Semaphore) -> Vec<VersionOutcome> {
+    futures::future::join_all(Probe::ALL.iter().map(|p| async move {
+        let _permit = per_ip.acquire().await;
+        probe_version(t, *p).await
+    }))
+    .await
+}
+
+/// What the version matrix means for the report and the grade.
+#[derive(Debug, Default)]
+pub struct Assessment {
+    pub protocols: VersionMap<Option<bool>>,
+    pub details: VersionMap<Option<ProtocolDetail>>,
+    pub checks: Vec<Check>,
+    /// A supported version below the best, for the TLS_FALLBACK_SCSV probe (needs two versions).
+    pub fallback_below: Option<Probe>,
+    /// Index into the outcomes of the best accepted version that sent its certificates in clear
+    /// text (used when no TLS 1.2/1.3 handshake was possible).
+    pub legacy_evidence: Option<usize>,
+}
+
+fn name_of(p: Probe) -> &'static str {
+    VERSION_NAMES[Probe::ALL.iter().position(|x| *x == p).unwrap_or(0)]
+}
+
+/// Turns the five outcomes into the matrix and its checks (spec-digest §5.4). `negotiated` is
+/// the version rustls negotiated, which is evidence of acceptance on its own.
+pub fn assess(outcomes: &[VersionOutcome], negotiated: Option<&str>) -> Assessment {
+    let mut a = Assessment::default();
+    for o in outcomes {
+        let name = name_of(o.probe);
+        let result = match o.support {
+            Support::Accepted => Some(true),
+            Support::Refused => Some(false),
+            Support::Unknown => None,
+        };
+        if let Some(slot) = a.protocols.get_mut(name) {
+            *slot = result;
+        }
+        if let Some(slot) = a.details.get_mut(name) {
+            *slot = Some(ProtocolDetail {
+                result: match o.support {
+                    Support::Accepted => "accepted",
+                    Support::Refused => "refused",
+                    Support::Unknown => "unknown",
+                },
+                cipher: o.cipher.clone(),
+                detail: o.detail.clone(),
+            });
+        }
+    }
+    // Other evidence: the full handshake's version, and a lower version a server answered with.
+    let mut evidence: Vec<String> = negotiated.map(str::to_string).into_iter().collect();
+    evidence.extend(
+        outcomes
+            .iter()
+            .filter_map(|o| o.answered_lower.map(|v| v.name().into_owned())),
+    );
+    for v in evidence {
+        if let Some(slot) = a.protocols.get_mut(&v) {
+            if slot.is_none() {
+                *slot = Some(true);
+            }
+        }
+    }
+
+    let accepted: Vec<&'static str> = a
+        .protocols
+        .iter()
+        .filter(|(_, v)| **v == Some(true))
+        .map(|(n, _)| n)
+        .collect();
+    let list = |want: Option<bool>| -> Vec<&'static str> {
+        a.protocols
+            .iter()
+            .filter(|(_, v)| **v == want)
+            .map(|(n, _)| n)
+            .collect()
+    };
+    let (refused, unknown) = (list(Some(false)), list(None));
+    let mut summary = format!(
+        "accepted: {}",
+        if accepted.is_empty() {
+            "none".into()
+        } else {
+            accepted.join(", ")
+        }
+    );
+    if !refused.is_empty() {
+        summary.push_str(&format!("; refused: {}", refused.join(", ")));
+    }
+    if !unknown.is_empty() {
+        summary.push_str(&format!("; could not tell: {}", unknown.join(", ")));
+    }
+    let status = if accepted.is_empty() && !unknown.is_empty() {
+        Status::Error
+    } else {
+        Status::Info
+    };
+    a.checks.push(Check::new("tls.versions", status, summary));
+
+    if a.protocols.sslv3 == Some(true) {
+        a.checks.push(
+            Check::new(
+                "tls.sslv3",
+                Status::Fail,
+                "SSL 3.0 accepted: broken by POODLE and prohibited by RFC 7568",
+            )
+            .capped(Grade::F),
+        );
+    }
+    let legacy: Vec<&str> = [
+        ("TLSv1.0", a.protocols.tls10),
+        ("TLSv1.1", a.protocols.tls11),
+    ]
+    .into_iter()
+    .filter(|(_, v)| *v == Some(true))
+    .map(|(n, _)| n)
+    .collect();
+    if !legacy.is_empty() {
+        a.checks.push(
+            Check::new(
+                "tls.legacy-versions",
+                Status::Warn,
+                format!(
+                    "{} accepted: deprecated since 2021 (RFC 8996)",
+                    legacy.join(" and ")
+                ),
+            )
+            .capped(Grade::B),
+        );
+    }
+    let modern = a.protocols.tls12 == Some(true) || a.protocols.tls13 == Some(true);
+    if !accepted.is_empty()
+        && !modern
+        && a.protocols.tls12 == Some(false)
+        && a.protocols.tls13 == Some(false)
+    {
+        a.checks.push(
+            Check::new(
+                "tls.modern-missing",
+                Status::Fail,
+                format!("no TLS 1.2 or 1.3: only {}", accepted.join(", ")),
+            )
+            .capped(Grade::C),
+        );
+    }
+    // Version intolerance: an offer of V died without an alert while a lower version works.
+    let lowest_accepted = Probe::ALL.iter().position(|p| {
+        a.protocols
+            .iter()
+            .any(|(n, v)| n == name_of(*p) && *v == Some(true))
+    });
+    let intolerant: Vec<&str> = outcomes
+        .iter()
+        .filter(|o| o.died_silently)
+        .filter(|o| {
+            lowest_accepted.is_some_and(|low| {
+                Probe::ALL
+                    .iter()
+                    .position(|p| *p == o.probe)
+                    .is_some_and(|i| i > low)
+            })
+        })
+        .map(|o| name_of(o.probe))
+        .collect();
+    if !intolerant.is_empty() {
+        a.checks.push(
+            Check::new(
+                "tls.version-intolerance",
+                Status::Warn,
+                format!(
+                    "the server drops the connection on a {} hello instead of answering with a version it supports (RFC 5246 App. E.1, RFC 8446 App. D)",
+                    intolerant.join(" / ")
+                ),
+            )
+            .capped(Grade::A),
+        );
+    }
+    // TLS_FALLBACK_SCSV needs two accepted versions: offer the second best.
+    let accepted_probes: Vec<Probe> = Probe::ALL
+        .iter()
+        .copied()
+        .filter(|p| {
+            a.protocols
+                .iter()
+                .any(|(n, v)| n == name_of(*p) && *v == Some(true))
+        })
+        .collect();
+    if accepted_probes.len() >= 2 {
+        a.fallback_below = accepted_probes.get(accepted_probes.len() - 2).copied();
+    }
+    a.legacy_evidence = outcomes
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.support == Support::Accepted && !o.certificates.is_empty())
+        .max_by_key(|(_, o)| o.probe.target_version())
+        .map(|(i, _)| i);
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hello(v: ProtocolVersion) -> Answer {
+        Answer::Hello {
+            version: v,
+            cipher: CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA,
+            retry_request: false,
+            sentinel: None,
+            certificates: vec![],
+        }
+    }
+
+    #[test]
+    fn same_version_is_accepted_lower_is_refused_and_remembered() {
+        let o = interpret(
+            Probe::Tls12,
+            ProtocolVersion::TLSv1_2,
+            hello(ProtocolVersion::TLSv1_2),
+        );
+        assert_eq!(o.support, Support::Accepted);
+        assert_eq!(o.cipher.as_deref(), Some("TLS_RSA_WITH_AES_128_CBC_SHA"));
+        let o = interpret(
+            Probe::Tls12,
+            ProtocolVersion::TLSv1_2,
+            hello(ProtocolVersion::TLSv1_1),
+        );
+        assert_eq!(o.support, Support::Refused);
+        assert_eq!(o.answered_lower, Some(ProtocolVersion::TLSv1_1));
+    }
+
+    #[test]
+    fn higher_version_is_a_violation_not_acceptance() {
+        let o = interpret(
+            Probe::Tls10,
+            ProtocolVersion::TLSv1_0,
+            hello(ProtocolVersion::TLSv1_2),
+        );
+        assert_eq!(o.support, Support::Refused);
+        assert!(o.detail.contains("violation"));
+    }
+
+    #[test]
+    fn silence_is_refusal_but_timeouts_are_unknown() {
+        let o = interpret(Probe::Tls12, ProtocolVersion::TLSv1_2, Answer::Closed);
+        assert_eq!(o.support, Support::Refused);
+        assert!(o.died_silently);
+        let o = interpret(
+            Probe::Tls12,
+            ProtocolVersion::TLSv1_2,
+            Answer::Unknown("timeout".into()),
+        );
+        assert_eq!(o.support, Support::Unknown);
+        let o = interpret(
+            Probe::Tls13,
+            ProtocolVersion::TLSv1_3,
+            Answer::Alert(AlertDescription::MISSING_EXTENSION),
+        );
+        assert_eq!(o.support, Support::Unknown);
+    }
+
+    fn out(p: Probe, support: Support) -> VersionOutcome {
+        let mut o = outcome(p, support, String::new());
+        o.cipher = Some("TLS_X".into());
+        o
+    }
+
+    #[test]
+    fn matrix_of_a_tls10_to_tls12_server_warns_and_plans_the_fallback_probe() {
+        use Support::*;
+        let o = [
+            out(Probe::Ssl3, Refused),
+            out(Probe::Tls10, Accepted),
+            out(Probe::Tls11, Accepted),
+            out(Probe::Tls12, Accepted),
+            out(Probe::Tls13, Refused),
+        ];
+        let a = assess(&o, Some("TLSv1.2"));
+        assert_eq!(
+            a.protocols,
+            VersionMap {
+                sslv3: Some(false),
+                tls10: Some(true),
+                tls11: Some(true),
+                tls12: Some(true),
+                tls13: Some(false)
+            }
+        );
+        assert!(a
+            .checks
+            .iter()
+            .any(|c| c.id == "tls.legacy-versions" && c.cap == Some(Grade::B)));
+        assert!(!a
+            .checks
+            .iter()
+            .any(|c| c.id == "tls.modern-missing" || c.id == "tls.sslv3"));
+        assert_eq!(a.fallback_below, Some(Probe::Tls11));
+    }
+
+    #[test]
+    fn sslv3_only_fails_and_has_no_modern_version() {
+        use Support::*;
+        let o = [
+            out(Probe::Ssl3, Accepted),
+            out(Probe::Tls10, Refused),
+            out(Probe::Tls11, Refused),
+            out(Probe::Tls12, Refused),
+            out(Probe::Tls13, Refused),
+        ];
+        let a = assess(&o, None);
+        assert!(a
+            .checks
+            .iter()
+            .any(|c| c.id == "tls.sslv3" && c.cap == Some(Grade::F)));
+        assert!(a
+            .checks
+            .iter()
+            .any(|c| c.id == "tls.modern-missing" && c.cap == Some(Grade::C)));
+        assert_eq!(a.fallback_below, None);
+    }
+
+    #[test]
+    fn a_silent_drop_above_an_accepted_version_is_intolerance() {
+        use Support::*;
+        let mut t12 = out(Probe::Tls12, Refused);
+        t12.died_silently = true;
+        let o = [
+            out(Probe::Ssl3, Refused),
+            out(Probe::Tls10, Accepted),
+            out(Probe::Tls11, Refused),
+            t12,
+            out(Probe::Tls13, Refused),
+        ];
+        let a = assess(&o, None);
+        let c = a
+            .checks
+            .iter()
+            .find(|c| c.id == "tls.version-intolerance")
+            .unwrap();
+        assert!(c.detail.contains("TLSv1.2"));
+        // A silent drop of SSLv3 below the accepted versions is not intolerance.
+        let mut s3 = out(Probe::Ssl3, Refused);
+        s3.died_silently = true;
+        let o = [
+            s3,
+            out(Probe::Tls10, Refused),
+            out(Probe::Tls11, Refused),
+            out(Probe::Tls12, Accepted),
+            out(Probe::Tls13, Accepted),
+        ];
+        assert!(!assess(&o, None)
+            .checks
+            .iter()
+            .any(|c| c.id == "tls.version-intolerance"));
+    }
+
+    #[test]
+    fn unknown_probes_stay_null_unless_other_evidence_exists() {
+        use Support::*;
+        let mut t12 = out(Probe::Tls12, Refused);
+        t12.answered_lower = Some(ProtocolVersion::TLSv1_1);
+        let o = [
+            out(Probe::Ssl3, Unknown),
+            out(Probe::Tls10, Unknown),
+            out(Probe::Tls11, Unknown),
+            t12,
+            out(Probe::Tls13, Unknown),
+        ];
+        let a = assess(&o, None);
+        assert_eq!(a.protocols.tls11, Some(true));
+        assert_eq!(a.protocols.tls10, None);
+        assert_eq!(a.protocols.sslv3, None);
+    }
+
+    #[test]
+    fn retry_lists_add_suites_without_aead_before_tls12() {
+        let l = suite_lists(Probe::Tls10);
+        assert_eq!(l.len(), 2);
+        assert!(l[1].iter().all(|s| !s.name().contains("GCM")));
+        assert!(l[1].len() <= hello::MAX_CIPHER_SUITES);
+        assert!(suite_lists(Probe::Tls12)[1]
+            .iter()
+            .all(|s| !hello::TLS12_SUITES.contains(s)
+                || *s == CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV));
+    }
+}

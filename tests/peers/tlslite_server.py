@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""A real TLS peer that can speak SSL 3.0 (Debian's OpenSSL cannot), for tlsgrade's tests.
+
+usage: tlslite_server.py PORT CERT KEY [--min ssl3] [--max ssl3] [--smtp]
+
+Serves direct TLS (a tiny reply after the handshake), or with --smtp an SMTP server whose
+STARTTLS hands the socket to tlslite-ng. Listens on 127.0.0.1 only. Extended Master Secret is
+off because tlslite-ng 0.8.2 asserts when a client offers it and SSL 3.0 is chosen."""
+import argparse, socketserver
+from tlslite.api import TLSConnection, HandshakeSettings, X509CertChain, parsePEMKey
+
+V = {"ssl3": (3, 0), "tls1.0": (3, 1), "tls1.1": (3, 2), "tls1.2": (3, 3)}
+ap = argparse.ArgumentParser()
+ap.add_argument("port", type=int)
+ap.add_argument("cert")
+ap.add_argument("key")
+ap.add_argument("--min", default="ssl3", choices=V)
+ap.add_argument("--max", default="ssl3", choices=V)
+ap.add_argument("--smtp", action="store_true")
+a = ap.parse_args()
+chain = X509CertChain()
+chain.parsePemList(open(a.cert).read())
+key = parsePEMKey(open(a.key).read(), private=True)
+s = HandshakeSettings()
+s.minVersion, s.maxVersion = V[a.min], V[a.max]
+s.useExtendedMasterSecret = False
+if s.maxVersion <= (3, 0):
+    s.cipherNames = s.cipherNames + ["rc4"]
+
+
+def handshake(sock):
+    tls = TLSConnection(sock)
+    tls.ignoreAbruptClose = True
+    tls.handshakeServer(certChain=chain, privateKey=key, settings=s)
+    return tls
+
+
+class Handler(socketserver.BaseRequestHandler):
+    def handle(self):
+        sock = self.request
+        sock.settimeout(20)
+        try:
+            if not a.smtp:
+                tls = handshake(sock)
+                tls.write(b"hello from tlslite\r\n")
+                tls.close()
+                return
+            sock.sendall(b"220 mx.example.test ESMTP tlslite\r\n")
+            buf = b""
+            while True:
+                while b"\r\n" not in buf:
+                    chunk = sock.recv(4096)
+                    if not chunk:
+                        return
+                    buf += chunk
+                line, buf = buf.split(b"\r\n", 1)
+                verb = line[:8].upper()
+                if verb.startswith(b"EHLO"):
+                    sock.sendall(b"250-mx.example.test\r\n250-STARTTLS\r\n250 8BITMIME\r\n")
+                elif verb.startswith(b"STARTTLS"):
+                    sock.sendall(b"220 2.0.0 Ready to start TLS\r\n")
+                    tls = handshake(sock)
+                    tls.close()
+                    return
+                elif verb.startswith(b"QUIT"):
+                    sock.sendall(b"221 bye\r\n")
+                    return
+                else:
+                    sock.sendall(b"250 OK\r\n")
+        except Exception:
+            return
+
+
+class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def handle_error(self, *args):
+        pass
+
+
+print("listening", flush=True)
+Server(("127.0.0.1", a.port), Handler).serve_forever()
