@@ -7,6 +7,7 @@
 use std::net::IpAddr;
 
 use super::dns::{DnsLab, Zone};
+use super::legacy::{spawn_legacy, LegacyScript};
 use super::pki::{LeafSpec, Pki};
 use super::smtp::{spawn_smtp, SmtpScript};
 use super::tls::{server_config, Versions};
@@ -27,6 +28,10 @@ pub const DOMAINS: &[(&str, &str)] = &[
     (
         "backup.demo.test",
         "good primary, backup MX without STARTTLS: F",
+    ),
+    (
+        "legacy.demo.test",
+        "TLS 1.0 only: C (a scripted responder, as rustls cannot serve TLS 1.0)",
     ),
     ("null.demo.test", "null MX: accepts no mail, not graded"),
 ];
@@ -94,6 +99,7 @@ pub async fn start() -> Result<Demo, String> {
         .mx("nostarttls.demo.test", 10, "mx.nostarttls.demo.test")
         .mx("backup.demo.test", 10, "mx.good.demo.test")
         .mx("backup.demo.test", 20, "mx.nostarttls.demo.test")
+        .mx("legacy.demo.test", 10, "mx.legacy.demo.test")
         .mx("null.demo.test", 0, ".");
     let mut servers = Vec::new();
     let mut connect_to = Vec::new();
@@ -108,6 +114,23 @@ pub async fn start() -> Result<Demo, String> {
         servers.push(srv);
         zone = zone.addr(name, ip(n));
     }
+    // TLS 1.0 only: rustls cannot serve it, so a scripted responder answers the probes with a
+    // canned TLS 1.0 ServerHello and certificate (it never completes a handshake).
+    let legacy_name = "mx.legacy.demo.test";
+    let leaf = pki
+        .leaf(&LeafSpec::valid(&[legacy_name]))
+        .map_err(|e| err(&e))?;
+    let mut script = LegacyScript::range(0x0301, 0x0301);
+    script.smtp = true;
+    script.certificates = leaf.chain.iter().map(|c| c.to_vec()).collect();
+    let srv = spawn_legacy(ip(15), script).await.map_err(|e| err(&e))?;
+    connect_to.push(ConnectTo::parse(&format!(
+        "{legacy_name}:25::{}",
+        srv.port()
+    ))?);
+    servers.push(srv);
+    zone = zone.addr(legacy_name, ip(15));
+
     let dns = DnsLab::new()
         .zone(zone)
         .spawn(ip(1))

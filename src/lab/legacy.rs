@@ -30,8 +30,8 @@ pub struct LegacyScript {
     /// (highest offered version, reaction); the first match wins.
     pub rules: Vec<(u16, Reaction)>,
     pub otherwise: Reaction,
-    /// The certificate sent after a ServerHello (DER), if any.
-    pub certificate: Option<Vec<u8>>,
+    /// The chain sent after a ServerHello (DER, leaf first); empty = no Certificate message.
+    pub certificates: Vec<Vec<u8>>,
     /// Speak SMTP first and start the responder at STARTTLS.
     pub smtp: bool,
     /// Answer handshake_failure to any hello that does not offer this suite ("no shared cipher").
@@ -56,7 +56,7 @@ impl LegacyScript {
         LegacyScript {
             rules,
             otherwise: Reaction::Alert(70),
-            certificate: None,
+            certificates: Vec::new(),
             smtp: false,
             require_suite: None,
         }
@@ -127,7 +127,7 @@ fn record(typ: u8, version: u16, body: &[u8]) -> Vec<u8> {
 }
 
 /// ServerHello (+ Certificate + ServerHelloDone below TLS 1.3) choosing `version` and `suite`.
-pub fn server_flight(version: u16, suite: u16, certificate: Option<&[u8]>) -> Vec<u8> {
+pub fn server_flight(version: u16, suite: u16, certificates: &[Vec<u8>]) -> Vec<u8> {
     let wire_version = version.min(0x0303);
     let mut sh = wire_version.to_be_bytes().to_vec();
     sh.extend((0..32u8).map(|i| i.wrapping_mul(7)));
@@ -140,9 +140,12 @@ pub fn server_flight(version: u16, suite: u16, certificate: Option<&[u8]>) -> Ve
     }
     let mut hs = handshake_msg(2, &sh);
     if version < 0x0304 {
-        if let Some(der) = certificate {
-            let mut list = (der.len() as u32).to_be_bytes()[1..].to_vec();
-            list.extend_from_slice(der);
+        if !certificates.is_empty() {
+            let mut list = Vec::new();
+            for der in certificates {
+                list.extend_from_slice(&(der.len() as u32).to_be_bytes()[1..]);
+                list.extend_from_slice(der);
+            }
             let mut body = (list.len() as u32).to_be_bytes()[1..].to_vec();
             body.extend_from_slice(&list);
             hs.extend(handshake_msg(11, &body));
@@ -249,7 +252,7 @@ async fn session(mut sock: TcpStream, script: &LegacyScript) {
                 .find(|s| *s != 0x00ff && *s != 0x5600 && tls13(*s) == (v >= 0x0304))
                 .unwrap_or(0x002f);
             let _ = sock
-                .write_all(&server_flight(v, suite, script.certificate.as_deref()))
+                .write_all(&server_flight(v, suite, &script.certificates))
                 .await;
             // Hold the connection briefly as a real server would while waiting for the client.
             let _ = tokio::time::timeout(Duration::from_secs(2), sock.read(&mut chunk)).await;
@@ -285,7 +288,7 @@ mod tests {
 
     #[test]
     fn canned_flight_parses_as_the_chosen_version() {
-        let f = server_flight(0x0302, 0x002f, Some(b"not really DER"));
+        let f = server_flight(0x0302, 0x002f, &[b"not really DER".to_vec()]);
         match classify_first_flight(&f) {
             FirstFlight::ServerHello(s) => {
                 assert_eq!(s.server_hello.negotiated_version().0, 0x0302);

@@ -30,6 +30,7 @@ async fn demo_domains_get_their_intended_grades_with_no_network() {
     assert_eq!(grade("selfsigned.demo.test"), "B");
     assert_eq!(grade("nostarttls.demo.test"), "F");
     assert_eq!(grade("backup.demo.test"), "F");
+    assert_eq!(grade("legacy.demo.test"), "C");
     assert_eq!(grade("null.demo.test"), serde_json::Value::Null);
     let backup = v["targets"]
         .as_array()
