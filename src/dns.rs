@@ -117,6 +117,8 @@ impl Dns {
         opts.preserve_intermediates = true;
         opts.use_hosts_file = ResolveHosts::Never;
         opts.ndots = 0;
+        // Batches look up many names; the default cache of 32 would thrash.
+        opts.cache_size = 4096;
         let builder = match server {
             Some(addr) => {
                 let group = NameServerConfigGroup::from_ips_clear(&[addr.ip()], addr.port(), true);

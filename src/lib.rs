@@ -27,6 +27,7 @@
 //! - [`policy`]: pure MTA-STS and TLS-RPT record/policy parsers and MX matching; the MTA-STS
 //!   fetcher and checks (issue 4) drive them.
 
+pub mod batch;
 pub mod cli;
 pub mod dns;
 pub mod escape;
@@ -96,27 +97,59 @@ pub async fn run(cli: cli::Cli) -> ExitCode {
     } else {
         None
     };
-    if plan.targets.is_empty() {
+    if plan.targets.is_empty() && plan.file.is_none() {
         eprintln!("tlsgrade: no valid target to scan");
         return ExitCode::from(2);
     }
+    let to_stdout =
+        |p: &Option<std::path::PathBuf>| p.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    let (json_to_stdout, ndjson_to_stdout) = (to_stdout(&cli.json), to_stdout(&cli.ndjson));
+    if json_to_stdout && ndjson_to_stdout {
+        eprintln!("tlsgrade: --json - and --ndjson - cannot both use standard output");
+        return ExitCode::from(2);
+    }
+    let show_table = !json_to_stdout && cli.ndjson.is_none();
+    let opts = batch::BatchOptions {
+        ndjson: cli.ndjson.clone(),
+        resume: cli.resume,
+        shard: cli.shard,
+        progress: !cli.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        keep_reports: cli.json.is_some() || show_table,
+    };
     let started_at = now_rfc3339();
-    let targets = match scan::scan_all(plan.targets, &plan.config).await {
-        Ok(t) => t,
+    let outcome = match batch::run(plan.targets, plan.file, &plan.config, &opts).await {
+        Ok(o) => o,
         Err(e) => {
             eprintln!("tlsgrade: {}", escape::for_terminal(&e));
             return ExitCode::from(2);
         }
     };
+    let s = &outcome.summary;
+    let n_invalid = plan.invalid.len() as u64 + s.invalid;
+    if !cli.quiet && (s.targets > 1 || outcome.interrupted || cli.ndjson.is_some() || n_invalid > 0)
+    {
+        eprintln!("{}", s.render());
+    }
+    if outcome.interrupted {
+        eprintln!(
+            "tlsgrade: interrupted; finished targets are written{}",
+            if cli.ndjson.is_some() {
+                " (continue with --resume)"
+            } else {
+                ""
+            }
+        );
+    }
     let report = Report {
         schema_version: report::SCHEMA_VERSION,
         tool: report::Tool::default(),
         started_at,
         finished_at: now_rfc3339(),
-        targets,
+        targets: outcome.reports,
         invalid_targets: plan
             .invalid
             .iter()
+            .chain(outcome.invalid.iter())
             .map(|i| report::InvalidTargetReport {
                 input: i.input.clone(),
                 line: i.line,
@@ -124,7 +157,6 @@ pub async fn run(cli: cli::Cli) -> ExitCode {
             })
             .collect(),
     };
-    let json_to_stdout = cli.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
     if let Some(path) = &cli.json {
         let text = report::to_json(&report);
         let res = if json_to_stdout {
@@ -140,7 +172,7 @@ pub async fn run(cli: cli::Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    if !json_to_stdout {
+    if show_table {
         let color = !cli.no_color
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             && std::io::IsTerminal::is_terminal(&std::io::stdout());
@@ -153,8 +185,15 @@ pub async fn run(cli: cli::Cli) -> ExitCode {
         );
         let _ = std::io::stdout().write_all(text.as_bytes());
     }
-    match cli.fail_under {
-        Some(min) if below(&report, min) => ExitCode::from(1),
+    if outcome.interrupted {
+        return ExitCode::from(130);
+    }
+    if s.targets == 0 && s.resumed == 0 && s.other_shards == 0 {
+        eprintln!("tlsgrade: no valid target to scan");
+        return ExitCode::from(2);
+    }
+    match (cli.fail_under, s.worst) {
+        (Some(min), Some(worst)) if worst > min => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
     }
 }

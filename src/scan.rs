@@ -79,20 +79,87 @@ pub fn default_ehlo_name() -> String {
 
 /// Scans every target, `concurrency` endpoints at a time; results come back in input order.
 pub async fn scan_all(targets: Vec<Target>, cfg: &ScanConfig) -> Result<Vec<TargetReport>, String> {
+    let mut out: Vec<(usize, TargetReport)> = Vec::with_capacity(targets.len());
+    scan_stream(
+        stream::iter(targets.into_iter().enumerate()),
+        cfg,
+        |i, r| out.push((i, r)),
+    )
+    .await?;
+    out.sort_by_key(|(i, _)| *i);
+    Ok(out.into_iter().map(|(_, r)| r).collect())
+}
+
+/// Scans targets as they come from `targets` (each with its index in the input) and hands every
+/// report to `sink` as soon as its target finishes, in completion order. At most `concurrency`
+/// targets and `concurrency` endpoints are in flight, so memory does not grow with the input.
+pub async fn scan_stream<S, F>(targets: S, cfg: &ScanConfig, mut sink: F) -> Result<(), String>
+where
+    S: futures::Stream<Item = (usize, Target)>,
+    F: FnMut(usize, TargetReport),
+{
     let dns = Dns::new(cfg.resolver, cfg.timeout)?;
-    let sem = Arc::new(Semaphore::new(cfg.concurrency.max(1)));
     let ctx = Ctx {
         cfg,
         dns,
-        sem,
+        sem: Arc::new(Semaphore::new(cfg.concurrency.max(1))),
         per_ip: Default::default(),
+        endpoints: Default::default(),
     };
     let ctx = &ctx;
-    Ok(stream::iter(targets)
-        .map(|t| async move { ctx.scan_target(t).await })
-        .buffered(cfg.concurrency.clamp(1, 1024))
-        .collect()
-        .await)
+    targets
+        .map(|(i, t)| async move { (i, ctx.scan_target(t).await) })
+        .buffer_unordered(cfg.concurrency.clamp(1, 4096))
+        .for_each(|(i, r)| {
+            sink(i, r);
+            futures::future::ready(())
+        })
+        .await;
+    Ok(())
+}
+
+/// Endpoints scanned in this run, so that an MX host shared by many domains is scanned once and
+/// its result reused. Bounded: the oldest entries go first (real batches share a few big MX
+/// hosts, which stay because every domain that uses them refreshes them).
+#[derive(Default)]
+struct EndpointCache {
+    map: std::collections::HashMap<EndpointKey, (u64, Arc<tokio::sync::OnceCell<EndpointReport>>)>,
+    order: std::collections::VecDeque<(u64, EndpointKey)>,
+    tick: u64,
+}
+
+type EndpointKey = (Host, SocketAddr, u16, Transport);
+
+/// Entries kept in the endpoint cache.
+const ENDPOINT_CACHE: usize = 4096;
+
+impl EndpointCache {
+    fn cell(&mut self, key: EndpointKey) -> Arc<tokio::sync::OnceCell<EndpointReport>> {
+        self.tick += 1;
+        let tick = self.tick;
+        let cell = match self.map.get_mut(&key) {
+            Some((t, cell)) => {
+                *t = tick;
+                cell.clone()
+            }
+            None => {
+                let cell = Arc::new(tokio::sync::OnceCell::new());
+                self.map.insert(key.clone(), (tick, cell.clone()));
+                cell
+            }
+        };
+        self.order.push_back((tick, key));
+        while self.map.len() > ENDPOINT_CACHE || self.order.len() > 4 * ENDPOINT_CACHE {
+            let Some((t, k)) = self.order.pop_front() else {
+                break;
+            };
+            // Only the newest mention of a key may evict it.
+            if self.map.get(&k).is_some_and(|(latest, _)| *latest == t) {
+                self.map.remove(&k);
+            }
+        }
+        cell
+    }
 }
 
 struct Ctx<'a> {
@@ -101,6 +168,7 @@ struct Ctx<'a> {
     sem: Arc<Semaphore>,
     /// One semaphore per IP address: every connection to that address holds a permit.
     per_ip: std::sync::Mutex<std::collections::HashMap<IpAddr, Arc<Semaphore>>>,
+    endpoints: std::sync::Mutex<EndpointCache>,
 }
 
 /// One address to scan, with the name it stands for.
@@ -251,10 +319,32 @@ impl Ctx<'_> {
 
     async fn scan_endpoints(&self, plans: Vec<EndpointPlan>) -> Vec<EndpointReport> {
         futures::future::join_all(plans.into_iter().map(|p| async move {
-            let _permit = self.sem.clone().acquire_owned().await;
-            self.scan_endpoint(p).await
+            let key = (p.host.clone(), p.dial, p.port, p.transport);
+            let cell = self
+                .endpoints
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .cell(key);
+            // The first target to need this endpoint scans it; others wait for that result.
+            cell.get_or_init(|| async {
+                let _permit = self.sem.clone().acquire_owned().await;
+                let ip = p.dial.ip();
+                let r = self.scan_endpoint(p).await;
+                self.release_ip(ip);
+                r
+            })
+            .await
+            .clone()
         }))
         .await
+    }
+
+    /// Forgets an address's limiter once nobody uses it, so the map does not grow with the run.
+    fn release_ip(&self, ip: IpAddr) {
+        let mut map = self.per_ip.lock().unwrap_or_else(|e| e.into_inner());
+        if map.get(&ip).is_some_and(|s| Arc::strong_count(s) == 1) {
+            map.remove(&ip);
+        }
     }
 
     async fn scan_domain(&self, t: &Target, domain: &str) -> TargetReport {

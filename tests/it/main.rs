@@ -2,6 +2,7 @@
 //! the lab's in-process DNS, SMTP and TLS servers, and real peers (openssl s_server, Postfix)
 //! started by the harness in `peers`.
 
+mod batch;
 mod captures;
 mod certs;
 mod cli;
