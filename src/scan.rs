@@ -605,16 +605,34 @@ impl Ctx<'_> {
                 command: self.cfg.timeout,
             },
         };
-        let (reached, outcomes) = tokio::join!(
-            async {
+        let (reached, outcomes) = {
+            let mut main = std::pin::pin!(async {
                 let _permit = limit.acquire().await;
                 self.probe_endpoint(&p, &mut rep).await
-            },
-            versions::probe_all(&target, &limit)
-        );
-        let reached = self
-            .apply_versions(&p, &target, &limit, &outcomes, reached, &mut rep)
-            .await;
+            });
+            let mut probes = std::pin::pin!(versions::probe_all(&target, &limit));
+            let mut outcomes = None;
+            let (reached, connected) = loop {
+                tokio::select! {
+                    r = &mut main => break r,
+                    o = &mut probes, if outcomes.is_none() => outcomes = Some(o),
+                }
+            };
+            // Nothing listens (refused, unreachable, timed out): the probes would only repeat
+            // that, so they are dropped rather than waited for.
+            match (connected, outcomes) {
+                (false, _) => (reached, None),
+                (true, Some(o)) => (reached, Some(o)),
+                (true, None) => (reached, Some(probes.await)),
+            }
+        };
+        let reached = match outcomes {
+            Some(o) => {
+                self.apply_versions(&p, &target, &limit, &o, reached, &mut rep)
+                    .await
+            }
+            None => reached,
+        };
         let score = score_of(&rep);
         let g = grade::endpoint_grade(&rep.checks, &score, reached, false);
         rep.grade = Some(g);
@@ -682,14 +700,17 @@ impl Ctx<'_> {
         true
     }
 
-    /// Runs the dialogue and the handshake; returns whether TLS results were obtained.
-    async fn probe_endpoint(&self, p: &EndpointPlan, rep: &mut EndpointReport) -> bool {
+    /// Runs the dialogue and the handshake; returns whether TLS results were obtained and
+    /// whether the TCP connection could be made at all.
+    async fn probe_endpoint(&self, p: &EndpointPlan, rep: &mut EndpointReport) -> (bool, bool) {
         let cfg = self.cfg;
         let t = DialogueTimeouts {
             greeting: cfg.greeting_timeout,
             command: cfg.timeout,
         };
         let (mut dialogue, ready) = net::open_session(p.dial, p.transport, &cfg.ehlo_name, t).await;
+        // No dialogue and an error means the TCP connection itself failed.
+        let connected = dialogue.is_some() || ready.is_ok();
         let stream = match ready {
             Ok(s) => s,
             Err(e) => {
@@ -715,7 +736,7 @@ impl Ctx<'_> {
                     }
                 }
                 rep.error = Some(e);
-                return false;
+                return (false, connected);
             }
         };
 
@@ -754,7 +775,7 @@ impl Ctx<'_> {
                     self.add_certificate(&f.recorded.chain, &name, rep);
                 }
                 rep.error = Some(f.error);
-                return false;
+                return (false, connected);
             }
         };
         let neg = handshake.negotiated.clone();
@@ -810,7 +831,7 @@ impl Ctx<'_> {
             rep.checks.extend(checks);
             rep.starttls = Some(report);
         }
-        true
+        (true, true)
     }
 
     fn add_certificate(

@@ -7,6 +7,8 @@
 
 pub mod demo;
 pub mod dns;
+pub mod fleet;
+pub mod latency;
 pub mod legacy;
 pub mod pki;
 pub mod smtp;
