@@ -14,6 +14,7 @@ use crate::grade::{self, Score};
 use crate::inspect::{self, TrustStore};
 use crate::net::starttls::{self, Dialogue, DialogueTimeouts};
 use crate::net::{self, connect_to, ConnectTo};
+use crate::policy::{fetch, mta_sts_check};
 use crate::probe::tls;
 use crate::report::*;
 use crate::target::{Host, Target, TargetKind, Transport};
@@ -403,18 +404,37 @@ impl Ctx<'_> {
             }
             rep.endpoints = self.scan_endpoints(all_plans).await;
         }
-        rep.checks.push(
-            Check::new(
-                "domain.downgrade-protection",
-                Status::Info,
-                "no DANE or MTA-STS enforce seen (this version does not check them yet): an attacker on the path could strip STARTTLS unnoticed",
-            )
-            .capped(Grade::A),
-        );
+        let domain_a_plus = self.mail_policies(domain, &mut rep).await;
         let grades: Vec<GradeValue> = rep.endpoints.iter().filter_map(|e| e.grade).collect();
-        rep.grade = Some(grade::domain_grade(&grades, &rep.checks, false));
+        rep.grade = Some(grade::domain_grade(&grades, &rep.checks, domain_a_plus));
         grade::sort_checks(&mut rep.checks);
         rep
+    }
+
+    /// MTA-STS and TLS-RPT (issue 4): gathers the records and the policy, applies the decision
+    /// to the target and its endpoints (re-grading those it changed), and returns the domain's
+    /// A+ evidence (`domain.downgrade-protection` is one of the checks it adds).
+    async fn mail_policies(&self, domain: &str, rep: &mut TargetReport) -> bool {
+        let gathered = fetch::gather(domain, self.cfg, &self.dns).await;
+        let mx_hosts: Vec<String> = rep.mx.iter().map(|m| m.host.clone()).collect();
+        let v = mta_sts_check::evaluate(domain, &gathered, &mx_hosts, &rep.endpoints);
+        for ((ep, checks), a_plus) in rep
+            .endpoints
+            .iter_mut()
+            .zip(v.endpoint_checks)
+            .zip(v.endpoint_a_plus)
+        {
+            if checks.is_empty() && !a_plus {
+                continue;
+            }
+            ep.checks.extend(checks);
+            ep.grade = Some(endpoint_grade(ep, a_plus));
+            grade::sort_checks(&mut ep.checks);
+        }
+        rep.checks.extend(v.domain_checks);
+        rep.mta_sts = Some(v.mta_sts);
+        rep.tls_rpt = Some(v.tls_rpt);
+        v.domain_a_plus
     }
 
     /// Plans one MX host, or gives the check and error that explain why it has no endpoint.
@@ -481,10 +501,8 @@ impl Ctx<'_> {
             ocsp_stapled: None,
             elapsed_ms: 0,
         };
-        let reached = self.probe_endpoint(&p, &mut rep).await;
-        let score = score_of(&rep);
-        let g = grade::endpoint_grade(&rep.checks, &score, reached, false);
-        rep.grade = Some(g);
+        self.probe_endpoint(&p, &mut rep).await;
+        rep.grade = Some(endpoint_grade(&rep, false));
         grade::sort_checks(&mut rep.checks);
         rep.elapsed_ms = started.elapsed().as_millis() as u64;
         rep
@@ -661,6 +679,13 @@ impl Ctx<'_> {
                 .push(Check::new("cert.parse", Status::Fail, e).capped(Grade::F)),
         }
     }
+}
+
+/// The endpoint's grade from its checks and handshake; `a_plus_evidence` as in
+/// [`grade::endpoint_grade`]. TLS results exist exactly when a handshake completed.
+fn endpoint_grade(rep: &EndpointReport, a_plus_evidence: bool) -> GradeValue {
+    let reached = rep.negotiated.is_some();
+    grade::endpoint_grade(&rep.checks, &score_of(rep), reached, a_plus_evidence)
 }
 
 /// The SSL Labs score inputs known from the spine's own handshake.
