@@ -7,6 +7,7 @@
 
 pub mod demo;
 pub mod dns;
+pub mod https;
 pub mod pki;
 pub mod smtp;
 pub mod tls;

@@ -237,23 +237,16 @@ fn classify(e: &reqwest::Error) -> FetchOutcome {
 
 fn find_rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    let mut depth = 0;
-    while let Some(err) = cur {
+    // Bounded: hyper-util nests io::Errors (Other around InvalidData around rustls::Error).
+    for _ in 0..16 {
+        let err = cur?;
         if let Some(r) = err.downcast_ref::<rustls::Error>() {
             return Some(r);
         }
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            if let Some(inner) = io.get_ref() {
-                if let Some(r) = inner.downcast_ref::<rustls::Error>() {
-                    return Some(r);
-                }
-            }
-        }
-        depth += 1;
-        if depth > 16 {
-            break;
-        }
-        cur = err.source();
+        cur = match err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
     }
     None
 }

@@ -7,5 +7,6 @@ mod cli;
 mod common;
 mod demo;
 mod domain;
+mod mta_sts;
 mod peers;
 mod smtp;
