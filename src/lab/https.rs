@@ -157,7 +157,11 @@ fn reason(status: u16) -> &'static str {
 }
 
 fn render(r: &HttpReply) -> Vec<u8> {
-    let mut head = format!("HTTP/1.1 {} {}\r\nConnection: close\r\n", r.status, reason(r.status));
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\nConnection: close\r\n",
+        r.status,
+        reason(r.status)
+    );
     if let Some(ct) = &r.content_type {
         head.push_str(&format!("Content-Type: {ct}\r\n"));
     }

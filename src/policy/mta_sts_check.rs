@@ -90,7 +90,10 @@ enum MxVerdict {
 fn judge(policy: &Policy, ep: &EndpointReport) -> MxVerdict {
     let mut why = Vec::new();
     if policy.covers(&ep.host).is_none() {
-        why.push(format!("MX {} matches no mx pattern of the policy", ep.host));
+        why.push(format!(
+            "MX {} matches no mx pattern of the policy",
+            ep.host
+        ));
     }
     match &ep.negotiated {
         None => {
@@ -307,7 +310,10 @@ pub fn evaluate(
                     Finding::new(
                         "mta-sts.mx-coverage",
                         F::Pass,
-                        format!("the policy's mx patterns cover every MX host ({covered}/{})", mx_hosts.len()),
+                        format!(
+                            "the policy's mx patterns cover every MX host ({covered}/{})",
+                            mx_hosts.len()
+                        ),
                     )
                 } else {
                     let missing: Vec<&str> = sts
@@ -415,7 +421,10 @@ pub fn evaluate(
     if deployed {
         // Spec-digest §3.5 / RFC 8461 §6: with MTA-STS deployed, a missing TLS-RPT record
         // means nobody hears about senders failing to deliver securely: WARN, not INFO.
-        for f in rpt_findings.iter_mut().filter(|f| f.id == "tls-rpt.missing") {
+        for f in rpt_findings
+            .iter_mut()
+            .filter(|f| f.id == "tls-rpt.missing")
+        {
             f.status = F::Warn;
             f.detail = format!(
                 "{}, although MTA-STS is deployed: failed secure deliveries go unreported (RFC 8461 §6)",

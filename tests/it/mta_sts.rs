@@ -7,7 +7,10 @@ use tlsgrade::lab::https::{spawn_https, HttpReply, HttpsServer};
 use tlsgrade::lab::pki::LeafSpec;
 use tlsgrade::lab::smtp::{spawn_smtp, SmtpScript};
 use tlsgrade::lab::tls::{server_config, Versions};
-use tlsgrade::report::{Check, EndpointReport, Grade, Status, TargetReport};
+use tlsgrade::report::table::{render, TableOptions};
+use tlsgrade::report::{
+    Check, EndpointReport, Grade, Report, Status, TargetReport, Tool, SCHEMA_VERSION,
+};
 
 use crate::common::*;
 
@@ -151,6 +154,27 @@ async fn enforce_policy_covering_every_mx_gives_no_violation_and_earns_a_plus() 
     assert_eq!(r.grade, letter(Grade::APlus), "{:#?}", r.checks);
     // The unrelated TXT record at the same name was simply ignored.
     assert_eq!(sts.candidates, [STS]);
+    let table = table_of(&r);
+    assert!(
+        table.contains("MTA-STS: enforce, max_age 604800, mx: *.example.test (covers 2/2 MX)"),
+        "{table}"
+    );
+    assert!(
+        table.contains("TLS-RPT: mailto:tlsrpt@example.test"),
+        "{table}"
+    );
+}
+
+fn table_of(r: &TargetReport) -> String {
+    let report = Report {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool::default(),
+        started_at: String::new(),
+        finished_at: String::new(),
+        targets: vec![r.clone()],
+        invalid_targets: vec![],
+    };
+    render(&report, TableOptions::default())
 }
 
 #[tokio::test]
@@ -221,7 +245,9 @@ async fn enforce_requires_a_pkix_valid_certificate_for_the_mx_name() {
     let r = scan(&config(Some(dns.addr()), &[&rt[0], &rt[1]]), "example.test").await;
     let mx2 = endpoint(&r, "mx2.example.test");
     let c = has(&mx2.checks, "mta-sts.enforce-violation", Status::Fail);
-    assert!(c.detail.contains("certificate not valid for mx2.example.test"));
+    assert!(c
+        .detail
+        .contains("certificate not valid for mx2.example.test"));
     assert_eq!(mx2.grade, letter(Grade::F));
     assert_eq!(endpoint(&r, "mx1.example.test").grade, letter(Grade::APlus));
 }
@@ -316,7 +342,10 @@ async fn a_503_is_retried_once() {
     });
     let (r, https) = scan_with(good_zone(), host).await;
     assert_eq!(https.unwrap().requests(), 2);
-    assert_eq!(r.mta_sts.as_ref().unwrap().fetch.as_ref().unwrap().attempts, 2);
+    assert_eq!(
+        r.mta_sts.as_ref().unwrap().fetch.as_ref().unwrap().attempts,
+        2
+    );
     has(&r.checks, "mta-sts.policy-valid", Status::Pass);
     let (r, _h) = scan_with(good_zone(), replying(HttpReply::status(503))).await;
     has(&r.checks, "mta-sts.http-status", Status::Fail);
@@ -350,7 +379,10 @@ async fn a_70_kb_body_fails() {
 #[tokio::test]
 async fn a_policy_host_certificate_for_another_name_or_expired_is_not_pkix_valid() {
     for (cert, why) in [
-        (LeafSpec::valid(&["example.test"]), "not valid for the policy host"),
+        (
+            LeafSpec::valid(&["example.test"]),
+            "not valid for the policy host",
+        ),
         (
             LeafSpec::valid(&["mta-sts.example.test"]).days(-100, -10),
             "expired",
@@ -396,7 +428,8 @@ async fn crlf_and_lf_line_ends_are_both_accepted() {
 
 #[tokio::test]
 async fn a_duplicate_mode_keeps_the_first() {
-    let body = "version: STSv1\nmode: testing\nmode: enforce\nmx: *.example.test\nmax_age: 604800\n";
+    let body =
+        "version: STSv1\nmode: testing\nmode: enforce\nmx: *.example.test\nmax_age: 604800\n";
     let (r, _h) = scan_with(good_zone(), serving(body)).await;
     has(&r.checks, "mta-sts.policy-duplicate-key", Status::Warn);
     assert_eq!(
@@ -507,11 +540,7 @@ async fn tls_rpt_invalid_warns_without_cap_and_blocks_a_plus() {
 
 #[tokio::test]
 async fn tls_rpt_missing_warns_when_mta_sts_is_deployed_and_informs_otherwise() {
-    let (r, _h) = scan_with(
-        zone(&[&[STS]], &[]),
-        serving(&enforce(&["*.example.test"])),
-    )
-    .await;
+    let (r, _h) = scan_with(zone(&[&[STS]], &[]), serving(&enforce(&["*.example.test"]))).await;
     let c = has(&r.checks, "tls-rpt.missing", Status::Warn);
     assert!(c.detail.contains("MTA-STS is deployed"), "{c:?}");
     assert_eq!(r.grade, letter(Grade::A));
@@ -524,8 +553,13 @@ async fn tls_rpt_missing_warns_when_mta_sts_is_deployed_and_informs_otherwise() 
     assert!(c.detail.contains("DANE not checked yet"), "{c:?}");
     assert!(r.mta_sts.as_ref().unwrap().fetch.is_none());
     assert_eq!(r.grade, letter(Grade::A));
+    let table = table_of(&r);
+    assert!(table.contains("MTA-STS: not published"), "{table}");
+    assert!(table.contains("TLS-RPT: not published"), "{table}");
     assert!(
-        !ids(&r.checks).iter().any(|i| i.starts_with("mta-sts.policy")),
+        !ids(&r.checks)
+            .iter()
+            .any(|i| i.starts_with("mta-sts.policy")),
         "{:#?}",
         r.checks
     );
