@@ -462,3 +462,127 @@ pub fn evaluate(
         endpoint_a_plus,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::fetch::TxtAnswer;
+    use crate::report::{CertificateReport, Negotiated};
+
+    fn txt(s: &str) -> TxtAnswer {
+        Ok(vec![vec![s.as_bytes().to_vec()]])
+    }
+
+    fn served(body: &str) -> Option<Fetched> {
+        Some(Fetched {
+            url: "https://mta-sts.example.test/.well-known/mta-sts.txt".into(),
+            attempts: 1,
+            outcome: FetchOutcome::Response {
+                status: 200,
+                content_type: Some("text/plain".into()),
+                body: body.as_bytes().to_vec(),
+                cap_exceeded: false,
+                location: None,
+            },
+        })
+    }
+
+    fn endpoint(host: &str, version: &str, trusted: bool) -> EndpointReport {
+        EndpointReport {
+            host: host.into(),
+            address: Some("127.0.0.2".into()),
+            port: 25,
+            transport: crate::target::Transport::SmtpStartTls,
+            connected_to: None,
+            grade: None,
+            error: None,
+            checks: vec![],
+            negotiated: Some(Negotiated {
+                version: version.into(),
+                cipher: "TLS_AES_128_GCM_SHA256".into(),
+                group: None,
+            }),
+            certificate: Some(CertificateReport {
+                trusted,
+                name_matches: true,
+                not_after: String::new(),
+                days_remaining: 90,
+                trust_error: (!trusted).then(|| "unknown issuer".into()),
+                chain: vec![],
+            }),
+            starttls: None,
+            ocsp_stapled: None,
+            elapsed_ms: 0,
+        }
+    }
+
+    const ENFORCE: &str = "version: STSv1\nmode: enforce\nmx: *.example.test\nmax_age: 604800\n";
+
+    #[test]
+    fn caps_are_attached_in_the_one_mapping() {
+        let f = |id, s| to_check(&Finding::new(id, s, ""));
+        use crate::policy::Status as F;
+        assert_eq!(f("mta-sts.txt-multiple", F::Fail).cap, Some(Grade::B));
+        assert_eq!(f("mta-sts.enforce-violation", F::Fail).cap, Some(Grade::F));
+        assert_eq!(f("mta-sts.testing-violation", F::Warn).cap, Some(Grade::A));
+        assert_eq!(f("mta-sts.policy-valid", F::Pass).cap, None);
+        // Spec-digest §3.5: TLS-RPT problems warn and never cap.
+        let c = f("tls-rpt.invalid", F::Fail);
+        assert_eq!((c.status, c.cap), (Status::Warn, None));
+    }
+
+    #[test]
+    fn enforce_authenticates_a_trusted_tls13_mx_and_fails_an_untrusted_one() {
+        let g = Gathered {
+            sts_txt: txt("v=STSv1; id=1;"),
+            fetch: served(ENFORCE),
+            rpt_txt: txt("v=TLSRPTv1; rua=mailto:r@example.test"),
+        };
+        let eps = [
+            endpoint("mx1.example.test", "TLSv1.3", true),
+            endpoint("mx2.example.test", "TLSv1.3", false),
+        ];
+        let hosts = [
+            "mx1.example.test".to_string(),
+            "mx2.example.test".to_string(),
+        ];
+        let v = evaluate("example.test", &g, &hosts, &eps);
+        assert_eq!(v.endpoint_a_plus, [true, false]);
+        assert!(v.endpoint_checks[0].is_empty());
+        let c = &v.endpoint_checks[1][0];
+        assert_eq!(
+            (c.id, c.status),
+            ("mta-sts.enforce-violation", Status::Fail)
+        );
+        assert!(c.detail.contains(ENFORCE_CONSEQUENCE));
+        assert!(!v.domain_a_plus);
+        let dp = v
+            .domain_checks
+            .iter()
+            .find(|c| c.id == "domain.downgrade-protection")
+            .unwrap();
+        assert_eq!((dp.status, dp.cap), (Status::Info, Some(Grade::A)));
+    }
+
+    #[test]
+    fn a_timeout_says_nothing_about_the_mx() {
+        let g = Gathered {
+            sts_txt: txt("v=STSv1; id=1;"),
+            fetch: served(ENFORCE),
+            rpt_txt: Ok(vec![]),
+        };
+        let mut ep = endpoint("mx1.example.test", "TLSv1.3", true);
+        ep.negotiated = None;
+        ep.certificate = None;
+        ep.checks = vec![Check::new("tcp.connect", Status::Error, "timed out")];
+        let v = evaluate("example.test", &g, &["mx1.example.test".into()], &[ep]);
+        assert!(v.endpoint_checks[0].is_empty());
+        // TLS-RPT missing while MTA-STS is published: warn.
+        let c = v
+            .domain_checks
+            .iter()
+            .find(|c| c.id == "tls-rpt.missing")
+            .unwrap();
+        assert_eq!(c.status, Status::Warn);
+    }
+}
