@@ -8,24 +8,29 @@
 //!                      ├─► net (connect, --connect-to, STARTTLS dialogues)
 //!                      ├─► probe::tls (rustls handshake, recording verifier)
 //!                      ├─► inspect (chain → facts, trust, names, expiry)
+//!                      ├─► policy (mail domains: MTA-STS/TLS-RPT records, policy fetch,
+//!                      │           what an MTA-STS sender does with each MX)
 //!                      └─► grade (checks → letters) ──► report (JSON, table)
 //! ```
 //!
 //! - [`cli`]: command-line options → validated [`scan::ScanConfig`] and targets.
 //! - [`target`]: target strings and files → [`target::Target`] or a numbered error.
-//! - [`dns`]: hickory look-ups with NXDOMAIN / NODATA / SERVFAIL / timeout kept apart.
+//! - [`dns`]: hickory look-ups (MX, A/AAAA, TXT) with NXDOMAIN / NODATA / SERVFAIL / timeout
+//!   kept apart.
 //! - [`net`]: TCP with deadlines, `--connect-to`, bounded line reading, SMTP/IMAP/POP3 STARTTLS.
 //! - [`probe`]: one connection per probe; the full rustls handshake.
 //! - [`inspect`]: certificate facts and checks (x509-parser, rustls-webpki).
 //! - [`grade`]: the pure rubric of docs/grading.md.
 //! - [`report`]: the JSON model (docs/report.md) and the terminal table.
 //! - [`scan`]: the only place with concurrency; failures become data.
-//! - [`lab`]: in-process servers (DNS, SMTP, TLS) and a test PKI, shared by tests and demos.
+//! - [`lab`]: in-process servers (DNS, SMTP, TLS, HTTPS policy host) and a test PKI, shared by
+//!   tests and demos.
 //! - [`escape`]: making server-controlled text safe for a terminal.
 //! - [`wire`]: the legacy-version TLS codec (hand-built ClientHellos, ServerHello/alert parsing),
 //!   no I/O; the version prober (issue 3) drives it.
-//! - [`policy`]: pure MTA-STS and TLS-RPT record/policy parsers and MX matching; the MTA-STS
-//!   fetcher and checks (issue 4) drive them.
+//! - [`policy`]: pure MTA-STS and TLS-RPT record/policy parsers and MX matching, the fetcher
+//!   (TXT look-ups, the HTTPS policy fetch with reqwest) and the domain-level decision that adds
+//!   `mta-sts.*`/`tls-rpt.*` checks and the MTA-STS A+ evidence.
 
 pub mod batch;
 pub mod cli;

@@ -14,6 +14,7 @@ use crate::grade::{self, Score};
 use crate::inspect::{self, TrustStore};
 use crate::net::starttls::{self, Dialogue, DialogueTimeouts};
 use crate::net::{self, connect_to, ConnectTo};
+use crate::policy::{fetch, mta_sts_check};
 use crate::probe::tls;
 use crate::probe::versions::{self, ProbeTarget, VersionOutcome};
 use crate::report::*;
@@ -512,18 +513,37 @@ impl Ctx<'_> {
             }
             rep.endpoints = self.scan_endpoints(all_plans).await;
         }
-        rep.checks.push(
-            Check::new(
-                "domain.downgrade-protection",
-                Status::Info,
-                "no DANE or MTA-STS enforce seen (this version does not check them yet): an attacker on the path could strip STARTTLS unnoticed",
-            )
-            .capped(Grade::A),
-        );
+        let domain_a_plus = self.mail_policies(domain, &mut rep).await;
         let grades: Vec<GradeValue> = rep.endpoints.iter().filter_map(|e| e.grade).collect();
-        rep.grade = Some(grade::domain_grade(&grades, &rep.checks, false));
+        rep.grade = Some(grade::domain_grade(&grades, &rep.checks, domain_a_plus));
         grade::sort_checks(&mut rep.checks);
         rep
+    }
+
+    /// MTA-STS and TLS-RPT (issue 4): gathers the records and the policy, applies the decision
+    /// to the target and its endpoints (re-grading those it changed), and returns the domain's
+    /// A+ evidence (`domain.downgrade-protection` is one of the checks it adds).
+    async fn mail_policies(&self, domain: &str, rep: &mut TargetReport) -> bool {
+        let gathered = fetch::gather(domain, self.cfg, &self.dns).await;
+        let mx_hosts: Vec<String> = rep.mx.iter().map(|m| m.host.clone()).collect();
+        let v = mta_sts_check::evaluate(domain, &gathered, &mx_hosts, &rep.endpoints);
+        for ((ep, checks), a_plus) in rep
+            .endpoints
+            .iter_mut()
+            .zip(v.endpoint_checks)
+            .zip(v.endpoint_a_plus)
+        {
+            if checks.is_empty() && !a_plus {
+                continue;
+            }
+            ep.checks.extend(checks);
+            ep.grade = Some(endpoint_grade(ep, a_plus));
+            grade::sort_checks(&mut ep.checks);
+        }
+        rep.checks.extend(v.domain_checks);
+        rep.mta_sts = Some(v.mta_sts);
+        rep.tls_rpt = Some(v.tls_rpt);
+        v.domain_a_plus
     }
 
     /// Plans one MX host, or gives the check and error that explain why it has no endpoint.
@@ -575,23 +595,13 @@ impl Ctx<'_> {
 
     async fn scan_endpoint(&self, p: EndpointPlan) -> EndpointReport {
         let started = Instant::now();
-        let mut rep = EndpointReport {
-            host: p.host.to_string(),
-            address: Some(p.dial.ip().to_string()),
-            port: p.port,
-            transport: p.transport,
-            connected_to: p.rerouted.then(|| p.dial.to_string()),
-            grade: None,
-            error: None,
-            checks: vec![],
-            negotiated: None,
-            protocols: None,
-            protocol_details: None,
-            certificate: None,
-            starttls: None,
-            ocsp_stapled: None,
-            elapsed_ms: 0,
-        };
+        let mut rep = EndpointReport::new(
+            p.host.to_string(),
+            Some(p.dial.ip().to_string()),
+            p.port,
+            p.transport,
+        );
+        rep.connected_to = p.rerouted.then(|| p.dial.to_string());
         // The full handshake and the five version probes run at once, each on its own
         // connection, all under the address's connection limit.
         let limit = self.ip_limit(p.dial.ip());
@@ -626,16 +636,11 @@ impl Ctx<'_> {
                 (true, None) => (reached, Some(probes.await)),
             }
         };
-        let reached = match outcomes {
-            Some(o) => {
-                self.apply_versions(&p, &target, &limit, &o, reached, &mut rep)
-                    .await
-            }
-            None => reached,
-        };
-        let score = score_of(&rep);
-        let g = grade::endpoint_grade(&rep.checks, &score, reached, false);
-        rep.grade = Some(g);
+        if let Some(o) = outcomes {
+            self.apply_versions(&p, &target, &limit, &o, reached, &mut rep)
+                .await;
+        }
+        rep.grade = Some(endpoint_grade(&rep, false));
         grade::sort_checks(&mut rep.checks);
         rep.elapsed_ms = started.elapsed().as_millis() as u64;
         rep
@@ -865,6 +870,26 @@ fn server_name(p: &EndpointPlan) -> ServerName<'static> {
             .unwrap_or_else(|_| ServerName::IpAddress(p.dial.ip().into())),
         Host::Ip(ip) => ServerName::IpAddress((*ip).into()),
     }
+}
+
+/// The endpoint's grade from its checks and handshake. TLS results exist exactly when a
+/// handshake (modern, or legacy from the version probes) completed. `a_plus_evidence` is the
+/// downgrade-resistant authentication (MTA-STS enforce, DANE); the protocol side of A+ — TLS 1.3
+/// accepted and nothing older than TLS 1.2 — is checked here from the version matrix.
+fn endpoint_grade(rep: &EndpointReport, a_plus_evidence: bool) -> GradeValue {
+    let reached = rep.negotiated.is_some();
+    let modern_only = rep.protocols.as_ref().is_some_and(|m| {
+        m.tls13 == Some(true)
+            && m.sslv3 == Some(false)
+            && m.tls10 == Some(false)
+            && m.tls11 == Some(false)
+    });
+    grade::endpoint_grade(
+        &rep.checks,
+        &score_of(rep),
+        reached,
+        a_plus_evidence && modern_only,
+    )
 }
 
 /// The SSL Labs score inputs: protocol from the best and worst accepted versions (the negotiated

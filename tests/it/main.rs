@@ -9,6 +9,7 @@ mod cli;
 mod common;
 mod demo;
 mod domain;
+mod mta_sts;
 mod peers;
 mod smtp;
 mod versions;

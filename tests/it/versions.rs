@@ -424,7 +424,12 @@ async fn a_hello_retry_request_counts_as_tls13_accepted() {
     let (cert, key) = rsa_cert(dir.path(), "peer.example.test");
     let (_p, port) = s_server(dir.path(), &cert, &key, &["-tls1_3", "-groups", "P-256"]);
     let e = scan_port("tls://peer.example.test:443", port).await;
-    assert_eq!(e.protocols.as_ref().unwrap().tls13, Some(true), "{:#?}", e.protocol_details);
+    assert_eq!(
+        e.protocols.as_ref().unwrap().tls13,
+        Some(true),
+        "{:#?}",
+        e.protocol_details
+    );
     let d = e.protocol_details.as_ref().unwrap().tls13.clone().unwrap();
     assert!(d.detail.contains("HelloRetryRequest"), "{}", d.detail);
 }
