@@ -348,7 +348,26 @@ impl Ctx<'_> {
         }
     }
 
+    /// A mail domain: MX and endpoints, and at the same time its MTA-STS and TLS-RPT records
+    /// and policy, so the policy fetch adds no round trips of its own.
     async fn scan_domain(&self, t: &Target, domain: &str) -> TargetReport {
+        let ((mut rep, complete), gathered) = tokio::join!(
+            self.scan_mx(t, domain),
+            fetch::gather(domain, self.cfg, &self.dns)
+        );
+        if !complete {
+            return rep;
+        }
+        let domain_a_plus = self.mail_policies(domain, &gathered, &mut rep);
+        let grades: Vec<GradeValue> = rep.endpoints.iter().filter_map(|e| e.grade).collect();
+        rep.grade = Some(grade::domain_grade(&grades, &rep.checks, domain_a_plus));
+        grade::sort_checks(&mut rep.checks);
+        rep
+    }
+
+    /// MX resolution and the endpoints of every MX host. `false` when the domain ended before
+    /// any mail host (DNS failure, null MX, no mail service): nothing more to grade.
+    async fn scan_mx(&self, t: &Target, domain: &str) -> (TargetReport, bool) {
         let mut rep = TargetReport::new(&t.input, "mail-domain");
         let mx = match self.dns.mx(domain).await {
             Ok(mx) => mx,
@@ -366,7 +385,7 @@ impl Ctx<'_> {
                 };
                 rep.checks.push(Check::new("mx.lookup", status, detail));
                 rep.error = Some(info);
-                return rep;
+                return (rep, false);
             }
         };
 
@@ -384,7 +403,7 @@ impl Ctx<'_> {
                 addresses: vec![],
                 error: None,
             });
-            return rep;
+            return (rep, false);
         }
         if !nulls.is_empty() {
             rep.checks.push(Check::new(
@@ -414,7 +433,7 @@ impl Ctx<'_> {
                     rep.checks
                         .push(Check::new("mx.lookup", Status::Error, info.message.clone()));
                     rep.error = Some(info);
-                    return rep;
+                    return (rep, false);
                 }
             };
             if plans.is_empty() {
@@ -423,7 +442,7 @@ impl Ctx<'_> {
                     Status::Info,
                     "no MX and no address records: the domain has no mail service",
                 ));
-                return rep;
+                return (rep, false);
             }
             rep.checks.push(
                 Check::new(
@@ -513,20 +532,20 @@ impl Ctx<'_> {
             }
             rep.endpoints = self.scan_endpoints(all_plans).await;
         }
-        let domain_a_plus = self.mail_policies(domain, &mut rep).await;
-        let grades: Vec<GradeValue> = rep.endpoints.iter().filter_map(|e| e.grade).collect();
-        rep.grade = Some(grade::domain_grade(&grades, &rep.checks, domain_a_plus));
-        grade::sort_checks(&mut rep.checks);
-        rep
+        (rep, true)
     }
 
     /// MTA-STS and TLS-RPT (issue 4): gathers the records and the policy, applies the decision
     /// to the target and its endpoints (re-grading those it changed), and returns the domain's
     /// A+ evidence (`domain.downgrade-protection` is one of the checks it adds).
-    async fn mail_policies(&self, domain: &str, rep: &mut TargetReport) -> bool {
-        let gathered = fetch::gather(domain, self.cfg, &self.dns).await;
+    fn mail_policies(
+        &self,
+        domain: &str,
+        gathered: &fetch::Gathered,
+        rep: &mut TargetReport,
+    ) -> bool {
         let mx_hosts: Vec<String> = rep.mx.iter().map(|m| m.host.clone()).collect();
-        let v = mta_sts_check::evaluate(domain, &gathered, &mx_hosts, &rep.endpoints);
+        let v = mta_sts_check::evaluate(domain, gathered, &mx_hosts, &rep.endpoints);
         for ((ep, checks), a_plus) in rep
             .endpoints
             .iter_mut()
