@@ -131,7 +131,13 @@ async fn send<S: AsyncWrite + Unpin>(
     timeout: Duration,
     what: &str,
 ) -> Result<(), ErrorInfo> {
-    match tokio::time::timeout(timeout, s.write_all(data)).await {
+    // Flush too: over TLS, write_all may leave the record in the TLS buffer when the socket is
+    // momentarily full, and then the command would never leave until the next write.
+    let write = async {
+        s.write_all(data).await?;
+        s.flush().await
+    };
+    match tokio::time::timeout(timeout, write).await {
         Err(_) => Err(ErrorInfo::new(
             ErrorKind::Timeout,
             format!("{what}: write timed out"),
