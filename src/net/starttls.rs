@@ -597,6 +597,23 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn commands_are_flushed_not_left_in_a_buffer() {
+        // A buffering writer stands for a TLS stream whose socket was momentarily full.
+        let (a, mut b) = tokio::io::duplex(1024);
+        let mut w = tokio::io::BufWriter::new(a);
+        send(&mut w, b"EHLO x\r\n", Duration::from_secs(5), "EHLO")
+            .await
+            .unwrap();
+        let mut got = [0u8; 8];
+        use tokio::io::AsyncReadExt;
+        tokio::time::timeout(Duration::from_secs(5), b.read_exact(&mut got))
+            .await
+            .expect("the command never left the buffer")
+            .unwrap();
+        assert_eq!(&got, b"EHLO x\r\n");
+    }
+
+    #[tokio::test]
     async fn mixed_codes_in_one_reply_are_a_protocol_error() {
         let (mut a, mut b) = tokio::io::duplex(64);
         a.write_all(b"250-a\r\n251 b\r\n").await.unwrap();
