@@ -43,9 +43,13 @@ pub const DOMAINS: &[(&str, &str)] = &[
         "stsbroken.demo.test",
         "MTA-STS enforce, MX with a self-signed certificate: F",
     ),
+    (
+        "stsuncovered.demo.test",
+        "MTA-STS enforce whose mx patterns miss its MX: F",
+    ),
 ];
 
-/// The policy both MTA-STS demo domains serve (RFC 8461 §3.2).
+/// The policy every MTA-STS demo domain serves (RFC 8461 §3.2).
 const DEMO_POLICY: &str =
     "version: STSv1\nmode: enforce\nmx: mx.good.demo.test\nmx: mx.selfsigned.demo.test\nmax_age: 604800\n";
 
@@ -117,9 +121,14 @@ pub async fn start() -> Result<Demo, String> {
         .mx("legacy.demo.test", 10, "mx.legacy.demo.test")
         .mx("null.demo.test", 0, ".")
         .mx("sts.demo.test", 10, "mx.good.demo.test")
-        .mx("stsbroken.demo.test", 10, "mx.selfsigned.demo.test");
+        .mx("stsbroken.demo.test", 10, "mx.selfsigned.demo.test")
+        .mx("stsuncovered.demo.test", 10, "mx.tls12.demo.test");
     // MTA-STS: both domains' policy hosts are one lab HTTPS server on 127.0.0.16.
-    let policy_names = ["mta-sts.sts.demo.test", "mta-sts.stsbroken.demo.test"];
+    let policy_names = [
+        "mta-sts.sts.demo.test",
+        "mta-sts.stsbroken.demo.test",
+        "mta-sts.stsuncovered.demo.test",
+    ];
     let leaf = pki
         .leaf(&LeafSpec::valid(&policy_names))
         .map_err(|e| err(&e))?;
@@ -127,10 +136,11 @@ pub async fn start() -> Result<Demo, String> {
     let https = spawn_https(ip(16), cfg, vec![HttpReply::policy(DEMO_POLICY)])
         .await
         .map_err(|e| err(&e))?;
-    for (name, domain) in policy_names
-        .iter()
-        .zip(["sts.demo.test", "stsbroken.demo.test"])
-    {
+    for (name, domain) in policy_names.iter().zip([
+        "sts.demo.test",
+        "stsbroken.demo.test",
+        "stsuncovered.demo.test",
+    ]) {
         connect_to.push(ConnectTo::parse(&format!("{name}:443::{}", https.port()))?);
         zone = zone
             .addr(name, ip(16))
