@@ -18,6 +18,8 @@
 //! - [`probe`]: one connection per probe; the full rustls handshake.
 //! - [`inspect`]: certificate facts and checks (x509-parser, rustls-webpki).
 //! - [`grade`]: the pure rubric of docs/grading.md.
+//! - [`consistency`]: after every target is done, compares the certificates of peers (addresses
+//!   of a host, ports of a host, MX hosts of a domain): the renewal that reached one node only.
 //! - [`report`]: the JSON model (docs/report.md) and the terminal table.
 //! - [`scan`]: the only place with concurrency; failures become data.
 //! - [`lab`]: in-process servers (DNS, SMTP, TLS) and a test PKI, shared by tests and demos.
@@ -28,6 +30,7 @@
 //!   fetcher and checks (issue 4) drive them.
 
 pub mod cli;
+pub mod consistency;
 pub mod dns;
 pub mod escape;
 pub mod grade;

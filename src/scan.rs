@@ -88,11 +88,14 @@ pub async fn scan_all(targets: Vec<Target>, cfg: &ScanConfig) -> Result<Vec<Targ
         per_ip: Default::default(),
     };
     let ctx = &ctx;
-    Ok(stream::iter(targets)
+    let mut reports: Vec<TargetReport> = stream::iter(targets)
         .map(|t| async move { ctx.scan_target(t).await })
         .buffered(cfg.concurrency.clamp(1, 1024))
         .collect()
-        .await)
+        .await;
+    // Peers can only be compared once every target is done: one pass over the whole run.
+    crate::consistency::apply(&mut reports);
+    Ok(reports)
 }
 
 struct Ctx<'a> {
