@@ -51,8 +51,8 @@ use std::process::ExitCode;
 
 use report::{GradeValue, Report};
 
-/// Runs the command line: scans, prints, and returns the exit status (0 ran, 1 --fail-under not
-/// met, 2 usage error or nothing readable).
+/// Runs the command line: scans, prints, and returns the exit status (0 ran, 1 --fail-under or
+/// --fail-expiring not met, 2 usage error or nothing readable).
 pub async fn run(cli: cli::Cli) -> ExitCode {
     let mut plan = match cli.plan() {
         Ok(p) => p,
@@ -156,10 +156,42 @@ pub async fn run(cli: cli::Cli) -> ExitCode {
         );
         let _ = std::io::stdout().write_all(text.as_bytes());
     }
-    match cli.fail_under {
-        Some(min) if below(&report, min) => ExitCode::from(1),
-        _ => ExitCode::SUCCESS,
+    let under = cli.fail_under.is_some_and(|min| below(&report, min));
+    let expiring = cli
+        .fail_expiring
+        .map(|days| expiring_within(&report, days as i64))
+        .unwrap_or_default();
+    for (e, c) in &expiring {
+        eprintln!(
+            "tlsgrade: --fail-expiring: {} [{}]:{} certificate SHA-1 {} expires {} ({} days)",
+            escape::for_terminal(&e.host),
+            e.address.as_deref().unwrap_or("?"),
+            e.port,
+            c.chain.first().map(|l| l.sha1.as_str()).unwrap_or("?"),
+            escape::for_terminal(&c.not_after),
+            c.days_remaining
+        );
     }
+    if under || !expiring.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The endpoints whose leaf certificate expires within `days` days (whole days left fewer than
+/// `days`, as `cert.expiring` counts them), expired ones included: what `--fail-expiring` acts on.
+pub fn expiring_within(
+    report: &Report,
+    days: i64,
+) -> Vec<(&report::EndpointReport, &report::CertificateReport)> {
+    report
+        .targets
+        .iter()
+        .flat_map(|t| &t.endpoints)
+        .filter_map(|e| e.certificate.as_ref().map(|c| (e, c)))
+        .filter(|(_, c)| c.days_remaining < days)
+        .collect()
 }
 
 /// Whether any graded target is worse than `min` ("?" and ungraded targets do not count).

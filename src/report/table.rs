@@ -197,6 +197,21 @@ fn render_target(t: &TargetReport, o: TableOptions) -> String {
             esc(&c.detail)
         ));
     }
+    // Certificate consistency findings sit on the odd endpoint, where the "Main reasons"
+    // column may cut them off; they are what an admin checks after a renewal, so list them here.
+    for c in t
+        .endpoints
+        .iter()
+        .flat_map(|e| &e.checks)
+        .filter(|c| crate::consistency::CHECK_IDS.contains(&c.id) && c.status != Status::Pass)
+    {
+        out.push_str(&format!(
+            "  {:<5} {:<28} {}\n",
+            c.status.as_str(),
+            c.id,
+            esc(&c.detail)
+        ));
+    }
     if o.verbose {
         for e in &t.endpoints {
             out.push_str(&render_endpoint_detail(e));
