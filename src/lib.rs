@@ -18,6 +18,8 @@
 //! - [`probe`]: one connection per probe; the full rustls handshake.
 //! - [`inspect`]: certificate facts and checks (x509-parser, rustls-webpki).
 //! - [`grade`]: the pure rubric of docs/grading.md.
+//! - [`diff`]: `tlsgrade diff OLD NEW`, what changed between two saved reports (pure over JSON,
+//!   outside the scan pipeline).
 //! - [`consistency`]: after every target is done, compares the certificates of peers (addresses
 //!   of a host, ports of a host, MX hosts of a domain): the renewal that reached one node only.
 //! - [`report`]: the JSON model (docs/report.md) and the terminal table.
@@ -31,6 +33,7 @@
 
 pub mod cli;
 pub mod consistency;
+pub mod diff;
 pub mod dns;
 pub mod escape;
 pub mod grade;
