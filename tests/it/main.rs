@@ -9,5 +9,6 @@ mod common;
 mod demo;
 mod domain;
 mod peers;
+mod renewal;
 mod smtp;
 mod versions;
