@@ -15,6 +15,10 @@
 //!
 //! None of them caps the grade (docs/grading.md says why): they are warnings that block A+ and
 //! explain, while the certificate's own checks (`cert.expired`, `cert.self-signed`, …) cap.
+//!
+//! Every comparison but the ports one stays inside a target, so output that streams targets as
+//! they finish (NDJSON) can call [`apply`] on each target alone and lose only the port checks.
+//! MX hosts are compared by the issuer's organisation (`O=`), not its full name.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -75,7 +79,18 @@ pub fn default_looking(leaf: &CertInfo) -> Option<String> {
 
 /// The CN of a subject as x509-parser prints it (`C=US, O=x, CN=name`).
 fn common_name(subject: &str) -> Option<&str> {
-    subject.rsplit(", ").find_map(|rdn| rdn.strip_prefix("CN="))
+    attribute(subject, "CN=")
+}
+
+fn attribute<'a>(name: &'a str, key: &str) -> Option<&'a str> {
+    name.rsplit(", ").find_map(|rdn| rdn.strip_prefix(key))
+}
+
+/// Who issued a certificate, at the level admins choose: the CA's organisation. A CA rotates
+/// its issuing intermediates (Let's Encrypt's R10 and R11 are picked at random per order), so
+/// two hosts renewed the same way often differ in the issuer CN; that is not news.
+fn issuer_organisation(issuer: &str) -> &str {
+    attribute(issuer, "O=").unwrap_or(issuer)
 }
 
 /// Whether two leaves are for (some of) the same names: a renewal keeps most names, and may
@@ -358,7 +373,7 @@ fn mx_hosts(target: usize, seen: &[Presented], out: &mut Vec<Finding>) {
     let mut issuers: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for m in &members {
         issuers
-            .entry(m.leaf.issuer.as_str())
+            .entry(issuer_organisation(&m.leaf.issuer))
             .or_default()
             .insert(m.host.as_str());
     }
@@ -761,5 +776,31 @@ mod tests {
     fn common_name_is_read_from_the_printed_subject() {
         assert_eq!(common_name("C=US, O=x, CN=EXCH01"), Some("EXCH01"));
         assert_eq!(common_name("O=x"), None);
+    }
+
+    #[test]
+    fn intermediates_of_one_ca_are_one_issuer() {
+        let mut a = cert("a", "C=US, O=Let's Encrypt, CN=R10", 90);
+        a.sans = vec!["mx1.example.test".into()];
+        let mut b = cert("b", "C=US, O=Let's Encrypt, CN=R11", 90);
+        b.sans = vec!["mx2.example.test".into()];
+        let mut ts = vec![domain(vec![
+            ep("mx1.example.test", "192.0.2.1", 25, a),
+            ep("mx2.example.test", "192.0.2.2", 25, b),
+        ])];
+        apply(&mut ts);
+        assert!(ts[0].checks.is_empty(), "{:#?}", ts[0].checks);
+        assert_eq!(issuer_organisation("CN=Lab CA"), "CN=Lab CA");
+    }
+
+    #[test]
+    fn one_target_alone_gets_its_own_checks_for_streamed_output() {
+        let mut t = domain(vec![
+            ep("mx.example.test", "192.0.2.1", 25, cert("new", CA, 90)),
+            ep("mx.example.test", "192.0.2.2", 25, cert("old", CA, 10)),
+        ]);
+        apply(std::slice::from_mut(&mut t));
+        let all: Vec<_> = t.endpoints.iter().flat_map(|e| ids(&e.checks)).collect();
+        assert!(all.contains(&OLDER_CERTIFICATE), "{all:?}");
     }
 }

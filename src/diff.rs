@@ -31,8 +31,10 @@ pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
 /// Report sections owned by the policy checks; only their state-like scalar fields are compared
 /// (timestamps and bodies change on every run and are not news).
 const POLICY_KEYS: [&str; 3] = ["mta_sts", "tls_rpt", "dane"];
-const STATE_FIELDS: [&str; 11] = [
+const STATE_FIELDS: [&str; 13] = [
     "mode",
+    "record",
+    "max_age",
     "state",
     "status",
     "result",
@@ -875,13 +877,20 @@ mod tests {
         let mut other = endpoint("CCCC", "2026", "A", false);
         other["address"] = json!("192.0.2.9");
         let mut new = target(vec![other], "A");
-        old["mta_sts"] = json!({"mode": "testing", "fetched_at": "t1", "policy": {"mode": "testing", "max_age": 1}});
-        new["mta_sts"] = json!({"mode": "enforce", "fetched_at": "t2", "policy": {"mode": "enforce", "max_age": 2}});
+        old["mta_sts"] = json!({"mode": "testing", "fetched_at": "t1", "policy": {"mode": "testing", "max_age": 1, "body": "x1"}});
+        new["mta_sts"] = json!({"mode": "enforce", "fetched_at": "t2", "policy": {"mode": "enforce", "max_age": 2, "body": "x2"}});
         new["dane"] = json!({"state": "valid"}); // absent before: an older tlsgrade, not a change
         let d = diff("o", &[old], "n", &[new]);
         let t = &d.targets[0];
         let fields: Vec<&str> = t.policies.iter().map(|p| p.field.as_str()).collect();
-        assert_eq!(fields, ["mta_sts.mode", "mta_sts.policy.mode"]);
+        assert_eq!(
+            fields,
+            [
+                "mta_sts.mode",
+                "mta_sts.policy.max_age",
+                "mta_sts.policy.mode"
+            ]
+        );
         let changes: Vec<&str> = t.endpoints.iter().map(|e| e.change).collect();
         assert_eq!(changes, ["added", "removed"]);
         let text = render(&d);
