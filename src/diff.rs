@@ -263,8 +263,9 @@ pub struct CertSummary {
     pub not_after: Value,
 }
 
-/// A check id whose statuses or caps differ; the lists hold every occurrence (an id may repeat,
-/// e.g. one `mx.dangling` per host); an empty list means the check was absent.
+/// A check id whose triggered statuses or caps differ (pass and absent count as the same); the
+/// lists hold every occurrence (an id may repeat, e.g. one `mx.dangling` per host); an empty
+/// list means the check was absent.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct CheckChange {
     pub id: String,
@@ -540,7 +541,15 @@ fn check_changes(old: &Value, new: &Value) -> Vec<CheckChange> {
                 o.get(id).cloned().unwrap_or_default(),
                 n.get(id).cloned().unwrap_or_default(),
             );
-            (a != b).then(|| CheckChange {
+            // A pass and no check at all say the same (nothing wrong): only a change in what
+            // triggered is a reason, e.g. cert.trusted pass → absent is not.
+            let triggered = |s: &[CheckState]| {
+                s.iter()
+                    .filter(|c| c.status != "pass")
+                    .cloned()
+                    .collect::<Vec<_>>()
+            };
+            (triggered(&a) != triggered(&b)).then(|| CheckChange {
                 id: id.clone(),
                 old: a,
                 new: b,
@@ -902,6 +911,23 @@ mod tests {
             text.contains("  mta_sts.mode: testing → enforce\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_pass_that_disappears_is_not_a_reason() {
+        let old = target(vec![endpoint("AA", "2026", "A", false)], "A");
+        let mut new = old.clone();
+        new["endpoints"][0]["checks"] = json!([
+            {"id": "tls.legacy-versions", "status": "pass", "cap": "B", "detail": "y"}
+        ]);
+        let d = diff("o", std::slice::from_ref(&old), "n", &[new]);
+        assert!(!d.changed, "{d:#?}");
+        let mut warned = old.clone();
+        warned["endpoints"][0]["checks"] = json!([]);
+        warned["checks"] = json!([{"id": "mx.dangling", "status": "warn", "cap": null}]);
+        let d = diff("o", &[old], "n", &[warned]);
+        assert_eq!(d.targets[0].checks[0].id, "mx.dangling");
+        assert!(d.targets[0].endpoints.is_empty());
     }
 
     #[test]

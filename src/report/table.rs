@@ -34,7 +34,14 @@ fn reasons(checks: &[Check], max: usize) -> String {
     let mut lines: Vec<String> = checks
         .iter()
         .filter(|c| matches!(c.status, Status::Fail | Status::Error | Status::Warn))
-        .map(|c| format!("{} {}", c.status.as_str(), esc(&c.detail)))
+        .map(|c| {
+            // Consistency findings name two certificates: in full under the target, not here.
+            if crate::consistency::CHECK_IDS.contains(&c.id) {
+                format!("{} {} (below)", c.status.as_str(), c.id)
+            } else {
+                format!("{} {}", c.status.as_str(), esc(&c.detail))
+            }
+        })
         .collect();
     if lines.len() > max {
         let more = lines.len() - max;
