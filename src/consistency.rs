@@ -114,6 +114,10 @@ fn parse_time(s: &str) -> Option<i64> {
 type Finding = (usize, Option<usize>, Check);
 
 /// Adds the consistency checks to `targets` and lowers grades where a new check requires it.
+///
+/// Idempotent: a check already there is not added again (an endpoint carries each of these ids
+/// at most once), so streamed output can apply it to each target as it finishes and the whole
+/// run can apply it again afterwards for the comparisons across targets.
 pub fn apply(targets: &mut [TargetReport]) {
     let findings = find(targets);
     let mut touched = BTreeSet::new();
@@ -122,6 +126,9 @@ pub fn apply(targets: &mut [TargetReport]) {
         match e {
             Some(e) => {
                 let ep = &mut target.endpoints[e];
+                if ep.checks.iter().any(|c| c.id == check.id) {
+                    continue;
+                }
                 lower(&mut ep.grade, &check);
                 ep.checks.push(check);
                 grade::sort_checks(&mut ep.checks);
@@ -133,6 +140,9 @@ pub fn apply(targets: &mut [TargetReport]) {
                 }
             }
             None => {
+                if target.checks.contains(&check) {
+                    continue;
+                }
                 lower(&mut target.grade, &check);
                 target.checks.push(check);
             }
@@ -802,5 +812,47 @@ mod tests {
         apply(std::slice::from_mut(&mut t));
         let all: Vec<_> = t.endpoints.iter().flat_map(|e| ids(&e.checks)).collect();
         assert!(all.contains(&OLDER_CERTIFICATE), "{all:?}");
+    }
+
+    #[test]
+    fn applying_twice_adds_nothing_the_second_time() {
+        let mut ports_new = cert("new", CA, 90);
+        ports_new.sans = vec!["mx1.example.test".into(), "mx2.example.test".into()];
+        let mut old = ports_new.clone();
+        old.sha256 = "old".into();
+        old.not_after = cert("x", CA, 10).not_after;
+        let mut ts = vec![
+            domain(vec![
+                ep("mx1.example.test", "192.0.2.1", 25, ports_new.clone()),
+                ep("mx1.example.test", "192.0.2.2", 25, old.clone()),
+                ep("mx2.example.test", "192.0.2.3", 25, old.clone()),
+            ]),
+            {
+                let mut t = TargetReport::new("smtps://mx1.example.test", "endpoint");
+                t.endpoints = vec![ep("mx1.example.test", "192.0.2.1", 465, old)];
+                t
+            },
+        ];
+        for t in ts.iter_mut() {
+            apply(std::slice::from_mut(t));
+        }
+        apply(&mut ts);
+        let once: Vec<Vec<&str>> = ts
+            .iter()
+            .map(|t| {
+                let mut v = ids(&t.checks);
+                v.extend(t.endpoints.iter().flat_map(|e| ids(&e.checks)));
+                v
+            })
+            .collect();
+        assert!(once[1].contains(&INCONSISTENT_PORT), "{once:?}");
+        let before = ts.clone();
+        apply(&mut ts);
+        for (a, b) in before.iter().zip(&ts) {
+            assert_eq!(a.checks, b.checks);
+            for (x, y) in a.endpoints.iter().zip(&b.endpoints) {
+                assert_eq!(x.checks, y.checks);
+            }
+        }
     }
 }
