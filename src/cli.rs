@@ -127,9 +127,29 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
-    /// Endpoints scanned at the same time.
-    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    /// Endpoints (and targets) scanned at the same time.
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=4096))]
     pub concurrency: u32,
+
+    /// Stream results to FILE as NDJSON: one JSON object per finished target (the same object as
+    /// in --json's "targets"), written and flushed as each finishes. Nothing is kept in memory, so
+    /// this is the output for large batches ('-' = standard output, and then no table).
+    #[arg(long, value_name = "FILE")]
+    pub ndjson: Option<PathBuf>,
+
+    /// With --ndjson: skip the targets already in FILE and append the rest, so an interrupted
+    /// batch completes with exactly one line per target.
+    #[arg(long, requires = "ndjson")]
+    pub resume: bool,
+
+    /// Scan only shard I of N (0 <= I < N): a split by a hash of each target, the same on every
+    /// machine, so N machines given the same list scan disjoint parts that cover it.
+    #[arg(long, value_name = "I/N", value_parser = crate::batch::Shard::parse)]
+    pub shard: Option<crate::batch::Shard>,
+
+    /// No progress bar and no closing summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 fn parse_grade(s: &str) -> Result<Grade, String> {
@@ -154,6 +174,8 @@ pub fn parse_resolver(s: &str) -> Result<SocketAddr, String> {
 pub struct Plan {
     pub config: ScanConfig,
     pub targets: Vec<Target>,
+    /// The targets file, read lazily while scanning.
+    pub file: Option<crate::batch::TargetFile>,
     pub invalid: Vec<InvalidTarget>,
 }
 
@@ -197,19 +219,15 @@ impl Cli {
                 }),
             }
         }
-        if let Some(path) = &self.targets_file {
-            let data = if path.as_os_str() == "-" {
-                let mut v = Vec::new();
-                std::io::Read::read_to_end(&mut std::io::stdin(), &mut v)
-                    .map_err(|e| format!("reading targets from stdin: {e}"))?;
-                v
-            } else {
-                std::fs::read(path).map_err(|e| format!("--targets {}: {e}", path.display()))?
-            };
-            let (good, bad) = target::parse_file_bytes(&data);
-            targets.extend(good);
-            invalid.extend(bad);
-        } else if self.targets.is_empty() && !self.demo {
+        let file = match &self.targets_file {
+            Some(p) if p.as_os_str() == "-" => Some(crate::batch::TargetFile::Stdin),
+            Some(p) => {
+                std::fs::metadata(p).map_err(|e| format!("--targets {}: {e}", p.display()))?;
+                Some(crate::batch::TargetFile::Path(p.clone()))
+            }
+            None => None,
+        };
+        if file.is_none() && self.targets.is_empty() && !self.demo {
             return Err(
                 "no target given: name at least one TARGET or use --targets FILE (see --help)"
                     .into(),
@@ -234,6 +252,7 @@ impl Cli {
         Ok(Plan {
             config,
             targets,
+            file,
             invalid,
         })
     }

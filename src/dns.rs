@@ -1,4 +1,4 @@
-//! DNS through hickory-resolver: MX, A and AAAA, with failures kept apart.
+//! DNS through hickory-resolver: MX, A, AAAA and TXT, with failures kept apart.
 //!
 //! NXDOMAIN, NODATA, SERVFAIL and timeouts are distinct outcomes (spec-digest §1): a SERVFAIL or
 //! a timeout never falls back to the domain's own addresses. Names are queried fully qualified
@@ -117,6 +117,8 @@ impl Dns {
         opts.preserve_intermediates = true;
         opts.use_hosts_file = ResolveHosts::Never;
         opts.ndots = 0;
+        // Batches look up many names; the default cache of 32 would thrash.
+        opts.cache_size = 4096;
         let builder = match server {
             Some(addr) => {
                 let group = NameServerConfigGroup::from_ips_clear(&[addr.ip()], addr.port(), true);
@@ -153,6 +155,24 @@ impl Dns {
                 out.dedup();
                 Ok(out)
             }
+            Err(e) => classify(e).map(|()| Vec::new()),
+        }
+    }
+
+    /// TXT records at `name`, each RR as its list of character-strings (RFC 1035 §3.3.14), kept
+    /// apart because MTA-STS and TLS-RPT join one RR's strings without spaces (RFC 8461 §3.1,
+    /// RFC 8460 §3) but never join two RRs. `Ok(empty)` means NODATA; a CNAME is followed by the
+    /// resolver (the delegation RFC 8461 §8.2 describes), and records of other types that come
+    /// along in the answer (the CNAME itself) are skipped.
+    pub async fn txt(&self, name: &str) -> Result<Vec<Vec<Vec<u8>>>, DnsError> {
+        match self.resolver.lookup(fqdn(name), RecordType::TXT).await {
+            Ok(l) => Ok(l
+                .record_iter()
+                .filter_map(|r| match r.data() {
+                    RData::TXT(t) => Some(t.txt_data().iter().map(|s| s.to_vec()).collect()),
+                    _ => None,
+                })
+                .collect()),
             Err(e) => classify(e).map(|()| Vec::new()),
         }
     }

@@ -37,6 +37,21 @@ impl TrustStore {
         })
     }
 
+    /// A rustls client configuration (ring provider, TLS 1.2 and 1.3) that verifies servers
+    /// against these anchors with webpki: chain, validity and a SAN DNS-ID for the server name,
+    /// no CN fallback — what RFC 8461 §3.3 requires of the MTA-STS policy host.
+    pub fn client_config(&self) -> Result<rustls::ClientConfig, String> {
+        let roots = rustls::RootCertStore {
+            roots: self.anchors.to_vec(),
+        };
+        rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS client configuration: {e}"))
+        .map(|b| b.with_root_certificates(roots).with_no_client_auth())
+    }
+
     /// Loads PEM files (`--ca-file`), each holding one or more certificates.
     pub fn from_pem_files(paths: &[std::path::PathBuf]) -> Result<TrustStore, String> {
         let mut extra = Vec::new();

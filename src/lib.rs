@@ -8,12 +8,15 @@
 //!                      ├─► net (connect, --connect-to, STARTTLS dialogues)
 //!                      ├─► probe::tls (rustls handshake, recording verifier)
 //!                      ├─► inspect (chain → facts, trust, names, expiry)
+//!                      ├─► policy (mail domains: MTA-STS/TLS-RPT records, policy fetch,
+//!                      │           what an MTA-STS sender does with each MX)
 //!                      └─► grade (checks → letters) ──► report (JSON, table)
 //! ```
 //!
 //! - [`cli`]: command-line options → validated [`scan::ScanConfig`] and targets.
 //! - [`target`]: target strings and files → [`target::Target`] or a numbered error.
-//! - [`dns`]: hickory look-ups with NXDOMAIN / NODATA / SERVFAIL / timeout kept apart.
+//! - [`dns`]: hickory look-ups (MX, A/AAAA, TXT) with NXDOMAIN / NODATA / SERVFAIL / timeout
+//!   kept apart.
 //! - [`net`]: TCP with deadlines, `--connect-to`, bounded line reading, SMTP/IMAP/POP3 STARTTLS.
 //! - [`probe`]: one connection per probe; the full rustls handshake.
 //! - [`inspect`]: certificate facts and checks (x509-parser, rustls-webpki).
@@ -24,18 +27,22 @@
 //!   of a host, ports of a host, MX hosts of a domain): the renewal that reached one node only.
 //! - [`report`]: the JSON model (docs/report.md) and the terminal table.
 //! - [`scan`]: the only place with concurrency; failures become data.
-//! - [`lab`]: in-process servers (DNS, SMTP, TLS) and a test PKI, shared by tests and demos.
+//! - [`lab`]: in-process servers (DNS, SMTP, TLS, HTTPS policy host) and a test PKI, shared by
+//!   tests and demos.
 //! - [`escape`]: making server-controlled text safe for a terminal.
 //! - [`wire`]: the legacy-version TLS codec (hand-built ClientHellos, ServerHello/alert parsing),
 //!   no I/O; the version prober (issue 3) drives it.
-//! - [`policy`]: pure MTA-STS and TLS-RPT record/policy parsers and MX matching; the MTA-STS
-//!   fetcher and checks (issue 4) drive them.
+//! - [`policy`]: pure MTA-STS and TLS-RPT record/policy parsers and MX matching, the fetcher
+//!   (TXT look-ups, the HTTPS policy fetch with reqwest) and the domain-level decision that adds
+//!   `mta-sts.*`/`tls-rpt.*` checks and the MTA-STS A+ evidence.
 
+pub mod batch;
 pub mod cli;
 pub mod consistency;
 pub mod diff;
 pub mod dns;
 pub mod escape;
+pub mod expiry;
 pub mod grade;
 pub mod inspect;
 pub mod lab;
@@ -102,27 +109,60 @@ pub async fn run(cli: cli::Cli) -> ExitCode {
     } else {
         None
     };
-    if plan.targets.is_empty() {
+    if plan.targets.is_empty() && plan.file.is_none() {
         eprintln!("tlsgrade: no valid target to scan");
         return ExitCode::from(2);
     }
+    let to_stdout =
+        |p: &Option<std::path::PathBuf>| p.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    let (json_to_stdout, ndjson_to_stdout) = (to_stdout(&cli.json), to_stdout(&cli.ndjson));
+    if json_to_stdout && ndjson_to_stdout {
+        eprintln!("tlsgrade: --json - and --ndjson - cannot both use standard output");
+        return ExitCode::from(2);
+    }
+    let show_table = !json_to_stdout && cli.ndjson.is_none();
+    let opts = batch::BatchOptions {
+        ndjson: cli.ndjson.clone(),
+        resume: cli.resume,
+        shard: cli.shard,
+        progress: !cli.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        keep_reports: cli.json.is_some() || show_table,
+        fail_expiring: cli.fail_expiring.map(i64::from),
+    };
     let started_at = now_rfc3339();
-    let targets = match scan::scan_all(plan.targets, &plan.config).await {
-        Ok(t) => t,
+    let outcome = match batch::run(plan.targets, plan.file, &plan.config, &opts).await {
+        Ok(o) => o,
         Err(e) => {
             eprintln!("tlsgrade: {}", escape::for_terminal(&e));
             return ExitCode::from(2);
         }
     };
+    let s = &outcome.summary;
+    let n_invalid = plan.invalid.len() as u64 + s.invalid;
+    if !cli.quiet && (s.targets > 1 || outcome.interrupted || cli.ndjson.is_some() || n_invalid > 0)
+    {
+        eprintln!("{}", s.render());
+    }
+    if outcome.interrupted {
+        eprintln!(
+            "tlsgrade: interrupted; finished targets are written{}",
+            if cli.ndjson.is_some() {
+                " (continue with --resume)"
+            } else {
+                ""
+            }
+        );
+    }
     let report = Report {
         schema_version: report::SCHEMA_VERSION,
         tool: report::Tool::default(),
         started_at,
         finished_at: now_rfc3339(),
-        targets,
+        targets: outcome.reports,
         invalid_targets: plan
             .invalid
             .iter()
+            .chain(outcome.invalid.iter())
             .map(|i| report::InvalidTargetReport {
                 input: i.input.clone(),
                 line: i.line,
@@ -130,7 +170,6 @@ pub async fn run(cli: cli::Cli) -> ExitCode {
             })
             .collect(),
     };
-    let json_to_stdout = cli.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
     if let Some(path) = &cli.json {
         let text = report::to_json(&report);
         let res = if json_to_stdout {
@@ -146,7 +185,7 @@ pub async fn run(cli: cli::Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    if !json_to_stdout {
+    if show_table {
         let color = !cli.no_color
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             && std::io::IsTerminal::is_terminal(&std::io::stdout());
@@ -159,42 +198,28 @@ pub async fn run(cli: cli::Cli) -> ExitCode {
         );
         let _ = std::io::stdout().write_all(text.as_bytes());
     }
-    let under = cli.fail_under.is_some_and(|min| below(&report, min));
-    let expiring = cli
-        .fail_expiring
-        .map(|days| expiring_within(&report, days as i64))
-        .unwrap_or_default();
-    for (e, c) in &expiring {
+    if outcome.interrupted {
+        return ExitCode::from(130);
+    }
+    if s.targets == 0 && s.resumed == 0 && s.other_shards == 0 {
+        eprintln!("tlsgrade: no valid target to scan");
+        return ExitCode::from(2);
+    }
+    for line in &s.expiring {
+        eprintln!("tlsgrade: --fail-expiring: {line}");
+    }
+    if s.expiring_count > s.expiring.len() as u64 {
         eprintln!(
-            "tlsgrade: --fail-expiring: {} [{}]:{} certificate SHA-1 {} expires {} ({} days)",
-            escape::for_terminal(&e.host),
-            e.address.as_deref().unwrap_or("?"),
-            e.port,
-            c.chain.first().map(|l| l.sha1.as_str()).unwrap_or("?"),
-            escape::for_terminal(&c.not_after),
-            c.days_remaining
+            "tlsgrade: --fail-expiring: and {} more",
+            s.expiring_count - s.expiring.len() as u64
         );
     }
-    if under || !expiring.is_empty() {
+    let under = matches!((cli.fail_under, s.worst), (Some(min), Some(worst)) if worst > min);
+    if under || s.expiring_count > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
-}
-
-/// The endpoints whose leaf certificate expires within `days` days (whole days left fewer than
-/// `days`, as `cert.expiring` counts them), expired ones included: what `--fail-expiring` acts on.
-pub fn expiring_within(
-    report: &Report,
-    days: i64,
-) -> Vec<(&report::EndpointReport, &report::CertificateReport)> {
-    report
-        .targets
-        .iter()
-        .flat_map(|t| &t.endpoints)
-        .filter_map(|e| e.certificate.as_ref().map(|c| (e, c)))
-        .filter(|(_, c)| c.days_remaining < days)
-        .collect()
 }
 
 /// Whether any graded target is worse than `min` ("?" and ungraded targets do not count).

@@ -14,6 +14,7 @@ use crate::grade::{self, Score};
 use crate::inspect::{self, TrustStore};
 use crate::net::starttls::{self, Dialogue, DialogueTimeouts};
 use crate::net::{self, connect_to, ConnectTo};
+use crate::policy::{fetch, mta_sts_check};
 use crate::probe::tls;
 use crate::probe::versions::{self, ProbeTarget, VersionOutcome};
 use crate::report::*;
@@ -79,23 +80,93 @@ pub fn default_ehlo_name() -> String {
 
 /// Scans every target, `concurrency` endpoints at a time; results come back in input order.
 pub async fn scan_all(targets: Vec<Target>, cfg: &ScanConfig) -> Result<Vec<TargetReport>, String> {
+    let mut out: Vec<(usize, TargetReport)> = Vec::with_capacity(targets.len());
+    scan_stream(
+        stream::iter(targets.into_iter().enumerate()),
+        cfg,
+        |i, r| out.push((i, r)),
+    )
+    .await?;
+    out.sort_by_key(|(i, _)| *i);
+    let mut reports: Vec<TargetReport> = out.into_iter().map(|(_, r)| r).collect();
+    // The ports of one host given as separate targets can only be compared now.
+    crate::consistency::apply(&mut reports);
+    Ok(reports)
+}
+
+/// Scans targets as they come from `targets` (each with its index in the input) and hands every
+/// report to `sink` as soon as its target finishes, in completion order. At most `concurrency`
+/// targets and `concurrency` endpoints are in flight, so memory does not grow with the input.
+pub async fn scan_stream<S, F>(targets: S, cfg: &ScanConfig, mut sink: F) -> Result<(), String>
+where
+    S: futures::Stream<Item = (usize, Target)>,
+    F: FnMut(usize, TargetReport),
+{
     let dns = Dns::new(cfg.resolver, cfg.timeout)?;
-    let sem = Arc::new(Semaphore::new(cfg.concurrency.max(1)));
     let ctx = Ctx {
         cfg,
         dns,
-        sem,
+        sem: Arc::new(Semaphore::new(cfg.concurrency.max(1))),
         per_ip: Default::default(),
+        endpoints: Default::default(),
     };
     let ctx = &ctx;
-    let mut reports: Vec<TargetReport> = stream::iter(targets)
-        .map(|t| async move { ctx.scan_target(t).await })
-        .buffered(cfg.concurrency.clamp(1, 1024))
-        .collect()
+    targets
+        .map(|(i, t)| async move { (i, ctx.scan_target(t).await) })
+        .buffer_unordered(cfg.concurrency.clamp(1, 4096))
+        .for_each(|(i, mut r)| {
+            // Peers within a target (addresses of a host, MX hosts) are compared before the
+            // report leaves; comparisons across targets need the whole run (scan_all, batch).
+            crate::consistency::apply(std::slice::from_mut(&mut r));
+            sink(i, r);
+            futures::future::ready(())
+        })
         .await;
-    // Peers can only be compared once every target is done: one pass over the whole run.
-    crate::consistency::apply(&mut reports);
-    Ok(reports)
+    Ok(())
+}
+
+/// Endpoints scanned in this run, so that an MX host shared by many domains is scanned once and
+/// its result reused. Bounded: the oldest entries go first (real batches share a few big MX
+/// hosts, which stay because every domain that uses them refreshes them).
+#[derive(Default)]
+struct EndpointCache {
+    map: std::collections::HashMap<EndpointKey, (u64, Arc<tokio::sync::OnceCell<EndpointReport>>)>,
+    order: std::collections::VecDeque<(u64, EndpointKey)>,
+    tick: u64,
+}
+
+type EndpointKey = (Host, SocketAddr, u16, Transport);
+
+/// Entries kept in the endpoint cache.
+const ENDPOINT_CACHE: usize = 4096;
+
+impl EndpointCache {
+    fn cell(&mut self, key: EndpointKey) -> Arc<tokio::sync::OnceCell<EndpointReport>> {
+        self.tick += 1;
+        let tick = self.tick;
+        let cell = match self.map.get_mut(&key) {
+            Some((t, cell)) => {
+                *t = tick;
+                cell.clone()
+            }
+            None => {
+                let cell = Arc::new(tokio::sync::OnceCell::new());
+                self.map.insert(key.clone(), (tick, cell.clone()));
+                cell
+            }
+        };
+        self.order.push_back((tick, key));
+        while self.map.len() > ENDPOINT_CACHE || self.order.len() > 4 * ENDPOINT_CACHE {
+            let Some((t, k)) = self.order.pop_front() else {
+                break;
+            };
+            // Only the newest mention of a key may evict it.
+            if self.map.get(&k).is_some_and(|(latest, _)| *latest == t) {
+                self.map.remove(&k);
+            }
+        }
+        cell
+    }
 }
 
 struct Ctx<'a> {
@@ -104,6 +175,7 @@ struct Ctx<'a> {
     sem: Arc<Semaphore>,
     /// One semaphore per IP address: every connection to that address holds a permit.
     per_ip: std::sync::Mutex<std::collections::HashMap<IpAddr, Arc<Semaphore>>>,
+    endpoints: std::sync::Mutex<EndpointCache>,
 }
 
 /// One address to scan, with the name it stands for.
@@ -254,13 +326,54 @@ impl Ctx<'_> {
 
     async fn scan_endpoints(&self, plans: Vec<EndpointPlan>) -> Vec<EndpointReport> {
         futures::future::join_all(plans.into_iter().map(|p| async move {
-            let _permit = self.sem.clone().acquire_owned().await;
-            self.scan_endpoint(p).await
+            let key = (p.host.clone(), p.dial, p.port, p.transport);
+            let cell = self
+                .endpoints
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .cell(key);
+            // The first target to need this endpoint scans it; others wait for that result.
+            cell.get_or_init(|| async {
+                let _permit = self.sem.clone().acquire_owned().await;
+                let ip = p.dial.ip();
+                let r = self.scan_endpoint(p).await;
+                self.release_ip(ip);
+                r
+            })
+            .await
+            .clone()
         }))
         .await
     }
 
+    /// Forgets an address's limiter once nobody uses it, so the map does not grow with the run.
+    fn release_ip(&self, ip: IpAddr) {
+        let mut map = self.per_ip.lock().unwrap_or_else(|e| e.into_inner());
+        if map.get(&ip).is_some_and(|s| Arc::strong_count(s) == 1) {
+            map.remove(&ip);
+        }
+    }
+
+    /// A mail domain: MX and endpoints, and at the same time its MTA-STS and TLS-RPT records
+    /// and policy, so the policy fetch adds no round trips of its own.
     async fn scan_domain(&self, t: &Target, domain: &str) -> TargetReport {
+        let ((mut rep, complete), gathered) = tokio::join!(
+            self.scan_mx(t, domain),
+            fetch::gather(domain, self.cfg, &self.dns)
+        );
+        if !complete {
+            return rep;
+        }
+        let domain_a_plus = self.mail_policies(domain, &gathered, &mut rep);
+        let grades: Vec<GradeValue> = rep.endpoints.iter().filter_map(|e| e.grade).collect();
+        rep.grade = Some(grade::domain_grade(&grades, &rep.checks, domain_a_plus));
+        grade::sort_checks(&mut rep.checks);
+        rep
+    }
+
+    /// MX resolution and the endpoints of every MX host. `false` when the domain ended before
+    /// any mail host (DNS failure, null MX, no mail service): nothing more to grade.
+    async fn scan_mx(&self, t: &Target, domain: &str) -> (TargetReport, bool) {
         let mut rep = TargetReport::new(&t.input, "mail-domain");
         let mx = match self.dns.mx(domain).await {
             Ok(mx) => mx,
@@ -278,7 +391,7 @@ impl Ctx<'_> {
                 };
                 rep.checks.push(Check::new("mx.lookup", status, detail));
                 rep.error = Some(info);
-                return rep;
+                return (rep, false);
             }
         };
 
@@ -296,7 +409,7 @@ impl Ctx<'_> {
                 addresses: vec![],
                 error: None,
             });
-            return rep;
+            return (rep, false);
         }
         if !nulls.is_empty() {
             rep.checks.push(Check::new(
@@ -326,7 +439,7 @@ impl Ctx<'_> {
                     rep.checks
                         .push(Check::new("mx.lookup", Status::Error, info.message.clone()));
                     rep.error = Some(info);
-                    return rep;
+                    return (rep, false);
                 }
             };
             if plans.is_empty() {
@@ -335,7 +448,7 @@ impl Ctx<'_> {
                     Status::Info,
                     "no MX and no address records: the domain has no mail service",
                 ));
-                return rep;
+                return (rep, false);
             }
             rep.checks.push(
                 Check::new(
@@ -425,18 +538,37 @@ impl Ctx<'_> {
             }
             rep.endpoints = self.scan_endpoints(all_plans).await;
         }
-        rep.checks.push(
-            Check::new(
-                "domain.downgrade-protection",
-                Status::Info,
-                "no DANE or MTA-STS enforce seen (this version does not check them yet): an attacker on the path could strip STARTTLS unnoticed",
-            )
-            .capped(Grade::A),
-        );
-        let grades: Vec<GradeValue> = rep.endpoints.iter().filter_map(|e| e.grade).collect();
-        rep.grade = Some(grade::domain_grade(&grades, &rep.checks, false));
-        grade::sort_checks(&mut rep.checks);
-        rep
+        (rep, true)
+    }
+
+    /// MTA-STS and TLS-RPT (issue 4): gathers the records and the policy, applies the decision
+    /// to the target and its endpoints (re-grading those it changed), and returns the domain's
+    /// A+ evidence (`domain.downgrade-protection` is one of the checks it adds).
+    fn mail_policies(
+        &self,
+        domain: &str,
+        gathered: &fetch::Gathered,
+        rep: &mut TargetReport,
+    ) -> bool {
+        let mx_hosts: Vec<String> = rep.mx.iter().map(|m| m.host.clone()).collect();
+        let v = mta_sts_check::evaluate(domain, gathered, &mx_hosts, &rep.endpoints);
+        for ((ep, checks), a_plus) in rep
+            .endpoints
+            .iter_mut()
+            .zip(v.endpoint_checks)
+            .zip(v.endpoint_a_plus)
+        {
+            if checks.is_empty() && !a_plus {
+                continue;
+            }
+            ep.checks.extend(checks);
+            ep.grade = Some(endpoint_grade(ep, a_plus));
+            grade::sort_checks(&mut ep.checks);
+        }
+        rep.checks.extend(v.domain_checks);
+        rep.mta_sts = Some(v.mta_sts);
+        rep.tls_rpt = Some(v.tls_rpt);
+        v.domain_a_plus
     }
 
     /// Plans one MX host, or gives the check and error that explain why it has no endpoint.
@@ -488,23 +620,13 @@ impl Ctx<'_> {
 
     async fn scan_endpoint(&self, p: EndpointPlan) -> EndpointReport {
         let started = Instant::now();
-        let mut rep = EndpointReport {
-            host: p.host.to_string(),
-            address: Some(p.dial.ip().to_string()),
-            port: p.port,
-            transport: p.transport,
-            connected_to: p.rerouted.then(|| p.dial.to_string()),
-            grade: None,
-            error: None,
-            checks: vec![],
-            negotiated: None,
-            protocols: None,
-            protocol_details: None,
-            certificate: None,
-            starttls: None,
-            ocsp_stapled: None,
-            elapsed_ms: 0,
-        };
+        let mut rep = EndpointReport::new(
+            p.host.to_string(),
+            Some(p.dial.ip().to_string()),
+            p.port,
+            p.transport,
+        );
+        rep.connected_to = p.rerouted.then(|| p.dial.to_string());
         // The full handshake and the five version probes run at once, each on its own
         // connection, all under the address's connection limit.
         let limit = self.ip_limit(p.dial.ip());
@@ -518,19 +640,32 @@ impl Ctx<'_> {
                 command: self.cfg.timeout,
             },
         };
-        let (reached, outcomes) = tokio::join!(
-            async {
+        let (reached, outcomes) = {
+            let mut main = std::pin::pin!(async {
                 let _permit = limit.acquire().await;
                 self.probe_endpoint(&p, &mut rep).await
-            },
-            versions::probe_all(&target, &limit)
-        );
-        let reached = self
-            .apply_versions(&p, &target, &limit, &outcomes, reached, &mut rep)
-            .await;
-        let score = score_of(&rep);
-        let g = grade::endpoint_grade(&rep.checks, &score, reached, false);
-        rep.grade = Some(g);
+            });
+            let mut probes = std::pin::pin!(versions::probe_all(&target, &limit));
+            let mut outcomes = None;
+            let (reached, connected) = loop {
+                tokio::select! {
+                    r = &mut main => break r,
+                    o = &mut probes, if outcomes.is_none() => outcomes = Some(o),
+                }
+            };
+            // Nothing listens (refused, unreachable, timed out): the probes would only repeat
+            // that, so they are dropped rather than waited for.
+            match (connected, outcomes) {
+                (false, _) => (reached, None),
+                (true, Some(o)) => (reached, Some(o)),
+                (true, None) => (reached, Some(probes.await)),
+            }
+        };
+        if let Some(o) = outcomes {
+            self.apply_versions(&p, &target, &limit, &o, reached, &mut rep)
+                .await;
+        }
+        rep.grade = Some(endpoint_grade(&rep, false));
         grade::sort_checks(&mut rep.checks);
         rep.elapsed_ms = started.elapsed().as_millis() as u64;
         rep
@@ -595,14 +730,17 @@ impl Ctx<'_> {
         true
     }
 
-    /// Runs the dialogue and the handshake; returns whether TLS results were obtained.
-    async fn probe_endpoint(&self, p: &EndpointPlan, rep: &mut EndpointReport) -> bool {
+    /// Runs the dialogue and the handshake; returns whether TLS results were obtained and
+    /// whether the TCP connection could be made at all.
+    async fn probe_endpoint(&self, p: &EndpointPlan, rep: &mut EndpointReport) -> (bool, bool) {
         let cfg = self.cfg;
         let t = DialogueTimeouts {
             greeting: cfg.greeting_timeout,
             command: cfg.timeout,
         };
         let (mut dialogue, ready) = net::open_session(p.dial, p.transport, &cfg.ehlo_name, t).await;
+        // No dialogue and an error means the TCP connection itself failed.
+        let connected = dialogue.is_some() || ready.is_ok();
         let stream = match ready {
             Ok(s) => s,
             Err(e) => {
@@ -628,7 +766,7 @@ impl Ctx<'_> {
                     }
                 }
                 rep.error = Some(e);
-                return false;
+                return (false, connected);
             }
         };
 
@@ -667,7 +805,7 @@ impl Ctx<'_> {
                     self.add_certificate(&f.recorded.chain, &name, rep);
                 }
                 rep.error = Some(f.error);
-                return false;
+                return (false, connected);
             }
         };
         let neg = handshake.negotiated.clone();
@@ -723,7 +861,7 @@ impl Ctx<'_> {
             rep.checks.extend(checks);
             rep.starttls = Some(report);
         }
-        true
+        (true, true)
     }
 
     fn add_certificate(
@@ -757,6 +895,26 @@ fn server_name(p: &EndpointPlan) -> ServerName<'static> {
             .unwrap_or_else(|_| ServerName::IpAddress(p.dial.ip().into())),
         Host::Ip(ip) => ServerName::IpAddress((*ip).into()),
     }
+}
+
+/// The endpoint's grade from its checks and handshake. TLS results exist exactly when a
+/// handshake (modern, or legacy from the version probes) completed. `a_plus_evidence` is the
+/// downgrade-resistant authentication (MTA-STS enforce, DANE); the protocol side of A+ — TLS 1.3
+/// accepted and nothing older than TLS 1.2 — is checked here from the version matrix.
+fn endpoint_grade(rep: &EndpointReport, a_plus_evidence: bool) -> GradeValue {
+    let reached = rep.negotiated.is_some();
+    let modern_only = rep.protocols.as_ref().is_some_and(|m| {
+        m.tls13 == Some(true)
+            && m.sslv3 == Some(false)
+            && m.tls10 == Some(false)
+            && m.tls11 == Some(false)
+    });
+    grade::endpoint_grade(
+        &rep.checks,
+        &score_of(rep),
+        reached,
+        a_plus_evidence && modern_only,
+    )
 }
 
 /// The SSL Labs score inputs: protocol from the best and worst accepted versions (the negotiated

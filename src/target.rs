@@ -306,36 +306,104 @@ pub fn parse_lines<'a>(
     (good, bad)
 }
 
-/// Reads a targets file's bytes into lines, numbering from 1. Invalid UTF-8 and overlong lines
-/// become errors for that line only.
+/// Parses line `n` (1-based) of a targets file: `None` for a blank or comment line. Invalid
+/// UTF-8 and overlong lines are errors for that line only.
+pub fn parse_line_bytes(n: usize, raw: &[u8]) -> Option<Result<Target, InvalidTarget>> {
+    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+    if raw.len() > MAX_LINE_LEN {
+        return Some(Err(InvalidTarget {
+            input: String::from_utf8_lossy(&raw[..40]).into_owned(),
+            line: Some(n),
+            reason: format!("line longer than {MAX_LINE_LEN} bytes"),
+        }));
+    }
+    let Ok(s) = std::str::from_utf8(raw) else {
+        return Some(Err(InvalidTarget {
+            input: String::from_utf8_lossy(raw).chars().take(80).collect(),
+            line: Some(n),
+            reason: "not valid UTF-8".into(),
+        }));
+    };
+    let (mut good, mut bad) = parse_lines([(n, std::borrow::Cow::Borrowed(s))]);
+    good.pop().map(Ok).or_else(|| bad.pop().map(Err))
+}
+
+/// Reads a targets file's bytes into lines, numbering from 1.
 pub fn parse_file_bytes(data: &[u8]) -> (Vec<Target>, Vec<InvalidTarget>) {
     let mut good = Vec::new();
     let mut bad = Vec::new();
-    for (i, raw) in data.split(|&b| b == b'\n').enumerate() {
-        let n = i + 1;
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if raw.len() > MAX_LINE_LEN {
-            bad.push(InvalidTarget {
-                input: String::from_utf8_lossy(&raw[..40]).into_owned(),
-                line: Some(n),
-                reason: format!("line longer than {MAX_LINE_LEN} bytes"),
-            });
-            continue;
-        }
-        match std::str::from_utf8(raw) {
-            Ok(s) => {
-                let (g, b) = parse_lines([(n, std::borrow::Cow::Borrowed(s))]);
-                good.extend(g);
-                bad.extend(b);
-            }
-            Err(_) => bad.push(InvalidTarget {
-                input: String::from_utf8_lossy(raw).chars().take(80).collect(),
-                line: Some(n),
-                reason: "not valid UTF-8".into(),
-            }),
+    for r in LineSource::new(data) {
+        match r {
+            Ok(t) => good.push(t),
+            Err(e) => bad.push(e),
         }
     }
     (good, bad)
+}
+
+/// Targets read lazily from a file or standard input, one line at a time, so memory does not
+/// grow with the file. A line longer than [`MAX_LINE_LEN`] is skipped to its end without being
+/// buffered, and reported.
+pub struct LineSource<R> {
+    reader: R,
+    line: usize,
+    done: bool,
+}
+
+impl<R: std::io::BufRead> LineSource<R> {
+    pub fn new(reader: R) -> Self {
+        LineSource {
+            reader,
+            line: 0,
+            done: false,
+        }
+    }
+
+    /// The next raw line, at most `MAX_LINE_LEN + 1` bytes of it kept; `None` at the end or on
+    /// a read error.
+    fn next_raw(&mut self) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut any = false;
+        loop {
+            let buf = match self.reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => return None,
+            };
+            if buf.is_empty() {
+                return any.then_some(out);
+            }
+            any = true;
+            let (take, end) = match buf.iter().position(|&b| b == b'\n') {
+                Some(i) => (i, true),
+                None => (buf.len(), false),
+            };
+            let room = (MAX_LINE_LEN + 1).saturating_sub(out.len());
+            out.extend_from_slice(&buf[..take.min(room)]);
+            self.reader.consume(if end { take + 1 } else { take });
+            if end {
+                return Some(out);
+            }
+        }
+    }
+}
+
+impl<R: std::io::BufRead> Iterator for LineSource<R> {
+    type Item = Result<Target, InvalidTarget>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            let Some(raw) = self.next_raw() else {
+                self.done = true;
+                return None;
+            };
+            self.line += 1;
+            if let Some(r) = parse_line_bytes(self.line, &raw) {
+                return Some(r);
+            }
+        }
+        None
+    }
 }
 
 #[cfg(test)]
@@ -452,6 +520,17 @@ mod tests {
         assert_eq!(bad[0].line, Some(4));
         assert_eq!(bad[1].line, Some(6));
         assert!(bad[1].reason.contains("UTF-8"));
+    }
+
+    #[test]
+    fn line_source_reads_lazily_through_a_small_buffer() {
+        let data = b"a.example\n\n# c\nbad..x\nb.example";
+        let r = std::io::BufReader::with_capacity(3, &data[..]);
+        let got: Vec<_> = LineSource::new(r).collect();
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0].as_ref().unwrap().input, "a.example");
+        assert_eq!(got[1].as_ref().unwrap_err().line, Some(4));
+        assert_eq!(got[2].as_ref().unwrap().input, "b.example");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use std::net::IpAddr;
 
 use super::dns::{DnsLab, Zone};
+use super::https::{spawn_https, HttpReply};
 use super::legacy::{spawn_legacy, LegacyScript};
 use super::pki::{LeafSpec, Pki};
 use super::smtp::{spawn_smtp, SmtpScript};
@@ -19,7 +20,7 @@ use crate::target::{parse_target, Target};
 pub const DOMAINS: &[(&str, &str)] = &[
     (
         "good.demo.test",
-        "TLS 1.3, valid chain: A (A+ needs DANE or MTA-STS, coming)",
+        "TLS 1.3, valid chain, no MTA-STS: A (A+ needs MTA-STS enforce or DANE)",
     ),
     ("tls12.demo.test", "TLS 1.2 only: A with a warning"),
     ("expired.demo.test", "expired certificate: B"),
@@ -34,7 +35,19 @@ pub const DOMAINS: &[(&str, &str)] = &[
         "TLS 1.0 only: C (a scripted responder, as rustls cannot serve TLS 1.0)",
     ),
     ("null.demo.test", "null MX: accepts no mail, not graded"),
+    (
+        "sts.demo.test",
+        "MTA-STS enforce covering its MX, TLS-RPT: A+",
+    ),
+    (
+        "stsbroken.demo.test",
+        "MTA-STS enforce, MX with a self-signed certificate: F",
+    ),
 ];
+
+/// The policy both MTA-STS demo domains serve (RFC 8461 §3.2).
+const DEMO_POLICY: &str =
+    "version: STSv1\nmode: enforce\nmx: mx.good.demo.test\nmx: mx.selfsigned.demo.test\nmax_age: 604800\n";
 
 /// The running lab: keep it alive while scanning.
 pub struct Demo {
@@ -91,6 +104,8 @@ pub async fn start() -> Result<Demo, String> {
             false,
         ),
     ];
+    let mut servers = Vec::new();
+    let mut connect_to = Vec::new();
     let mut zone = Zone::new("demo.test")
         .mx("good.demo.test", 10, "mx.good.demo.test")
         .mx("tls12.demo.test", 10, "mx.tls12.demo.test")
@@ -100,9 +115,35 @@ pub async fn start() -> Result<Demo, String> {
         .mx("backup.demo.test", 10, "mx.good.demo.test")
         .mx("backup.demo.test", 20, "mx.nostarttls.demo.test")
         .mx("legacy.demo.test", 10, "mx.legacy.demo.test")
-        .mx("null.demo.test", 0, ".");
-    let mut servers = Vec::new();
-    let mut connect_to = Vec::new();
+        .mx("null.demo.test", 0, ".")
+        .mx("sts.demo.test", 10, "mx.good.demo.test")
+        .mx("stsbroken.demo.test", 10, "mx.selfsigned.demo.test");
+    // MTA-STS: both domains' policy hosts are one lab HTTPS server on 127.0.0.16.
+    let policy_names = ["mta-sts.sts.demo.test", "mta-sts.stsbroken.demo.test"];
+    let leaf = pki
+        .leaf(&LeafSpec::valid(&policy_names))
+        .map_err(|e| err(&e))?;
+    let cfg = server_config(&leaf, Versions::Tls12And13).map_err(|e| err(&e))?;
+    let https = spawn_https(ip(16), cfg, vec![HttpReply::policy(DEMO_POLICY)])
+        .await
+        .map_err(|e| err(&e))?;
+    for (name, domain) in policy_names
+        .iter()
+        .zip(["sts.demo.test", "stsbroken.demo.test"])
+    {
+        connect_to.push(ConnectTo::parse(&format!("{name}:443::{}", https.port()))?);
+        zone = zone
+            .addr(name, ip(16))
+            .txt(
+                &format!("_mta-sts.{domain}"),
+                &["v=STSv1; id=20250101T000000;"],
+            )
+            .txt(
+                &format!("_smtp._tls.{domain}"),
+                &[&format!("v=TLSRPTv1; rua=mailto:tlsrpt@{domain}")],
+            );
+    }
+    servers.push(https.handle);
     for (name, n, spec, versions, starttls) in hosts {
         let leaf = pki.leaf(&spec).map_err(|e| err(&e))?;
         let cfg = server_config(&leaf, versions).map_err(|e| err(&e))?;

@@ -7,6 +7,9 @@
 
 pub mod demo;
 pub mod dns;
+pub mod fleet;
+pub mod https;
+pub mod latency;
 pub mod legacy;
 pub mod pki;
 pub mod smtp;

@@ -30,6 +30,9 @@ pub struct SmtpScript {
     pub one_line_per_write: bool,
     /// Offer STARTTLS again inside TLS (forbidden by RFC 3207 §4.2).
     pub readvertise_after_tls: bool,
+    /// Simulated round-trip time (the benchmark fleet): accepting a connection and every reply
+    /// cost this much.
+    pub rtt: Duration,
 }
 
 impl SmtpScript {
@@ -50,6 +53,7 @@ impl SmtpScript {
             tls,
             one_line_per_write: false,
             readvertise_after_tls: false,
+            rtt: Duration::ZERO,
         }
     }
 }
@@ -128,7 +132,10 @@ enum Next {
     StartTls,
 }
 
-async fn session(mut sock: tokio::net::TcpStream, script: &SmtpScript) {
+async fn session(sock: tokio::net::TcpStream, script: &SmtpScript) {
+    // Simulated latency: the TCP handshake's round trip, then one per exchange.
+    tokio::time::sleep(script.rtt).await;
+    let mut sock = super::latency::Delayed::new(sock, script.rtt);
     tokio::time::sleep(script.greeting_delay).await;
     let Some(greeting) = &script.greeting else {
         // Never greet: hold the connection until the client gives up.

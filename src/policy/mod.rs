@@ -1,13 +1,16 @@
-//! Pure, dependency-free parsing and decision logic for tlsgrade's mail
-//! transport-security policy checks: MTA-STS (RFC 8461) TXT records, policy
-//! files, HTTP responses and MX matching in [`mta_sts`], and SMTP TLS
-//! Reporting (RFC 8460) TXT records in [`tls_rpt`]. Network I/O happens
-//! elsewhere; everything here is a total function over bytes that returns
-//! [`Finding`]s and never panics.
+//! Mail transport-security policies: MTA-STS (RFC 8461) and SMTP TLS Reporting (RFC 8460).
+//!
+//! Pure parsers, total functions over bytes that return [`Finding`]s and never panic: TXT
+//! records, policy files, HTTP responses and MX matching in [`mta_sts`], TLS-RPT records in
+//! [`tls_rpt`]. [`fetch`] is the only part doing I/O (the TXT look-ups and the policy fetch);
+//! [`mta_sts_check`] turns what it gathered and the domain's endpoint reports into report
+//! sections, checks and grade inputs.
 #![forbid(unsafe_code)]
 
+pub mod fetch;
 pub mod finding;
 pub mod mta_sts;
+pub mod mta_sts_check;
 pub mod tls_rpt;
 mod txt;
 

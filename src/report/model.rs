@@ -244,6 +244,10 @@ pub struct TargetReport {
     pub checks: Vec<Check>,
     pub mx: Vec<MxReport>,
     pub endpoints: Vec<EndpointReport>,
+    /// MTA-STS (RFC 8461) of a mail domain whose MX hosts were scanned; null otherwise.
+    pub mta_sts: Option<MtaStsReport>,
+    /// TLS-RPT (RFC 8460) of a mail domain whose MX hosts were scanned; null otherwise.
+    pub tls_rpt: Option<TlsRptReport>,
 }
 
 impl TargetReport {
@@ -257,8 +261,74 @@ impl TargetReport {
             checks: vec![],
             mx: vec![],
             endpoints: vec![],
+            mta_sts: None,
+            tls_rpt: None,
         }
     }
+}
+
+/// What a sender honouring MTA-STS would find for the domain (docs/report.md).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct MtaStsReport {
+    /// The `_mta-sts` TXT record senders use (exactly one valid record), else null.
+    pub record: Option<String>,
+    /// Its `id=`.
+    pub id: Option<String>,
+    /// Every TXT record at `_mta-sts.<domain>` beginning with `v=STSv1`, valid or not.
+    pub candidates: Vec<String>,
+    /// The policy fetch, when a usable record made a sender fetch.
+    pub fetch: Option<PolicyFetchReport>,
+    /// The valid policy senders apply, else null.
+    pub policy: Option<PolicyReport>,
+    /// Each MX host and the policy pattern covering it (null = not covered), when a policy exists.
+    pub mx_coverage: Vec<MxCoverage>,
+    /// Every MTA-STS finding (also listed in the target's `checks`).
+    pub checks: Vec<Check>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct PolicyFetchReport {
+    pub url: String,
+    /// HTTP status of the last attempt, null when no response came.
+    pub status: Option<u16>,
+    pub content_type: Option<String>,
+    /// `Location` of a redirect (never followed).
+    pub location: Option<String>,
+    /// Bytes read (at most 65536).
+    pub body_bytes: Option<u64>,
+    /// 1, or 2 after a retry.
+    pub attempts: u32,
+    /// Why no usable response came (no such host, certificate, timeout).
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct PolicyReport {
+    /// `enforce`, `testing` or `none`.
+    pub mode: &'static str,
+    pub max_age: u64,
+    /// The `mx` patterns, lower-case, as `mail.example.com` or `*.example.com`.
+    pub mx: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct MxCoverage {
+    pub host: String,
+    /// The first pattern that matches the host (RFC 8461 §4.1), null when none does.
+    pub pattern: Option<String>,
+}
+
+/// The domain's TLS-RPT record (RFC 8460 §3).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct TlsRptReport {
+    /// The `_smtp._tls` TXT record senders use, else null.
+    pub record: Option<String>,
+    /// Its usable `rua` URIs (`mailto:` and `https:`).
+    pub rua: Vec<String>,
+    /// Every TXT record beginning with `v=TLSRPTv1`, valid or not.
+    pub candidates: Vec<String>,
+    /// Every TLS-RPT finding (also listed in the target's `checks`).
+    pub checks: Vec<Check>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -347,6 +417,34 @@ pub struct ProtocolDetail {
     pub cipher: Option<String>,
     /// The ServerHello, alert or close seen, in words.
     pub detail: String,
+}
+
+impl EndpointReport {
+    /// An empty report for one endpoint, filled in by the scan.
+    pub fn new(
+        host: String,
+        address: Option<String>,
+        port: u16,
+        transport: crate::target::Transport,
+    ) -> Self {
+        EndpointReport {
+            host,
+            address,
+            port,
+            transport,
+            connected_to: None,
+            grade: None,
+            error: None,
+            checks: vec![],
+            negotiated: None,
+            protocols: None,
+            protocol_details: None,
+            certificate: None,
+            starttls: None,
+            ocsp_stapled: None,
+            elapsed_ms: 0,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]

@@ -196,6 +196,12 @@ fn render_target(t: &TargetReport, o: TableOptions) -> String {
         out.push_str(&table.to_string());
         out.push('\n');
     }
+    if let Some(m) = &t.mta_sts {
+        out.push_str(&format!("  MTA-STS: {}\n", mta_sts_line(m)));
+    }
+    if let Some(r) = &t.tls_rpt {
+        out.push_str(&format!("  TLS-RPT: {}\n", tls_rpt_line(r)));
+    }
     for c in t.checks.iter().filter(|c| c.status != Status::Pass) {
         out.push_str(&format!(
             "  {:<5} {:<28} {}\n",
@@ -225,6 +231,53 @@ fn render_target(t: &TargetReport, o: TableOptions) -> String {
         }
     }
     out
+}
+
+/// One line saying what an MTA-STS sender applies, or why it applies nothing.
+fn mta_sts_line(m: &MtaStsReport) -> String {
+    if let Some(p) = &m.policy {
+        let covered = m.mx_coverage.iter().filter(|c| c.pattern.is_some()).count();
+        let mx = if p.mx.is_empty() {
+            "none".to_string()
+        } else {
+            esc(&p.mx.join(", "))
+        };
+        return format!(
+            "{}, max_age {}, mx: {mx} (covers {covered}/{} MX)",
+            p.mode,
+            p.max_age,
+            m.mx_coverage.len()
+        );
+    }
+    if m.record.is_none() {
+        return match m.candidates.len() {
+            0 => "not published".into(),
+            1 => "record not usable (invalid)".into(),
+            n => format!("record not usable ({n} records, exactly one allowed)"),
+        };
+    }
+    let why = match &m.fetch {
+        Some(f) => match (f.status, &f.error) {
+            (_, Some(e)) => esc(e),
+            (Some(200), None) => "invalid policy".into(),
+            (Some(s), None) => format!("HTTP {s}"),
+            (None, None) => "no response".into(),
+        },
+        None => "not fetched".into(),
+    };
+    format!("record published, but no usable policy: {why}")
+}
+
+/// One line with the report destinations, or why there are none.
+fn tls_rpt_line(r: &TlsRptReport) -> String {
+    if r.record.is_some() {
+        return esc(&r.rua.join(", "));
+    }
+    match r.candidates.len() {
+        0 => "not published".into(),
+        1 => "record not usable (invalid)".into(),
+        n => format!("record not usable ({n} records, exactly one allowed)"),
+    }
 }
 
 fn address_of(e: &EndpointReport) -> String {

@@ -2,12 +2,14 @@
 //! the lab's in-process DNS, SMTP and TLS servers, and real peers (openssl s_server, Postfix)
 //! started by the harness in `peers`.
 
+mod batch;
 mod captures;
 mod certs;
 mod cli;
 mod common;
 mod demo;
 mod domain;
+mod mta_sts;
 mod peers;
 mod renewal;
 mod smtp;

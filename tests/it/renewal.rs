@@ -349,3 +349,46 @@ async fn sha1_thumbprint_is_what_openssl_and_windows_show() {
     assert_eq!(leaf.sha1.len(), 40);
     assert_eq!(leaf.sha256, openssl("-sha256").to_ascii_lowercase());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streamed_ndjson_carries_the_cluster_findings_and_fail_expiring_counts() {
+    let (dns, smtp, _old) = cluster(
+        LeafSpec::valid(&[MX]).days(-1, 90),
+        Some(LeafSpec::valid(&[MX]).days(-80, 10)),
+    )
+    .await;
+    let resolver = dns.addr().to_string();
+    let rt = format!("::25::{}", smtp.port());
+    let args = [
+        "--resolver",
+        &resolver,
+        "--allow-private",
+        "--connect-to",
+        &rt,
+        "--ndjson",
+        "-",
+        "-q",
+    ];
+    let o = run(&[&args[..], &["--fail-expiring", "14", "renew.test"]].concat()).await;
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("127.0.0.3"), "{}", text(&o.stderr));
+    let line: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let stale = line["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["address"] == "127.0.0.3")
+        .unwrap();
+    let ids: Vec<&str> = stale["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert!(
+        ids.contains(&"cert.older-certificate") && ids.contains(&"cert.inconsistent-address"),
+        "{ids:?}"
+    );
+    let o = run(&[&args[..], &["--fail-expiring", "7", "renew.test"]].concat()).await;
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+}

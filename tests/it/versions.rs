@@ -416,3 +416,20 @@ async fn per_ip_limit_is_never_exceeded() {
         "peak {seen} connections with --per-ip 2"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hello_retry_request_counts_as_tls13_accepted() {
+    // Only P-256: the TLS 1.3 probe's x25519 share draws a HelloRetryRequest.
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = rsa_cert(dir.path(), "peer.example.test");
+    let (_p, port) = s_server(dir.path(), &cert, &key, &["-tls1_3", "-groups", "P-256"]);
+    let e = scan_port("tls://peer.example.test:443", port).await;
+    assert_eq!(
+        e.protocols.as_ref().unwrap().tls13,
+        Some(true),
+        "{:#?}",
+        e.protocol_details
+    );
+    let d = e.protocol_details.as_ref().unwrap().tls13.clone().unwrap();
+    assert!(d.detail.contains("HelloRetryRequest"), "{}", d.detail);
+}

@@ -1,0 +1,582 @@
+//! The domain-level MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) decision: what a sender that
+//! honours MTA-STS would do with this domain, given what [`super::fetch`] gathered and the
+//! finished endpoint reports of the domain's MX hosts. Pure: it produces the report sections,
+//! the target checks and the per-endpoint checks; the scan applies them and re-grades.
+//!
+//! [`to_check`] is the only place a [`Finding`] of the policy parsers becomes a report
+//! [`Check`], and the only place the MTA-STS / TLS-RPT caps of spec-digest §5.4 are attached.
+
+use super::fetch::{FetchOutcome, Fetched, Gathered};
+use super::mta_sts::{self, Mode, MxPattern, Policy};
+use super::{tls_rpt, Finding};
+use crate::report::{
+    Check, EndpointReport, Grade, MtaStsReport, MxCoverage, PolicyFetchReport, PolicyReport,
+    Status, TlsRptReport,
+};
+
+/// The consequence named in every `mta-sts.enforce-violation` detail.
+pub const ENFORCE_CONSEQUENCE: &str = "mail from MTA-STS senders will not be delivered here";
+
+/// Everything the scan applies to one mail domain.
+#[derive(Clone, Debug)]
+pub struct Verdict {
+    pub mta_sts: MtaStsReport,
+    pub tls_rpt: TlsRptReport,
+    /// Checks for the target: the two sections' checks and `domain.downgrade-protection`.
+    pub domain_checks: Vec<Check>,
+    /// Checks to add to each endpoint, in the order the endpoints were given.
+    pub endpoint_checks: Vec<Vec<Check>>,
+    /// Per endpoint: authenticated by MTA-STS enforce (the A+ evidence of spec-digest §5.4).
+    pub endpoint_a_plus: Vec<bool>,
+    /// MTA-STS enforce covers every MX and a valid TLS-RPT record exists.
+    pub domain_a_plus: bool,
+}
+
+/// The one mapping from policy findings to report checks: statuses keep their names, and the
+/// caps of spec-digest §5.4 are attached here and nowhere else.
+pub fn to_check(f: &Finding) -> Check {
+    use super::Status as F;
+    let mut status = match f.status {
+        F::Pass => Status::Pass,
+        F::Info => Status::Info,
+        F::Warn => Status::Warn,
+        F::Fail => Status::Fail,
+        F::Error => Status::Error,
+    };
+    // Spec-digest §3.5: a broken TLS-RPT record is a WARN. Reports are a feedback channel;
+    // no mail is lost because of them, so nothing about TLS-RPT is a failure of the domain.
+    if f.id.starts_with("tls-rpt.") && status == Status::Fail {
+        status = Status::Warn;
+    }
+    let cap = match (f.id, status) {
+        // §5.4 domain caps: a published record senders cannot use (several records, an invalid
+        // record, a policy that is missing, not PKIX-valid, not served with 200, too large or
+        // invalid) leaves the domain without the protection it announced.
+        (
+            "mta-sts.txt-invalid"
+            | "mta-sts.txt-multiple"
+            | "mta-sts.policy-missing"
+            | "mta-sts.policy-host"
+            | "mta-sts.http-status"
+            | "mta-sts.body-too-large"
+            | "mta-sts.policy-invalid",
+            Status::Fail,
+        ) => Some(Grade::B),
+        // §3.4 / §5.4 step 1: under enforce, this MX gets no mail from MTA-STS senders.
+        ("mta-sts.enforce-violation", Status::Fail) => Some(Grade::F),
+        // §5.4: testing mode with violations.
+        ("mta-sts.testing-violation", Status::Warn) => Some(Grade::A),
+        // §5.4: neither DANE nor MTA-STS enforce.
+        ("domain.downgrade-protection", Status::Info) => Some(Grade::A),
+        _ => None,
+    };
+    Check {
+        id: f.id,
+        status,
+        cap,
+        detail: f.detail.clone(),
+    }
+}
+
+/// How one MX endpoint fares with a sender applying the policy (RFC 8461 §4.1, §4.2, §7.2).
+#[derive(Debug, PartialEq, Eq)]
+enum MxVerdict {
+    Valid,
+    Violates(Vec<String>),
+    /// Nothing failed but nothing was learnt either (timeout, refused): could not test.
+    Untested,
+}
+
+fn judge(policy: &Policy, ep: &EndpointReport) -> MxVerdict {
+    let mut why = Vec::new();
+    if policy.covers(&ep.host).is_none() {
+        why.push(format!(
+            "MX {} matches no mx pattern of the policy",
+            ep.host
+        ));
+    }
+    match &ep.negotiated {
+        None => {
+            // Only a failure we observed counts; a timeout says nothing about the server.
+            if ep.checks.iter().any(|c| c.status == Status::Fail) {
+                why.push("no working STARTTLS".to_string());
+            } else if why.is_empty() {
+                return MxVerdict::Untested;
+            }
+        }
+        Some(n) => {
+            if n.version != "TLSv1.2" && n.version != "TLSv1.3" {
+                why.push(format!(
+                    "{} negotiated; MTA-STS senders require TLS 1.2 or later (RFC 8461 §7.2)",
+                    n.version
+                ));
+            }
+            match &ep.certificate {
+                Some(c) if c.trusted && c.name_matches => {}
+                Some(c) => {
+                    if !c.trusted {
+                        why.push(format!(
+                            "certificate not PKIX-valid ({})",
+                            c.trust_error.as_deref().unwrap_or("untrusted")
+                        ));
+                    }
+                    if !c.name_matches {
+                        why.push(format!("certificate not valid for {}", ep.host));
+                    }
+                }
+                None => why.push("no certificate could be checked".to_string()),
+            }
+        }
+    }
+    if why.is_empty() {
+        MxVerdict::Valid
+    } else {
+        MxVerdict::Violates(why)
+    }
+}
+
+fn pattern_text(p: &MxPattern) -> String {
+    if p.wildcard {
+        format!("*.{}", p.domain)
+    } else {
+        p.domain.clone()
+    }
+}
+
+fn fetch_report(f: &Fetched) -> PolicyFetchReport {
+    let mut r = PolicyFetchReport {
+        url: f.url.clone(),
+        status: None,
+        content_type: None,
+        location: None,
+        body_bytes: None,
+        attempts: f.attempts,
+        error: None,
+    };
+    match &f.outcome {
+        FetchOutcome::Response {
+            status,
+            content_type,
+            body,
+            location,
+            ..
+        } => {
+            r.status = Some(*status);
+            r.content_type = content_type.clone();
+            r.location = location.clone();
+            r.body_bytes = Some(body.len() as u64);
+        }
+        FetchOutcome::NoHost(e) | FetchOutcome::Certificate(e) | FetchOutcome::Failed(e) => {
+            r.error = Some(e.clone())
+        }
+    }
+    r
+}
+
+/// Findings about the fetch itself, and the policy when one was served and is valid.
+fn judge_fetch(domain: &str, f: &Fetched, findings: &mut Vec<Finding>) -> Option<Policy> {
+    use super::Status as F;
+    let missing = |why: &str| {
+        Finding::new(
+            "mta-sts.policy-missing",
+            F::Fail,
+            format!(
+                "TXT present, policy missing: {why}; senders behave as if the domain had no MTA-STS (RFC 8461 §3.3)"
+            ),
+        )
+    };
+    match &f.outcome {
+        FetchOutcome::Response { status: 404, .. } => {
+            findings.push(missing(&format!("HTTP 404 for {}", f.url)));
+            None
+        }
+        FetchOutcome::Response {
+            status,
+            content_type,
+            body,
+            cap_exceeded,
+            ..
+        } => {
+            let out =
+                mta_sts::evaluate_response(*status, content_type.as_deref(), body, *cap_exceeded);
+            findings.extend(out.findings);
+            out.policy
+        }
+        FetchOutcome::NoHost(why) => {
+            findings.push(missing(why));
+            None
+        }
+        FetchOutcome::Certificate(why) => {
+            findings.push(Finding::new(
+                "mta-sts.policy-host",
+                F::Fail,
+                format!(
+                    "policy host not PKIX-valid: mta-sts.{domain}: {why}; senders cannot fetch the policy (RFC 8461 §3.3)"
+                ),
+            ));
+            None
+        }
+        FetchOutcome::Failed(why) => {
+            findings.push(Finding::new(
+                "mta-sts.policy-fetch",
+                F::Error,
+                format!(
+                    "could not fetch {} ({} attempt(s)): {why}",
+                    f.url, f.attempts
+                ),
+            ));
+            None
+        }
+    }
+}
+
+/// The decision for one mail domain. `mx_hosts` are the MX names from DNS (the domain itself
+/// for an implicit MX); `endpoints` the finished endpoint reports of those hosts.
+pub fn evaluate(
+    domain: &str,
+    g: &Gathered,
+    mx_hosts: &[String],
+    endpoints: &[EndpointReport],
+) -> Verdict {
+    use super::Status as F;
+    let mut sts = MtaStsReport {
+        record: None,
+        id: None,
+        candidates: vec![],
+        fetch: None,
+        policy: None,
+        mx_coverage: vec![],
+        checks: vec![],
+    };
+    let mut findings = Vec::new();
+    // "Deployed": the domain publishes a `v=STSv1` record, usable or not (for TLS-RPT's WARN).
+    let mut deployed = false;
+    match &g.sts_txt {
+        Err(e) => findings.push(Finding::new(
+            "mta-sts.txt-lookup",
+            F::Error,
+            e.to_error_info(&format!("TXT of _mta-sts.{domain}"))
+                .message,
+        )),
+        Ok(rrs) => {
+            let out = mta_sts::parse_txt(rrs);
+            deployed = !out.candidates.is_empty();
+            if let Some(r) = &out.record {
+                sts.record = Some(r.text.clone());
+                sts.id = Some(r.id.clone());
+            }
+            sts.candidates = out.candidates;
+            findings.extend(out.findings);
+        }
+    }
+    let policy = g.fetch.as_ref().and_then(|f| {
+        sts.fetch = Some(fetch_report(f));
+        judge_fetch(domain, f, &mut findings)
+    });
+
+    let mut endpoint_checks = vec![Vec::new(); endpoints.len()];
+    let mut endpoint_a_plus = vec![false; endpoints.len()];
+    let mut enforce_covers_all = false;
+    // Why the domain is not protected against a STARTTLS downgrade, when it is not.
+    let mut unprotected: Option<String> = None;
+    match &policy {
+        None => {
+            unprotected = Some(if !deployed {
+                "no MTA-STS record".to_string()
+            } else {
+                "MTA-STS is published but senders get no usable policy".to_string()
+            });
+        }
+        Some(p) => {
+            sts.policy = Some(PolicyReport {
+                mode: p.mode.as_str(),
+                max_age: p.max_age,
+                mx: p.mx.iter().map(pattern_text).collect(),
+            });
+            sts.mx_coverage = mx_hosts
+                .iter()
+                .map(|h| MxCoverage {
+                    host: h.clone(),
+                    pattern: p.covers(h).map(pattern_text),
+                })
+                .collect();
+            let covered = sts
+                .mx_coverage
+                .iter()
+                .filter(|c| c.pattern.is_some())
+                .count();
+            if p.mode != Mode::None && !mx_hosts.is_empty() {
+                findings.push(if covered == mx_hosts.len() {
+                    Finding::new(
+                        "mta-sts.mx-coverage",
+                        F::Pass,
+                        format!(
+                            "the policy's mx patterns cover every MX host ({covered}/{})",
+                            mx_hosts.len()
+                        ),
+                    )
+                } else {
+                    let missing: Vec<&str> = sts
+                        .mx_coverage
+                        .iter()
+                        .filter(|c| c.pattern.is_none())
+                        .map(|c| c.host.as_str())
+                        .collect();
+                    Finding::new(
+                        "mta-sts.mx-coverage",
+                        F::Info,
+                        format!(
+                            "the policy's mx patterns cover {covered}/{} MX hosts; not covered: {}",
+                            mx_hosts.len(),
+                            missing.join(", ")
+                        ),
+                    )
+                });
+            }
+            let mut violations = Vec::new();
+            for (i, ep) in endpoints.iter().enumerate() {
+                let v = if p.mode == Mode::None {
+                    MxVerdict::Untested
+                } else {
+                    judge(p, ep)
+                };
+                match (p.mode, v) {
+                    (Mode::Enforce, MxVerdict::Violates(why)) => {
+                        let detail = format!(
+                            "MTA-STS enforce: {}: {ENFORCE_CONSEQUENCE} (RFC 8461 §4.2, §5)",
+                            why.join("; ")
+                        );
+                        endpoint_checks[i].push(to_check(&Finding::new(
+                            "mta-sts.enforce-violation",
+                            F::Fail,
+                            detail,
+                        )));
+                        violations.push(format!("{} [{}]", ep.host, why.join("; ")));
+                    }
+                    (Mode::Testing, MxVerdict::Violates(why)) => {
+                        violations.push(format!("{} [{}]", ep.host, why.join("; ")));
+                    }
+                    (Mode::Enforce, MxVerdict::Valid) => {
+                        endpoint_a_plus[i] = ep
+                            .negotiated
+                            .as_ref()
+                            .is_some_and(|n| n.version == "TLSv1.3");
+                    }
+                    _ => {}
+                }
+            }
+            violations.dedup();
+            if p.mode == Mode::Testing && !violations.is_empty() {
+                findings.push(Finding::new(
+                    "mta-sts.testing-violation",
+                    F::Warn,
+                    format!(
+                        "MTA-STS testing: {}; under enforce MTA-STS senders would not deliver there; today they deliver anyway and only report",
+                        violations.join(", ")
+                    ),
+                ));
+            }
+            enforce_covers_all = p.mode == Mode::Enforce
+                && !mx_hosts.is_empty()
+                && covered == mx_hosts.len()
+                && violations.is_empty();
+            if !enforce_covers_all {
+                unprotected = Some(match p.mode {
+                    Mode::Testing => "MTA-STS is in testing mode (senders report but still deliver without protection)".to_string(),
+                    Mode::None => "MTA-STS mode is none (being withdrawn)".to_string(),
+                    Mode::Enforce => format!(
+                        "MTA-STS enforce does not cover every MX host with a valid certificate ({})",
+                        if violations.is_empty() { "no MX host".to_string() } else { violations.join(", ") }
+                    ),
+                });
+            }
+        }
+    }
+
+    // TLS-RPT (RFC 8460 §3).
+    let mut rpt = TlsRptReport {
+        record: None,
+        rua: vec![],
+        candidates: vec![],
+        checks: vec![],
+    };
+    let mut rpt_findings = Vec::new();
+    match &g.rpt_txt {
+        Err(e) => rpt_findings.push(Finding::new(
+            "tls-rpt.txt-lookup",
+            F::Error,
+            e.to_error_info(&format!("TXT of _smtp._tls.{domain}"))
+                .message,
+        )),
+        Ok(rrs) => {
+            let out = tls_rpt::parse_txt(rrs);
+            if let Some(r) = &out.record {
+                rpt.record = Some(r.text.clone());
+                rpt.rua = r.rua.iter().map(|u| u.uri.clone()).collect();
+            }
+            rpt.candidates = out.candidates;
+            rpt_findings.extend(out.findings);
+        }
+    }
+    if deployed {
+        // Spec-digest §3.5 / RFC 8461 §6: with MTA-STS deployed, a missing TLS-RPT record
+        // means nobody hears about senders failing to deliver securely: WARN, not INFO.
+        for f in rpt_findings
+            .iter_mut()
+            .filter(|f| f.id == "tls-rpt.missing")
+        {
+            f.status = F::Warn;
+            f.detail = format!(
+                "{}, although MTA-STS is deployed: failed secure deliveries go unreported (RFC 8461 §6)",
+                f.detail
+            );
+        }
+    }
+
+    let downgrade = match &unprotected {
+        None => Finding::new(
+            "domain.downgrade-protection",
+            F::Pass,
+            "MTA-STS enforce covers every MX host with a PKIX-valid certificate: senders that honour MTA-STS cannot be downgraded to plaintext",
+        ),
+        Some(why) => Finding::new(
+            "domain.downgrade-protection",
+            F::Info,
+            format!(
+                "no downgrade protection: {why}; DANE not checked yet. An attacker on the path could strip STARTTLS unnoticed"
+            ),
+        ),
+    };
+
+    sts.checks = findings.iter().map(to_check).collect();
+    rpt.checks = rpt_findings.iter().map(to_check).collect();
+    let mut domain_checks = sts.checks.clone();
+    domain_checks.extend(rpt.checks.iter().cloned());
+    domain_checks.push(to_check(&downgrade));
+    Verdict {
+        domain_a_plus: enforce_covers_all && rpt.record.is_some(),
+        mta_sts: sts,
+        tls_rpt: rpt,
+        domain_checks,
+        endpoint_checks,
+        endpoint_a_plus,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::fetch::TxtAnswer;
+    use crate::report::{CertificateReport, Negotiated};
+
+    fn txt(s: &str) -> TxtAnswer {
+        Ok(vec![vec![s.as_bytes().to_vec()]])
+    }
+
+    fn served(body: &str) -> Option<Fetched> {
+        Some(Fetched {
+            url: "https://mta-sts.example.test/.well-known/mta-sts.txt".into(),
+            attempts: 1,
+            outcome: FetchOutcome::Response {
+                status: 200,
+                content_type: Some("text/plain".into()),
+                body: body.as_bytes().to_vec(),
+                cap_exceeded: false,
+                location: None,
+            },
+        })
+    }
+
+    fn endpoint(host: &str, version: &str, trusted: bool) -> EndpointReport {
+        let mut e = EndpointReport::new(
+            host.into(),
+            Some("127.0.0.2".into()),
+            25,
+            crate::target::Transport::SmtpStartTls,
+        );
+        e.negotiated = Some(Negotiated {
+            version: version.into(),
+            cipher: "TLS_AES_128_GCM_SHA256".into(),
+            group: None,
+        });
+        e.certificate = Some(CertificateReport {
+            trusted,
+            name_matches: true,
+            not_after: String::new(),
+            days_remaining: 90,
+            trust_error: (!trusted).then(|| "unknown issuer".into()),
+            chain: vec![],
+        });
+        e
+    }
+
+    const ENFORCE: &str = "version: STSv1\nmode: enforce\nmx: *.example.test\nmax_age: 604800\n";
+
+    #[test]
+    fn caps_are_attached_in_the_one_mapping() {
+        let f = |id, s| to_check(&Finding::new(id, s, ""));
+        use crate::policy::Status as F;
+        assert_eq!(f("mta-sts.txt-multiple", F::Fail).cap, Some(Grade::B));
+        assert_eq!(f("mta-sts.enforce-violation", F::Fail).cap, Some(Grade::F));
+        assert_eq!(f("mta-sts.testing-violation", F::Warn).cap, Some(Grade::A));
+        assert_eq!(f("mta-sts.policy-valid", F::Pass).cap, None);
+        // Spec-digest §3.5: TLS-RPT problems warn and never cap.
+        let c = f("tls-rpt.invalid", F::Fail);
+        assert_eq!((c.status, c.cap), (Status::Warn, None));
+    }
+
+    #[test]
+    fn enforce_authenticates_a_trusted_tls13_mx_and_fails_an_untrusted_one() {
+        let g = Gathered {
+            sts_txt: txt("v=STSv1; id=1;"),
+            fetch: served(ENFORCE),
+            rpt_txt: txt("v=TLSRPTv1; rua=mailto:r@example.test"),
+        };
+        let eps = [
+            endpoint("mx1.example.test", "TLSv1.3", true),
+            endpoint("mx2.example.test", "TLSv1.3", false),
+        ];
+        let hosts = [
+            "mx1.example.test".to_string(),
+            "mx2.example.test".to_string(),
+        ];
+        let v = evaluate("example.test", &g, &hosts, &eps);
+        assert_eq!(v.endpoint_a_plus, [true, false]);
+        assert!(v.endpoint_checks[0].is_empty());
+        let c = &v.endpoint_checks[1][0];
+        assert_eq!(
+            (c.id, c.status),
+            ("mta-sts.enforce-violation", Status::Fail)
+        );
+        assert!(c.detail.contains(ENFORCE_CONSEQUENCE));
+        assert!(!v.domain_a_plus);
+        let dp = v
+            .domain_checks
+            .iter()
+            .find(|c| c.id == "domain.downgrade-protection")
+            .unwrap();
+        assert_eq!((dp.status, dp.cap), (Status::Info, Some(Grade::A)));
+    }
+
+    #[test]
+    fn a_timeout_says_nothing_about_the_mx() {
+        let g = Gathered {
+            sts_txt: txt("v=STSv1; id=1;"),
+            fetch: served(ENFORCE),
+            rpt_txt: Ok(vec![]),
+        };
+        let mut ep = endpoint("mx1.example.test", "TLSv1.3", true);
+        ep.negotiated = None;
+        ep.certificate = None;
+        ep.checks = vec![Check::new("tcp.connect", Status::Error, "timed out")];
+        let v = evaluate("example.test", &g, &["mx1.example.test".into()], &[ep]);
+        assert!(v.endpoint_checks[0].is_empty());
+        // TLS-RPT missing while MTA-STS is published: warn.
+        let c = v
+            .domain_checks
+            .iter()
+            .find(|c| c.id == "tls-rpt.missing")
+            .unwrap();
+        assert_eq!(c.status, Status::Warn);
+    }
+}
