@@ -69,6 +69,8 @@ pub struct BatchOptions {
     pub progress: bool,
     /// Keep every report in memory (for `--json` and the table).
     pub keep_reports: bool,
+    /// `--fail-expiring N`: count the certificates with fewer than N days left.
+    pub fail_expiring: Option<i64>,
 }
 
 /// Counts for the closing summary.
@@ -84,10 +86,23 @@ pub struct Summary {
     pub elapsed: Duration,
     /// The worst letter grade of any target (for `--fail-under`).
     pub worst: Option<crate::report::Grade>,
+    /// With `--fail-expiring N`: the certificates expiring within N days (the first 100 named,
+    /// all counted).
+    pub expiring: Vec<String>,
+    pub expiring_count: u64,
+    fail_expiring: Option<i64>,
 }
 
 impl Summary {
     fn add(&mut self, r: &TargetReport) {
+        if let Some(days) = self.fail_expiring {
+            for line in crate::expiry::expiring(r, days) {
+                self.expiring_count += 1;
+                if self.expiring.len() < 100 {
+                    self.expiring.push(line);
+                }
+            }
+        }
         self.targets += 1;
         self.endpoints += r.endpoints.len() as u64;
         let g = match r.grade {
@@ -375,7 +390,10 @@ pub async fn run(
         })
     };
 
-    let mut summary = Summary::default();
+    let mut summary = Summary {
+        fail_expiring: opts.fail_expiring,
+        ..Summary::default()
+    };
     let mut reports: Vec<(usize, TargetReport)> = Vec::new();
     let mut write_error: Option<String> = None;
     let interrupted = {
@@ -429,8 +447,12 @@ pub async fn run(
     summary.invalid = n_invalid;
     summary.elapsed = started.elapsed();
     reports.sort_by_key(|(i, _)| *i);
+    let mut reports: Vec<TargetReport> = reports.into_iter().map(|(_, r)| r).collect();
+    // Certificates of one host on several ports given as separate targets can only be
+    // compared with the whole run (streamed NDJSON lines already went out without this).
+    crate::consistency::apply(&mut reports);
     Ok(Outcome {
-        reports: reports.into_iter().map(|(_, r)| r).collect(),
+        reports,
         invalid,
         summary,
         interrupted,

@@ -27,15 +27,23 @@ TARGETS:
 
 EXIT STATUS:
   0  the scan ran (whatever the grades)
-  1  --fail-under was given and a graded target is below it
+  1  --fail-under was given and a graded target is below it, or --fail-expiring was given and
+     a certificate seen expires within that many days (or has expired)
   2  bad usage, or no target could be read
+
+DIFF:
+  tlsgrade diff OLD.json NEW.json [--json]   what changed between two reports (JSON or NDJSON):
+                                             certificates replaced, grades, protocols, policies
+  (a target literally named 'diff': put an option first, e.g. tlsgrade -v diff, or smtp://diff)
 
 EXAMPLES:
   tlsgrade --demo                       (a lab on loopback: no network needed)
   tlsgrade example.com
   tlsgrade --json report.json -f domains.txt
   tlsgrade --connect-to mx.example.com:25:127.0.0.1:2525 example.com
-  tlsgrade --fail-under B smtp://mail.example.com";
+  tlsgrade --fail-under B smtp://mail.example.com
+  tlsgrade --fail-expiring 14 -f mailservers.txt   (a cron job: exit 1 two weeks before expiry)
+  tlsgrade --json after.json example.com && tlsgrade diff before.json after.json";
 
 /// TLS scanner and grader for mail domains and TLS services.
 #[derive(Parser, Debug)]
@@ -103,6 +111,11 @@ pub struct Cli {
     /// Warn when a certificate expires within N days.
     #[arg(long = "warn-days", value_name = "N", default_value_t = 30)]
     pub warn_days: u32,
+
+    /// Exit with status 1 when any certificate seen (the leaf of any endpoint) expires within N
+    /// days, or has expired. Combines with --fail-under: either one sets status 1.
+    #[arg(long = "fail-expiring", value_name = "N")]
+    pub fail_expiring: Option<u32>,
 
     /// Connections to one IP address at a time (each endpoint needs about seven: the handshake,
     /// five version probes and a fallback probe). Mail servers rate-limit aggressive clients.

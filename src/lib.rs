@@ -21,6 +21,10 @@
 //! - [`probe`]: one connection per probe; the full rustls handshake.
 //! - [`inspect`]: certificate facts and checks (x509-parser, rustls-webpki).
 //! - [`grade`]: the pure rubric of docs/grading.md.
+//! - [`diff`]: `tlsgrade diff OLD NEW`, what changed between two saved reports (pure over JSON,
+//!   outside the scan pipeline).
+//! - [`consistency`]: after every target is done, compares the certificates of peers (addresses
+//!   of a host, ports of a host, MX hosts of a domain): the renewal that reached one node only.
 //! - [`report`]: the JSON model (docs/report.md) and the terminal table.
 //! - [`scan`]: the only place with concurrency; failures become data.
 //! - [`lab`]: in-process servers (DNS, SMTP, TLS, HTTPS policy host) and a test PKI, shared by
@@ -34,8 +38,11 @@
 
 pub mod batch;
 pub mod cli;
+pub mod consistency;
+pub mod diff;
 pub mod dns;
 pub mod escape;
+pub mod expiry;
 pub mod grade;
 pub mod inspect;
 pub mod lab;
@@ -54,8 +61,8 @@ use std::process::ExitCode;
 
 use report::{GradeValue, Report};
 
-/// Runs the command line: scans, prints, and returns the exit status (0 ran, 1 --fail-under not
-/// met, 2 usage error or nothing readable).
+/// Runs the command line: scans, prints, and returns the exit status (0 ran, 1 --fail-under or
+/// --fail-expiring not met, 2 usage error or nothing readable).
 pub async fn run(cli: cli::Cli) -> ExitCode {
     let mut plan = match cli.plan() {
         Ok(p) => p,
@@ -120,6 +127,7 @@ pub async fn run(cli: cli::Cli) -> ExitCode {
         shard: cli.shard,
         progress: !cli.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
         keep_reports: cli.json.is_some() || show_table,
+        fail_expiring: cli.fail_expiring.map(i64::from),
     };
     let started_at = now_rfc3339();
     let outcome = match batch::run(plan.targets, plan.file, &plan.config, &opts).await {
@@ -197,9 +205,20 @@ pub async fn run(cli: cli::Cli) -> ExitCode {
         eprintln!("tlsgrade: no valid target to scan");
         return ExitCode::from(2);
     }
-    match (cli.fail_under, s.worst) {
-        (Some(min), Some(worst)) if worst > min => ExitCode::from(1),
-        _ => ExitCode::SUCCESS,
+    for line in &s.expiring {
+        eprintln!("tlsgrade: --fail-expiring: {line}");
+    }
+    if s.expiring_count > s.expiring.len() as u64 {
+        eprintln!(
+            "tlsgrade: --fail-expiring: and {} more",
+            s.expiring_count - s.expiring.len() as u64
+        );
+    }
+    let under = matches!((cli.fail_under, s.worst), (Some(min), Some(worst)) if worst > min);
+    if under || s.expiring_count > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -88,7 +88,10 @@ pub async fn scan_all(targets: Vec<Target>, cfg: &ScanConfig) -> Result<Vec<Targ
     )
     .await?;
     out.sort_by_key(|(i, _)| *i);
-    Ok(out.into_iter().map(|(_, r)| r).collect())
+    let mut reports: Vec<TargetReport> = out.into_iter().map(|(_, r)| r).collect();
+    // The ports of one host given as separate targets can only be compared now.
+    crate::consistency::apply(&mut reports);
+    Ok(reports)
 }
 
 /// Scans targets as they come from `targets` (each with its index in the input) and hands every
@@ -111,7 +114,10 @@ where
     targets
         .map(|(i, t)| async move { (i, ctx.scan_target(t).await) })
         .buffer_unordered(cfg.concurrency.clamp(1, 4096))
-        .for_each(|(i, r)| {
+        .for_each(|(i, mut r)| {
+            // Peers within a target (addresses of a host, MX hosts) are compared before the
+            // report leaves; comparisons across targets need the whole run (scan_all, batch).
+            crate::consistency::apply(std::slice::from_mut(&mut r));
             sink(i, r);
             futures::future::ready(())
         })

@@ -64,6 +64,13 @@ pub async fn spawn_smtp(
     script: SmtpScript,
 ) -> std::io::Result<ServerHandle> {
     let listeners = super::bind_all(ips).await?;
+    Ok(serve_smtp(listeners, script))
+}
+
+/// Serves `script` on listeners bound by the caller: two servers with different certificates
+/// on different addresses of one port (a cluster where the renewal reached one node) bind with
+/// [`super::bind_all`] and hand one listener to each.
+pub fn serve_smtp(listeners: Vec<tokio::net::TcpListener>, script: SmtpScript) -> ServerHandle {
     let addrs = listeners
         .iter()
         .filter_map(|l| l.local_addr().ok())
@@ -88,7 +95,7 @@ pub async fn spawn_smtp(
             })
         })
         .collect();
-    Ok(ServerHandle::new(addrs, tasks))
+    ServerHandle::new(addrs, tasks)
 }
 
 async fn write_reply<S: AsyncWrite + Unpin>(

@@ -34,7 +34,14 @@ fn reasons(checks: &[Check], max: usize) -> String {
     let mut lines: Vec<String> = checks
         .iter()
         .filter(|c| matches!(c.status, Status::Fail | Status::Error | Status::Warn))
-        .map(|c| format!("{} {}", c.status.as_str(), esc(&c.detail)))
+        .map(|c| {
+            // Consistency findings name two certificates: in full under the target, not here.
+            if crate::consistency::CHECK_IDS.contains(&c.id) {
+                format!("{} {} (below)", c.status.as_str(), c.id)
+            } else {
+                format!("{} {}", c.status.as_str(), esc(&c.detail))
+            }
+        })
         .collect();
     if lines.len() > max {
         let more = lines.len() - max;
@@ -196,6 +203,21 @@ fn render_target(t: &TargetReport, o: TableOptions) -> String {
         out.push_str(&format!("  TLS-RPT: {}\n", tls_rpt_line(r)));
     }
     for c in t.checks.iter().filter(|c| c.status != Status::Pass) {
+        out.push_str(&format!(
+            "  {:<5} {:<28} {}\n",
+            c.status.as_str(),
+            c.id,
+            esc(&c.detail)
+        ));
+    }
+    // Certificate consistency findings sit on the odd endpoint, where the "Main reasons"
+    // column may cut them off; they are what an admin checks after a renewal, so list them here.
+    for c in t
+        .endpoints
+        .iter()
+        .flat_map(|e| &e.checks)
+        .filter(|c| crate::consistency::CHECK_IDS.contains(&c.id) && c.status != Status::Pass)
+    {
         out.push_str(&format!(
             "  {:<5} {:<28} {}\n",
             c.status.as_str(),

@@ -11,5 +11,6 @@ mod demo;
 mod domain;
 mod mta_sts;
 mod peers;
+mod renewal;
 mod smtp;
 mod versions;
