@@ -552,30 +552,22 @@ mod tests {
     }
 
     fn ep(host: &str, addr: &str, port: u16, leaf: CertInfo) -> EndpointReport {
-        EndpointReport {
-            host: host.into(),
-            address: Some(addr.into()),
+        let mut e = EndpointReport::new(
+            host.into(),
+            Some(addr.into()),
             port,
-            transport: Transport::for_port(port),
-            connected_to: None,
-            grade: Some(GradeValue::Letter(Grade::APlus)),
-            error: None,
-            checks: vec![],
-            negotiated: None,
-            protocols: None,
-            protocol_details: None,
-            certificate: Some(CertificateReport {
-                trusted: true,
-                name_matches: true,
-                not_after: leaf.not_after.clone(),
-                days_remaining: 0,
-                trust_error: None,
-                chain: vec![leaf],
-            }),
-            starttls: None,
-            ocsp_stapled: None,
-            elapsed_ms: 0,
-        }
+            Transport::for_port(port),
+        );
+        e.grade = Some(GradeValue::Letter(Grade::APlus));
+        e.certificate = Some(CertificateReport {
+            trusted: true,
+            name_matches: true,
+            not_after: leaf.not_after.clone(),
+            days_remaining: 0,
+            trust_error: None,
+            chain: vec![leaf],
+        });
+        e
     }
 
     fn domain(eps: Vec<EndpointReport>) -> TargetReport {

@@ -33,30 +33,21 @@ mod tests {
 
     fn with_days(days: i64) -> TargetReport {
         let mut t = TargetReport::new("mx.example.test:25", "endpoint");
-        t.endpoints.push(EndpointReport {
-            host: "mx.example.test".into(),
-            address: Some("192.0.2.1".into()),
-            port: 25,
-            transport: crate::target::Transport::SmtpStartTls,
-            connected_to: None,
-            grade: None,
-            error: None,
-            checks: vec![],
-            negotiated: None,
-            protocols: None,
-            protocol_details: None,
-            certificate: Some(CertificateReport {
-                trusted: true,
-                name_matches: true,
-                not_after: "2030-01-01T00:00:00Z".into(),
-                days_remaining: days,
-                trust_error: None,
-                chain: vec![],
-            }),
-            starttls: None,
-            ocsp_stapled: None,
-            elapsed_ms: 0,
+        let mut e = EndpointReport::new(
+            "mx.example.test".into(),
+            Some("192.0.2.1".into()),
+            25,
+            crate::target::Transport::SmtpStartTls,
+        );
+        e.certificate = Some(CertificateReport {
+            trusted: true,
+            name_matches: true,
+            not_after: "2030-01-01T00:00:00Z".into(),
+            days_remaining: days,
+            trust_error: None,
+            chain: vec![],
         });
+        t.endpoints.push(e);
         t
     }
 
