@@ -30,6 +30,7 @@ EXIT STATUS:
   1  --fail-under was given and a graded target is below it, or --fail-expiring was given and
      a certificate seen expires within that many days (or has expired)
   2  bad usage, or no target could be read
+  130  interrupted (SIGINT/SIGTERM): finished targets are written; --resume continues
 
 DIFF:
   tlsgrade diff OLD.json NEW.json [--json]   what changed between two reports (JSON or NDJSON):
