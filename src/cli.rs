@@ -67,6 +67,11 @@ pub struct Cli {
     #[arg(long = "connect-to", value_name = "HOST1:PORT1:HOST2:PORT2")]
     pub connect_to: Vec<String>,
 
+    /// DNSSEC trust anchors for DANE instead of the IANA root keys: a file of DNSKEY or DS
+    /// records in presentation format (private zones, test labs). Repeatable.
+    #[arg(long = "trust-anchor", value_name = "FILE")]
+    pub trust_anchor: Vec<PathBuf>,
+
     /// Extra trust anchors (PEM), on top of the built-in web PKI roots. Repeatable.
     #[arg(long = "ca-file", value_name = "PEM")]
     pub ca_file: Vec<PathBuf>,
@@ -248,6 +253,7 @@ impl Cli {
             allow_private: self.allow_private,
             concurrency: self.concurrency as usize,
             per_ip: self.per_ip as usize,
+            trust_anchors: None,
             warn_days: self.warn_days as i64,
         };
         Ok(Plan {

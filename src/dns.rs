@@ -7,12 +7,14 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+use hickory_proto::dnssec::{Proof, TrustAnchors};
 use hickory_proto::op::ResponseCode;
-use hickory_proto::rr::{RData, RecordType};
+use hickory_proto::rr::{RData, Record, RecordType};
 use hickory_proto::ProtoErrorKind;
 use hickory_resolver::config::{NameServerConfigGroup, ResolveHosts, ResolverConfig, ResolverOpts};
 use hickory_resolver::name_server::TokioConnectionProvider;
 use hickory_resolver::{ResolveError, TokioResolver};
+use std::sync::Arc;
 
 use crate::report::{ErrorInfo, ErrorKind};
 
@@ -110,7 +112,26 @@ fn classify(e: ResolveError) -> Result<(), DnsError> {
 impl Dns {
     /// A resolver on `server` (`--resolver`), or the system configuration when `None`.
     pub fn new(server: Option<SocketAddr>, timeout: Duration) -> Result<Dns, String> {
+        Dns::build(server, timeout, None)
+    }
+
+    /// A resolver that validates DNSSEC itself (RFC 4035), from `anchors` down, and marks every
+    /// answer secure, insecure, bogus or indeterminate: DANE must never trust a resolver's AD bit.
+    pub fn validating(
+        server: Option<SocketAddr>,
+        timeout: Duration,
+        anchors: Arc<TrustAnchors>,
+    ) -> Result<Dns, String> {
+        Dns::build(server, timeout, Some(anchors))
+    }
+
+    fn build(
+        server: Option<SocketAddr>,
+        timeout: Duration,
+        anchors: Option<Arc<TrustAnchors>>,
+    ) -> Result<Dns, String> {
         let mut opts = ResolverOpts::default();
+        opts.validate = anchors.is_some();
         opts.timeout = timeout.min(Duration::from_secs(5));
         opts.attempts = 2;
         opts.edns0 = true;
@@ -131,9 +152,46 @@ impl Dns {
                 format!("cannot read the system DNS configuration ({e}); use --resolver IP[:PORT]")
             })?,
         };
+        let mut builder = builder.with_options(opts);
+        if let Some(a) = anchors {
+            builder = builder.with_trust_anchor(a);
+        }
         Ok(Dns {
-            resolver: builder.with_options(opts).build(),
+            resolver: builder.build(),
         })
+    }
+
+    /// Records of `rtype` at `name` with their DNSSEC status: the weakest proof among the
+    /// answer's records of that type (`Ok(([], proof))` for a validated NODATA/NXDOMAIN).
+    pub async fn lookup_proof(
+        &self,
+        name: &str,
+        rtype: RecordType,
+    ) -> Result<(Vec<Record>, Proof), DnsError> {
+        match self.resolver.lookup(fqdn(name), rtype).await {
+            Ok(l) => {
+                let recs: Vec<Record> = l.records().to_vec();
+                let proof = recs
+                    .iter()
+                    .filter(|r| r.record_type() == rtype)
+                    .map(|r| r.proof())
+                    .min()
+                    .unwrap_or(Proof::Indeterminate);
+                Ok((recs, proof))
+            }
+            Err(e) => {
+                // A negative answer that did not validate comes back as an NSEC error with its
+                // proof; one that did comes back as "no records".
+                if let Some(ProtoErrorKind::Nsec { proof, .. }) = e.proto().map(|p| p.kind()) {
+                    return Ok((Vec::new(), *proof));
+                }
+                match classify(e) {
+                    Ok(()) => Ok((Vec::new(), Proof::Secure)),
+                    Err(DnsError::NxDomain) => Ok((Vec::new(), Proof::Secure)),
+                    Err(err) => Err(err),
+                }
+            }
+        }
     }
 
     /// MX records of `domain`, sorted by preference then name, duplicates removed.
@@ -234,4 +292,116 @@ impl Dns {
             _ => Ok(out),
         }
     }
+}
+
+/// Loads `--trust-anchor` files: DNSKEY records are anchors as they are; a DS record names the
+/// zone's DNSKEY by digest, so the zone's DNSKEY RRset is fetched (with `plain`, not validated:
+/// the DS is what vouches for it) and the keys whose digest matches become anchors.
+pub async fn load_trust_anchors(
+    files: &[std::path::PathBuf],
+    plain: &Dns,
+) -> Result<TrustAnchors, String> {
+    use hickory_proto::dnssec::rdata::DNSSECRData;
+    use hickory_proto::dnssec::{DigestType, Verifier};
+    let mut dnskey_text = String::new();
+    let mut ds: Vec<(String, u16, u8, Vec<u8>, std::path::PathBuf, usize)> = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("--trust-anchor {}: {e}", path.display()))?;
+        for (n, line) in text.lines().enumerate() {
+            let body = line.split(';').next().unwrap_or("").trim();
+            if body.is_empty() {
+                continue;
+            }
+            let f: Vec<&str> = body.split_whitespace().collect();
+            match f
+                .iter()
+                .position(|w| w.eq_ignore_ascii_case("DS") || w.eq_ignore_ascii_case("DNSKEY"))
+            {
+                Some(i) if f[i].eq_ignore_ascii_case("DNSKEY") => {
+                    dnskey_text.push_str(body);
+                    dnskey_text.push('\n');
+                }
+                Some(i) if f.len() >= i + 5 => {
+                    let bad = || {
+                        format!(
+                            "--trust-anchor {} line {}: malformed DS record",
+                            path.display(),
+                            n + 1
+                        )
+                    };
+                    let tag: u16 = f[i + 1].parse().map_err(|_| bad())?;
+                    let digest_type: u8 = f[i + 3].parse().map_err(|_| bad())?;
+                    let hexd: String = f[i + 4..].concat();
+                    let digest = (0..hexd.len())
+                        .step_by(2)
+                        .map(|k| {
+                            hexd.get(k..k + 2)
+                                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                        })
+                        .collect::<Option<Vec<u8>>>()
+                        .ok_or_else(bad)?;
+                    ds.push((
+                        f[0].to_string(),
+                        tag,
+                        digest_type,
+                        digest,
+                        path.clone(),
+                        n + 1,
+                    ));
+                }
+                _ => {
+                    return Err(format!(
+                        "--trust-anchor {} line {}: expected a DNSKEY or DS record",
+                        path.display(),
+                        n + 1
+                    ))
+                }
+            }
+        }
+    }
+    let mut anchors = if dnskey_text.is_empty() {
+        TrustAnchors::empty()
+    } else {
+        dnskey_text
+            .parse::<TrustAnchors>()
+            .map_err(|e| format!("--trust-anchor: DNSKEY records do not parse: {e}"))?
+    };
+    for (owner, tag, digest_type, digest, path, line) in ds {
+        let name = hickory_proto::rr::Name::from_ascii(&owner)
+            .map_err(|e| format!("--trust-anchor {} line {line}: {e}", path.display()))?;
+        let (recs, _) = plain
+            .lookup_proof(&owner, RecordType::DNSKEY)
+            .await
+            .map_err(|e| {
+                format!(
+                    "--trust-anchor {} line {line}: {}",
+                    path.display(),
+                    e.to_error_info(&format!("DNSKEY of {owner}")).message
+                )
+            })?;
+        let mut found = false;
+        for r in &recs {
+            if let RData::DNSSEC(DNSSECRData::DNSKEY(k)) = r.data() {
+                let dt = DigestType::from(digest_type);
+                let matches = k.calculate_key_tag().ok() == Some(tag)
+                    && k.to_digest(&name, dt)
+                        .map(|d| d.as_ref() == digest.as_slice())
+                        .unwrap_or(false);
+                if matches {
+                    if let Ok(pk) = k.key() {
+                        anchors.insert(&*pk);
+                        found = true;
+                    }
+                }
+            }
+        }
+        if !found {
+            return Err(format!(
+                "--trust-anchor {} line {line}: no DNSKEY of {owner} matches the DS (key tag {tag})",
+                path.display()
+            ));
+        }
+    }
+    Ok(anchors)
 }

@@ -129,6 +129,19 @@ pub async fn run(cli: cli::Cli) -> ExitCode {
         keep_reports: cli.json.is_some() || show_table,
         fail_expiring: cli.fail_expiring.map(i64::from),
     };
+    if !cli.trust_anchor.is_empty() {
+        let loaded = match dns::Dns::new(plan.config.resolver, plan.config.timeout) {
+            Ok(plain) => dns::load_trust_anchors(&cli.trust_anchor, &plain).await,
+            Err(e) => Err(e),
+        };
+        match loaded {
+            Ok(a) => plan.config.trust_anchors = Some(std::sync::Arc::new(a)),
+            Err(e) => {
+                eprintln!("tlsgrade: {}", escape::for_terminal(&e));
+                return ExitCode::from(2);
+            }
+        }
+    }
     let started_at = now_rfc3339();
     let outcome = match batch::run(plan.targets, plan.file, &plan.config, &opts).await {
         Ok(o) => o,

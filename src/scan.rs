@@ -14,6 +14,7 @@ use crate::grade::{self, Score};
 use crate::inspect::{self, TrustStore};
 use crate::net::starttls::{self, Dialogue, DialogueTimeouts};
 use crate::net::{self, connect_to, ConnectTo};
+use crate::policy::dane_check;
 use crate::policy::{fetch, mta_sts_check};
 use crate::probe::tls;
 use crate::probe::versions::{self, ProbeTarget, VersionOutcome};
@@ -42,6 +43,8 @@ pub struct ScanConfig {
     pub per_ip: usize,
     /// Days before expiry at which `cert.expiring` warns.
     pub warn_days: i64,
+    /// DNSSEC trust anchors for DANE (`--trust-anchor`); `None` = the IANA root keys.
+    pub trust_anchors: Option<Arc<hickory_proto::dnssec::TrustAnchors>>,
 }
 
 impl ScanConfig {
@@ -60,6 +63,7 @@ impl ScanConfig {
             concurrency: 64,
             per_ip: 3,
             warn_days: 30,
+            trust_anchors: None,
         }
     }
 }
@@ -103,9 +107,12 @@ where
     F: FnMut(usize, TargetReport),
 {
     let dns = Dns::new(cfg.resolver, cfg.timeout)?;
+    let anchors = cfg.trust_anchors.clone().unwrap_or_default();
+    let dnssec = Dns::validating(cfg.resolver, cfg.timeout, anchors)?;
     let ctx = Ctx {
         cfg,
         dns,
+        dnssec,
         sem: Arc::new(Semaphore::new(cfg.concurrency.max(1))),
         per_ip: Default::default(),
         endpoints: Default::default(),
@@ -176,6 +183,8 @@ struct Ctx<'a> {
     /// One semaphore per IP address: every connection to that address holds a permit.
     per_ip: std::sync::Mutex<std::collections::HashMap<IpAddr, Arc<Semaphore>>>,
     endpoints: std::sync::Mutex<EndpointCache>,
+    /// Validating resolver for DANE (DNSSEC checked here, never taken from an AD bit).
+    dnssec: Dns,
 }
 
 /// One address to scan, with the name it stands for.
@@ -304,7 +313,24 @@ impl Ctx<'_> {
                 rep.error = Some(info);
             }
             Ok((plans, _, _)) => {
-                rep.endpoints = self.scan_endpoints(plans).await;
+                // DANE for a service: TLSA at _<port>._tcp.<host> (RFC 7672 §2.2, RFC 6698 §3).
+                let facts = async {
+                    match host {
+                        Host::Name(n) => Some(dane_check::gather_host(&self.dnssec, n, port).await),
+                        Host::Ip(_) => None,
+                    }
+                };
+                let (endpoints, facts) = tokio::join!(self.scan_endpoints(plans), facts);
+                rep.endpoints = endpoints;
+                if let Some(f) = facts {
+                    let now = UnixTime::now();
+                    for ep in rep.endpoints.iter_mut() {
+                        let names = vec![ep.host.clone()];
+                        let valid = dane_check::evaluate_endpoint(ep, &f, port, &names, false, now);
+                        ep.grade = Some(endpoint_grade(ep, valid));
+                        grade::sort_checks(&mut ep.checks);
+                    }
+                }
             }
         }
         let grades: Vec<GradeValue> = rep.endpoints.iter().filter_map(|e| e.grade).collect();
@@ -357,14 +383,69 @@ impl Ctx<'_> {
     /// A mail domain: MX and endpoints, and at the same time its MTA-STS and TLS-RPT records
     /// and policy, so the policy fetch adds no round trips of its own.
     async fn scan_domain(&self, t: &Target, domain: &str) -> TargetReport {
-        let ((mut rep, complete), gathered) = tokio::join!(
+        let ((mut rep, complete), gathered, dane_facts) = tokio::join!(
             self.scan_mx(t, domain),
-            fetch::gather(domain, self.cfg, &self.dns)
+            fetch::gather(domain, self.cfg, &self.dns),
+            dane_check::gather_domain(&self.dnssec, &self.dns, domain)
         );
         if !complete {
             return rep;
         }
-        let domain_a_plus = self.mail_policies(domain, &gathered, &mut rep);
+        let sts_a_plus = self.mail_policies(domain, &gathered, &mut rep);
+        // DANE per endpoint: the TLSA base domain is the MX host; with a secure MX RRset the
+        // mail domain is a reference name for DANE-TA too (RFC 7672 §3.2.3).
+        let mx_secure = matches!(
+            dane_facts.mx,
+            Some(Ok(hickory_proto::dnssec::Proof::Secure))
+        );
+        let now = UnixTime::now();
+        let mut dane_valid = Vec::with_capacity(rep.endpoints.len());
+        for ep in rep.endpoints.iter_mut() {
+            let mut names = vec![ep.host.clone()];
+            if mx_secure {
+                names.push(domain.to_string());
+            }
+            let valid = match dane_facts.hosts.get(&ep.host) {
+                Some(f) => dane_check::evaluate_endpoint(ep, f, 25, &names, mx_secure, now),
+                None => false,
+            };
+            dane_valid.push(valid);
+        }
+        let (dane_report, dane_checks, dane_protected) =
+            dane_check::evaluate_domain(&dane_facts, &rep.endpoints);
+        let dane_deployed = rep
+            .endpoints
+            .iter()
+            .any(|e| e.dane.as_ref().is_some_and(|d| !d.tlsa.is_empty()));
+        rep.checks.extend(dane_checks);
+        rep.dane = Some(dane_report);
+        // Either mechanism authenticates an endpoint (spec-digest §5.4, A+).
+        for ((ep, sts), dane) in rep.endpoints.iter_mut().zip(sts_a_plus).zip(dane_valid) {
+            ep.grade = Some(endpoint_grade(ep, sts || dane));
+            grade::sort_checks(&mut ep.checks);
+        }
+        let sts_protects = rep
+            .checks
+            .iter()
+            .any(|c| c.id == "domain.downgrade-protection" && c.status == Status::Pass);
+        for c in rep.checks.iter_mut() {
+            if dane_protected && c.id == "domain.downgrade-protection" && c.status != Status::Pass {
+                *c = Check::new(
+                    "domain.downgrade-protection",
+                    Status::Pass,
+                    "DANE protects every MX host: senders that validate DNSSEC cannot be downgraded to plaintext",
+                );
+            }
+            if dane_deployed && c.id == "tls-rpt.missing" && c.status == Status::Info {
+                c.status = Status::Warn;
+                c.detail = format!(
+                    "{}, although DANE is deployed: failed secure deliveries go unreported",
+                    c.detail
+                );
+            }
+        }
+        let rpt_valid = rep.tls_rpt.as_ref().is_some_and(|r| r.record.is_some());
+        let domain_a_plus = (sts_protects || dane_protected) && rpt_valid;
         let grades: Vec<GradeValue> = rep.endpoints.iter().filter_map(|e| e.grade).collect();
         rep.grade = Some(grade::domain_grade(&grades, &rep.checks, domain_a_plus));
         grade::sort_checks(&mut rep.checks);
@@ -549,26 +630,16 @@ impl Ctx<'_> {
         domain: &str,
         gathered: &fetch::Gathered,
         rep: &mut TargetReport,
-    ) -> bool {
+    ) -> Vec<bool> {
         let mx_hosts: Vec<String> = rep.mx.iter().map(|m| m.host.clone()).collect();
         let v = mta_sts_check::evaluate(domain, gathered, &mx_hosts, &rep.endpoints);
-        for ((ep, checks), a_plus) in rep
-            .endpoints
-            .iter_mut()
-            .zip(v.endpoint_checks)
-            .zip(v.endpoint_a_plus)
-        {
-            if checks.is_empty() && !a_plus {
-                continue;
-            }
+        for (ep, checks) in rep.endpoints.iter_mut().zip(v.endpoint_checks) {
             ep.checks.extend(checks);
-            ep.grade = Some(endpoint_grade(ep, a_plus));
-            grade::sort_checks(&mut ep.checks);
         }
         rep.checks.extend(v.domain_checks);
         rep.mta_sts = Some(v.mta_sts);
         rep.tls_rpt = Some(v.tls_rpt);
-        v.domain_a_plus
+        v.endpoint_a_plus
     }
 
     /// Plans one MX host, or gives the check and error that explain why it has no endpoint.
@@ -880,6 +951,7 @@ impl Ctx<'_> {
             Ok(i) => {
                 rep.checks.extend(i.checks);
                 rep.certificate = Some(i.report);
+                rep.chain_der = chain.iter().map(|c| c.to_vec()).collect();
             }
             Err(e) => rep
                 .checks

@@ -1,6 +1,6 @@
-//! An in-process authoritative DNS server (hickory-server) for the lab: zones built in code, and
-//! names that answer SERVFAIL or never answer, so the scanner's DNS failure handling can be tested
-//! without the internet.
+//! An in-process authoritative DNS server (hickory-server) for the lab: zones built in code,
+//! optionally DNSSEC-signed at start-up (ECDSA P-256, NSEC), and names that answer SERVFAIL or
+//! never answer, so the scanner's DNS and DANE handling can be tested without the internet.
 
 use std::collections::HashSet;
 use std::net::IpAddr;
@@ -8,13 +8,20 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hickory_proto::dnssec::crypto::EcdsaSigningKey;
+use hickory_proto::dnssec::rdata::{DNSSECRData, DNSKEY, DS};
+use hickory_proto::dnssec::{Algorithm, DigestType, SigSigner, SigningKey};
 use hickory_proto::op::{Header, ResponseCode};
-use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, SOA, TXT};
+use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, SOA, TLSA, TXT};
+use hickory_proto::rr::RecordType;
 use hickory_proto::rr::{LowerName, Name, RData, Record};
+use hickory_server::authority::AuthorityObject;
 use hickory_server::authority::{Catalog, MessageResponseBuilder, ZoneType};
+use hickory_server::dnssec::NxProofKind;
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::store::in_memory::InMemoryAuthority;
 use hickory_server::ServerFuture;
+use rustls_pki_types::PrivatePkcs8KeyDer;
 
 use super::ServerHandle;
 
@@ -23,6 +30,60 @@ use super::ServerHandle;
 pub struct Zone {
     origin: Name,
     records: Vec<Record>,
+    key: Option<ZoneKey>,
+}
+
+/// A zone-signing key (ECDSA P-256, algorithm 13) made at run time.
+#[derive(Clone)]
+pub struct ZoneKey {
+    pkcs8: Vec<u8>,
+}
+
+impl ZoneKey {
+    pub fn generate() -> Result<ZoneKey, String> {
+        let der = EcdsaSigningKey::generate_pkcs8(Algorithm::ECDSAP256SHA256)
+            .map_err(|e| e.to_string())?;
+        Ok(ZoneKey {
+            pkcs8: der.secret_pkcs8_der().to_vec(),
+        })
+    }
+
+    fn signing_key(&self) -> Result<EcdsaSigningKey, String> {
+        EcdsaSigningKey::from_pkcs8(
+            &PrivatePkcs8KeyDer::from(self.pkcs8.clone()),
+            Algorithm::ECDSAP256SHA256,
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    /// The DNSKEY (flags 257: zone key and secure entry point).
+    pub fn dnskey(&self) -> Result<DNSKEY, String> {
+        let public = self
+            .signing_key()?
+            .to_public_key()
+            .map_err(|e| e.to_string())?;
+        Ok(DNSKEY::new(true, true, false, public))
+    }
+
+    /// The DS (SHA-256) a parent publishes for the zone `zone` signed with this key.
+    pub fn ds(&self, zone: &str) -> Result<DS, String> {
+        let key = self.dnskey()?;
+        let digest = key
+            .to_digest(&name(zone), DigestType::SHA256)
+            .map_err(|e| e.to_string())?;
+        let tag = key.calculate_key_tag().map_err(|e| e.to_string())?;
+        Ok(DS::new(
+            tag,
+            Algorithm::ECDSAP256SHA256,
+            DigestType::SHA256,
+            digest.as_ref().to_vec(),
+        ))
+    }
+
+    /// A trust-anchor line for `zone` in presentation format (`--trust-anchor` files).
+    pub fn anchor(&self, zone: &str) -> Result<String, String> {
+        Ok(format!("{} 3600 IN DNSKEY {}", name(zone), self.dnskey()?))
+    }
 }
 
 fn name(s: &str) -> Name {
@@ -53,6 +114,7 @@ impl Zone {
         Zone {
             origin: o,
             records: vec![soa],
+            key: None,
         }
     }
     pub fn record(mut self, owner: &str, rdata: RData) -> Zone {
@@ -79,12 +141,50 @@ impl Zone {
         )
     }
 
-    fn authority(self) -> InMemoryAuthority {
-        let mut a = InMemoryAuthority::empty(self.origin, ZoneType::Primary, false);
+    /// Signs the zone with `key` when it is served (DNSKEY, RRSIGs and NSEC made then).
+    pub fn signed(mut self, key: &ZoneKey) -> Zone {
+        self.key = Some(key.clone());
+        self
+    }
+
+    /// A DS record at `child` (a delegation to a signed child zone).
+    pub fn ds(self, child: &str, key: &ZoneKey) -> Zone {
+        match key.ds(child) {
+            Ok(ds) => self.record(child, RData::DNSSEC(DNSSECRData::DS(ds))),
+            Err(_) => self,
+        }
+    }
+
+    /// A TLSA record (RFC 6698) at `owner`, e.g. `_25._tcp.mx.example.test`.
+    pub fn tlsa(self, owner: &str, usage: u8, selector: u8, matching: u8, data: &[u8]) -> Zone {
+        let t = TLSA::new(
+            usage.into(),
+            selector.into(),
+            matching.into(),
+            data.to_vec(),
+        );
+        self.record(owner, RData::TLSA(t))
+    }
+
+    fn authority(self) -> Result<InMemoryAuthority, String> {
+        let nx = self.key.as_ref().map(|_| NxProofKind::Nsec);
+        let origin = self.origin.clone();
+        let mut a = InMemoryAuthority::empty(self.origin, ZoneType::Primary, false, nx);
         for r in self.records {
             a.upsert_mut(r, 1);
         }
-        a
+        if let Some(key) = &self.key {
+            let signer = SigSigner::dnssec(
+                key.dnskey()?,
+                Box::new(key.signing_key()?),
+                origin,
+                std::time::Duration::from_secs(30 * 86_400),
+            );
+            a.add_zone_signing_key_mut(signer)
+                .map_err(|e| e.to_string())?;
+            a.secure_zone_mut().map_err(|e| e.to_string())?;
+        }
+        Ok(a)
     }
 }
 
@@ -126,13 +226,30 @@ impl DnsLab {
 
     /// Serves UDP and TCP on `ip` (port chosen by the kernel, the same for both).
     pub async fn spawn(self, ip: IpAddr) -> std::io::Result<ServerHandle> {
+        // DS records live in the parent: a query for the DS of a child apex must be answered from
+        // the parent zone, but one Catalog would answer it from the child (most specific zone).
+        // So DS queries for a child apex go to a second catalog without the children.
+        let origins: Vec<Name> = self.zones.iter().map(|z| z.origin.clone()).collect();
+        let is_child = |o: &Name| origins.iter().any(|p| p != o && p.zone_of(o));
         let mut catalog = Catalog::new();
+        let mut parents = Catalog::new();
+        let mut child_apexes = HashSet::new();
         for z in self.zones {
             let origin = LowerName::from(z.origin.clone());
-            catalog.upsert(origin, vec![Arc::new(z.authority())]);
+            let child = is_child(&z.origin);
+            let auth: Arc<dyn AuthorityObject> =
+                Arc::new(z.authority().map_err(std::io::Error::other)?);
+            catalog.upsert(origin.clone(), vec![auth.clone()]);
+            if child {
+                child_apexes.insert(origin);
+            } else {
+                parents.upsert(origin, vec![auth]);
+            }
         }
         let handler = LabHandler {
             catalog,
+            parents,
+            child_apexes,
             servfail: self.servfail,
             silent: self.silent,
         };
@@ -159,6 +276,8 @@ impl DnsLab {
 
 struct LabHandler {
     catalog: Catalog,
+    parents: Catalog,
+    child_apexes: HashSet<LowerName>,
     servfail: HashSet<LowerName>,
     silent: HashSet<LowerName>,
 }
@@ -186,6 +305,9 @@ impl RequestHandler for LabHandler {
                         ResponseInfo::from(h)
                     }
                 };
+            }
+            if info.query.query_type() == RecordType::DS && self.child_apexes.contains(qname) {
+                return self.parents.handle_request(request, response).await;
             }
         }
         self.catalog.handle_request(request, response).await

@@ -7,6 +7,8 @@
 //! sections, checks and grade inputs.
 #![forbid(unsafe_code)]
 
+pub mod dane;
+pub mod dane_check;
 pub mod fetch;
 pub mod finding;
 pub mod mta_sts;

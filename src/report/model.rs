@@ -248,6 +248,8 @@ pub struct TargetReport {
     pub mta_sts: Option<MtaStsReport>,
     /// TLS-RPT (RFC 8460) of a mail domain whose MX hosts were scanned; null otherwise.
     pub tls_rpt: Option<TlsRptReport>,
+    /// DANE (RFC 7672) of a mail domain whose MX hosts were scanned; null otherwise.
+    pub dane: Option<DomainDaneReport>,
 }
 
 impl TargetReport {
@@ -263,6 +265,7 @@ impl TargetReport {
             endpoints: vec![],
             mta_sts: None,
             tls_rpt: None,
+            dane: None,
         }
     }
 }
@@ -363,6 +366,42 @@ pub struct EndpointReport {
     pub ocsp_stapled: Option<bool>,
     /// How long the endpoint took, in milliseconds.
     pub elapsed_ms: u64,
+    /// DANE (RFC 7672) for this endpoint: TLSA records, DNSSEC statuses, what matched.
+    pub dane: Option<DaneReport>,
+    /// The certificates as presented (DER), kept for DANE matching; not in the JSON.
+    #[serde(skip)]
+    pub chain_der: Vec<Vec<u8>>,
+}
+
+/// DANE for one endpoint.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct DaneReport {
+    /// Where TLSA was looked up: `_25._tcp.<mx-host>`.
+    pub tlsa_name: String,
+    pub dnssec: DnssecStatus,
+    pub tlsa: Vec<crate::policy::dane::TlsaReport>,
+    /// The record that matched, as "usage selector matching data…".
+    pub matched: Option<String>,
+    pub valid: bool,
+    pub checks: Vec<Check>,
+}
+
+/// DNSSEC status (`secure`, `insecure`, `bogus`, `indeterminate`) of the answers DANE rests on.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct DnssecStatus {
+    pub address: String,
+    /// `null` when TLSA was not looked up (address not secure).
+    pub tlsa: Option<String>,
+}
+
+/// DANE for a mail domain.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct DomainDaneReport {
+    /// DNSSEC status of the MX RRset.
+    pub mx_dnssec: String,
+    /// Secure MX RRset and every MX endpoint DANE-valid.
+    pub protected: bool,
+    pub checks: Vec<Check>,
 }
 
 /// One value per protocol version, serialised with the version names as keys, oldest first.
@@ -443,6 +482,8 @@ impl EndpointReport {
             starttls: None,
             ocsp_stapled: None,
             elapsed_ms: 0,
+            dane: None,
+            chain_der: Vec::new(),
         }
     }
 }

@@ -1,0 +1,340 @@
+//! DANE for mail domains and endpoints (RFC 7672 §2–3): gathers the DNS facts through the
+//! validating resolver — MX RRset, host addresses and TLSA, each with its DNSSEC status — and
+//! turns them, with the chain every endpoint presented, into the `dane` report sections and
+//! checks. Decisions are pure ([`evaluate_endpoint`], [`evaluate_domain`]); only [`gather_host`]
+//! and [`gather_domain`] do I/O.
+
+use std::collections::BTreeMap;
+
+use hickory_proto::dnssec::Proof;
+use hickory_proto::rr::{RData, RecordType};
+use rustls_pki_types::{CertificateDer, UnixTime};
+
+use super::dane::{match_chain, Outcome, Tlsa};
+use crate::dns::{Dns, DnsError};
+use crate::report::{
+    Check, DaneReport, DnssecStatus, DomainDaneReport, EndpointReport, Grade, Status,
+};
+
+fn status(p: Proof) -> &'static str {
+    match p {
+        Proof::Secure => "secure",
+        Proof::Insecure => "insecure",
+        Proof::Bogus => "bogus",
+        Proof::Indeterminate => "indeterminate",
+    }
+}
+
+/// What DNS said about one host, for one port.
+#[derive(Clone, Debug)]
+pub struct HostFacts {
+    /// DNSSEC status of the host's A/AAAA answers (the weakest of the two).
+    pub address: Proof,
+    /// `_<port>._tcp.<host>` TLSA records and their status; `None` when not asked because the
+    /// address was not secure (RFC 7672 §2.2.2: do not query TLSA then).
+    pub tlsa: Option<Result<(Vec<Tlsa>, Proof), DnsError>>,
+}
+
+/// The facts of a host: addresses first, TLSA only behind secure addresses.
+pub async fn gather_host(dnssec: &Dns, host: &str, port: u16) -> HostFacts {
+    let (a, aaaa) = tokio::join!(
+        dnssec.lookup_proof(host, RecordType::A),
+        dnssec.lookup_proof(host, RecordType::AAAA)
+    );
+    let proofs: Vec<Proof> = [a, aaaa]
+        .into_iter()
+        .filter_map(|r| r.ok())
+        .filter(|(recs, _)| {
+            recs.iter()
+                .any(|r| matches!(r.data(), RData::A(_) | RData::AAAA(_)))
+        })
+        .map(|(_, p)| p)
+        .collect();
+    let address = proofs.iter().copied().min().unwrap_or(Proof::Indeterminate);
+    if address != Proof::Secure {
+        return HostFacts {
+            address,
+            tlsa: None,
+        };
+    }
+    let name = format!("_{port}._tcp.{host}");
+    let tlsa = dnssec
+        .lookup_proof(&name, RecordType::TLSA)
+        .await
+        .map(|(recs, proof)| {
+            let records = recs
+                .iter()
+                .filter_map(|r| match r.data() {
+                    RData::TLSA(t) => Some(Tlsa {
+                        usage: u8::from(t.cert_usage()),
+                        selector: u8::from(t.selector()),
+                        matching: u8::from(t.matching()),
+                        data: t.cert_data().to_vec(),
+                    }),
+                    _ => None,
+                })
+                .collect();
+            (records, proof)
+        });
+    HostFacts {
+        address,
+        tlsa: Some(tlsa),
+    }
+}
+
+/// DNS facts of a mail domain: its MX RRset's status and every MX host's facts.
+#[derive(Clone, Debug, Default)]
+pub struct DomainFacts {
+    pub mx: Option<Result<Proof, DnsError>>,
+    pub hosts: BTreeMap<String, HostFacts>,
+}
+
+/// Gathers a domain's facts. Runs beside the plain MX resolution and the endpoint probes.
+pub async fn gather_domain(dnssec: &Dns, plain: &Dns, domain: &str) -> DomainFacts {
+    let validated = dnssec.lookup_proof(domain, RecordType::MX).await;
+    let mut hosts: Vec<String> = match &validated {
+        Ok((recs, _)) => recs
+            .iter()
+            .filter_map(|r| match r.data() {
+                RData::MX(m) => Some(
+                    m.exchange()
+                        .to_ascii()
+                        .trim_end_matches('.')
+                        .to_ascii_lowercase(),
+                ),
+                _ => None,
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    if hosts.is_empty() {
+        // With a bogus or unvalidated MX RRset, host DANE may still apply (RFC 7672 §2.2.1).
+        hosts = plain
+            .mx(domain)
+            .await
+            .map(|m| m.into_iter().map(|m| m.exchange).collect())
+            .unwrap_or_default();
+    }
+    hosts.retain(|h| h != ".");
+    hosts.sort();
+    hosts.dedup();
+    let facts = futures::future::join_all(hosts.iter().map(|h| gather_host(dnssec, h, 25))).await;
+    DomainFacts {
+        mx: Some(validated.map(|(_, p)| p)),
+        hosts: hosts.into_iter().zip(facts).collect(),
+    }
+}
+
+/// PKIX findings that a DANE-EE match makes informational (RFC 7672 §3.1.1: the key is
+/// authenticated by DNSSEC, not by the certificate's issuer, names or dates).
+const PKIX_CHECKS: &[&str] = &[
+    "cert.self-signed",
+    "cert.untrusted",
+    "cert.chain-incomplete",
+    "cert.name-mismatch",
+    "cert.expired",
+    "cert.not-yet-valid",
+    "cert.weak-signature",
+];
+
+/// DANE for one endpoint. `names` are the DANE-TA reference identifiers (the TLSA base domain,
+/// and the mail domain when its MX RRset is secure). Adds the checks to the endpoint and returns
+/// whether the endpoint is DANE-valid.
+///
+/// A bogus address counts against the host only when the MX RRset validated as secure: then
+/// validation demonstrably works along this domain's chain. Otherwise "bogus" may only mean that
+/// our own resolver path strips DNSSEC, and it is reported as could-not-validate, not a failure.
+pub fn evaluate_endpoint(
+    ep: &mut EndpointReport,
+    facts: &HostFacts,
+    port: u16,
+    names: &[String],
+    mx_secure: bool,
+    now: UnixTime,
+) -> bool {
+    let base = ep.host.clone();
+    let mut rep = DaneReport {
+        tlsa_name: format!("_{port}._tcp.{base}"),
+        dnssec: DnssecStatus {
+            address: status(facts.address).into(),
+            tlsa: None,
+        },
+        tlsa: vec![],
+        matched: None,
+        valid: false,
+        checks: vec![],
+    };
+    let check = match (&facts.tlsa, facts.address) {
+        (None, Proof::Bogus) if mx_secure => Check::new(
+            "dane.lookup-failed",
+            Status::Fail,
+            format!("the address of {base} fails DNSSEC validation (bogus): validating senders cannot reach this host"),
+        )
+        .capped(Grade::F),
+        (None, Proof::Bogus) | (None, Proof::Indeterminate) => Check::new(
+            "dane.none",
+            Status::Info,
+            format!(
+                "DANE not evaluated: the address of {base} could not be DNSSEC-validated ({}); check that the resolver passes DNSSEC records",
+                status(facts.address)
+            ),
+        ),
+        (None, p) => Check::new(
+            "dane.none",
+            Status::Info,
+            format!("no DANE: the address of {base} is DNSSEC-{} (TLSA is only looked up behind secure addresses)", status(p)),
+        ),
+        (Some(Err(e)), _) => Check::new(
+            "dane.lookup-failed",
+            Status::Fail,
+            format!("TLSA look-up failed ({}): DANE senders treat this host as unreachable (RFC 7672 §2.1.2)", e.to_error_info(&rep.tlsa_name).message),
+        )
+        .capped(Grade::F),
+        (Some(Ok((records, proof))), _) => {
+            rep.dnssec.tlsa = Some(status(*proof).into());
+            rep.tlsa = records.iter().map(|r| r.report()).collect();
+            match (*proof, records.is_empty()) {
+                (Proof::Bogus, _) => Check::new(
+                    "dane.lookup-failed",
+                    Status::Fail,
+                    format!("TLSA at {} fails DNSSEC validation (bogus): DANE senders treat this host as unreachable", rep.tlsa_name),
+                )
+                .capped(Grade::F),
+                (_, true) => Check::new("dane.none", Status::Info, format!("no TLSA record at {}: no DANE", rep.tlsa_name)),
+                (Proof::Secure, false) => {
+                    let chain: Vec<CertificateDer<'_>> = ep.chain_der.iter().map(|c| CertificateDer::from(c.as_slice())).collect();
+                    match match_chain(records, &chain, names, now) {
+                        Outcome::Matched { usage, how, index } => {
+                            rep.valid = true;
+                            rep.matched = records.get(index).map(|r| r.short());
+                            if usage == 3 {
+                                demote_pkix(&mut ep.checks);
+                            }
+                            Check::new("dane.valid", Status::Pass, format!("{how}: DANE senders authenticate this server"))
+                        }
+                        Outcome::NoUsable => Check::new(
+                            "dane.unusable",
+                            Status::Warn,
+                            "TLSA records exist but none is usable for SMTP: TLS is mandatory for DANE senders, authentication is not (RFC 7672 §2.2)",
+                        ),
+                        Outcome::NoMatch(why) => Check::new(
+                            "dane.tlsa-mismatch",
+                            Status::Fail,
+                            format!("no usable TLSA record matches what the server presents ({why}): mail from DANE senders will not be delivered here"),
+                        )
+                        .capped(Grade::F),
+                    }
+                }
+                (p, false) => Check::new(
+                    "dane.none",
+                    Status::Info,
+                    format!("TLSA at {} is DNSSEC-{}: not DANE", rep.tlsa_name, status(p)),
+                ),
+            }
+        }
+    };
+    rep.checks.push(check.clone());
+    ep.checks.push(check);
+    let valid = rep.valid;
+    ep.dane = Some(rep);
+    valid
+}
+
+fn demote_pkix(checks: &mut [Check]) {
+    for c in checks
+        .iter_mut()
+        .filter(|c| PKIX_CHECKS.contains(&c.id) && c.status != Status::Pass)
+    {
+        c.status = Status::Info;
+        c.cap = None;
+        c.detail = format!(
+            "{} (informational: DANE-EE authenticates the key instead, RFC 7672 §3.1.1)",
+            c.detail
+        );
+    }
+}
+
+/// The domain-level DANE verdict (RFC 7672 §2.2.1): protected when the MX RRset is secure and
+/// every endpoint of every MX host is DANE-valid.
+pub fn evaluate_domain(
+    facts: &DomainFacts,
+    endpoints: &[EndpointReport],
+) -> (DomainDaneReport, Vec<Check>, bool) {
+    let mx = match &facts.mx {
+        Some(Ok(p)) => status(*p).to_string(),
+        Some(Err(e)) => format!("error: {}", e.to_error_info("MX").message),
+        None => "not looked up".into(),
+    };
+    let mx_secure = matches!(facts.mx, Some(Ok(Proof::Secure)));
+    let with_tlsa: Vec<&EndpointReport> = endpoints
+        .iter()
+        .filter(|e| e.dane.as_ref().is_some_and(|d| !d.tlsa.is_empty()))
+        .collect();
+    let all_valid = !endpoints.is_empty()
+        && endpoints
+            .iter()
+            .all(|e| e.dane.as_ref().is_some_and(|d| d.valid));
+    let protected = mx_secure && all_valid;
+    let mut checks = Vec::new();
+    if matches!(facts.mx, Some(Ok(Proof::Bogus)))
+        && endpoints.iter().any(|e| {
+            e.dane
+                .as_ref()
+                .is_some_and(|d| d.dnssec.address == "secure")
+        })
+    {
+        checks.push(Check::new(
+            "dane.mx-bogus",
+            Status::Error,
+            "the MX RRset fails DNSSEC validation while host records validate: validating senders cannot look up where to deliver",
+        ));
+    }
+    if protected {
+        checks.push(Check::new(
+            "dane.domain",
+            Status::Pass,
+            "secure MX RRset and every MX host DANE-valid: DANE senders cannot be downgraded",
+        ));
+    } else if !with_tlsa.is_empty() {
+        if !mx_secure {
+            checks.push(
+                Check::new(
+                    "dane.mx-insecure",
+                    Status::Warn,
+                    format!("TLSA records exist but the MX RRset is DNSSEC-{mx}: host DANE only, the domain is not protected (RFC 7672 §2.2.1)"),
+                )
+                .capped(Grade::A),
+            );
+        }
+        if with_tlsa.len() < endpoints.len() {
+            checks.push(
+                Check::new(
+                    "dane.partial",
+                    Status::Warn,
+                    format!("TLSA on only {} of {} MX endpoints: an attacker can steer mail to the others", with_tlsa.len(), endpoints.len()),
+                )
+                .capped(Grade::A),
+            );
+        }
+    }
+    // Rollover readiness (informational, as internet.nl): a second DANE-EE or a DANE-TA.
+    let ready = with_tlsa.iter().all(|e| {
+        let recs = &e.dane.as_ref().map(|d| d.tlsa.clone()).unwrap_or_default();
+        let ee = recs.iter().filter(|r| r.usable && r.usage == 3).count();
+        let ta = recs.iter().filter(|r| r.usable && r.usage == 2).count();
+        ee >= 2 || (ee >= 1 && ta >= 1)
+    });
+    if !with_tlsa.is_empty() && !ready {
+        checks.push(Check::new(
+            "dane.rollover",
+            Status::Info,
+            "publish the next key's TLSA record beside the current one (two 3 x x, or 3 x x plus 2 x x) so a key change does not break delivery (RFC 7671 §8.1)",
+        ));
+    }
+    let report = DomainDaneReport {
+        mx_dnssec: mx,
+        protected,
+        checks: checks.clone(),
+    };
+    (report, checks, protected)
+}
