@@ -228,28 +228,31 @@ impl DnsLab {
     pub async fn spawn(self, ip: IpAddr) -> std::io::Result<ServerHandle> {
         // DS records live in the parent: a query for the DS of a child apex must be answered from
         // the parent zone, but one Catalog would answer it from the child (most specific zone).
-        // So DS queries for a child apex go to a second catalog without the children.
-        let origins: Vec<Name> = self.zones.iter().map(|z| z.origin.clone()).collect();
-        let is_child = |o: &Name| origins.iter().any(|p| p != o && p.zone_of(o));
+        // So DS queries for a child apex go to a catalog holding only its closest parent.
         let mut catalog = Catalog::new();
-        let mut parents = Catalog::new();
-        let mut child_apexes = HashSet::new();
+        let mut auths: Vec<(Name, Arc<dyn AuthorityObject>)> = Vec::new();
         for z in self.zones {
-            let origin = LowerName::from(z.origin.clone());
-            let child = is_child(&z.origin);
+            let origin = z.origin.clone();
             let auth: Arc<dyn AuthorityObject> =
                 Arc::new(z.authority().map_err(std::io::Error::other)?);
-            catalog.upsert(origin.clone(), vec![auth.clone()]);
-            if child {
-                child_apexes.insert(origin);
-            } else {
-                parents.upsert(origin, vec![auth]);
+            catalog.upsert(LowerName::from(origin.clone()), vec![auth.clone()]);
+            auths.push((origin, auth));
+        }
+        let mut parents = std::collections::HashMap::new();
+        for (child, _) in &auths {
+            let parent = auths
+                .iter()
+                .filter(|(p, _)| p != child && p.zone_of(child))
+                .max_by_key(|(p, _)| p.num_labels());
+            if let Some((p, auth)) = parent {
+                let mut c = Catalog::new();
+                c.upsert(LowerName::from(p.clone()), vec![auth.clone()]);
+                parents.insert(LowerName::from(child.clone()), c);
             }
         }
         let handler = LabHandler {
             catalog,
             parents,
-            child_apexes,
             servfail: self.servfail,
             silent: self.silent,
         };
@@ -276,8 +279,8 @@ impl DnsLab {
 
 struct LabHandler {
     catalog: Catalog,
-    parents: Catalog,
-    child_apexes: HashSet<LowerName>,
+    /// For each child zone apex, a catalog with its parent zone only (for DS queries).
+    parents: std::collections::HashMap<LowerName, Catalog>,
     servfail: HashSet<LowerName>,
     silent: HashSet<LowerName>,
 }
@@ -306,8 +309,10 @@ impl RequestHandler for LabHandler {
                     }
                 };
             }
-            if info.query.query_type() == RecordType::DS && self.child_apexes.contains(qname) {
-                return self.parents.handle_request(request, response).await;
+            if info.query.query_type() == RecordType::DS {
+                if let Some(parent) = self.parents.get(qname) {
+                    return parent.handle_request(request, response).await;
+                }
             }
         }
         self.catalog.handle_request(request, response).await

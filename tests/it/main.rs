@@ -7,6 +7,7 @@ mod captures;
 mod certs;
 mod cli;
 mod common;
+mod dane;
 mod demo;
 mod domain;
 mod mta_sts;
