@@ -419,7 +419,7 @@ async fn trust_anchor_files_take_dnskey_or_ds_records() {
     )
     .unwrap();
     assert_eq!(
-        load_trust_anchors(&[dsf.clone()], &plain)
+        load_trust_anchors(std::slice::from_ref(&dsf), &plain)
             .await
             .unwrap()
             .len(),
