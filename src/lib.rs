@@ -93,6 +93,7 @@ pub async fn run(cli: cli::Cli) -> ExitCode {
         }
         eprintln!();
         plan.config.resolver = Some(demo.resolver);
+        plan.config.trust_anchors = Some(std::sync::Arc::new(demo.trust_anchors.clone()));
         plan.config
             .connect_to
             .extend(demo.connect_to.iter().cloned());

@@ -6,7 +6,7 @@
 
 use std::net::IpAddr;
 
-use super::dns::{DnsLab, Zone};
+use super::dns::{DnsLab, Zone, ZoneKey};
 use super::https::{spawn_https, HttpReply};
 use super::legacy::{spawn_legacy, LegacyScript};
 use super::pki::{LeafSpec, Pki};
@@ -47,11 +47,19 @@ pub const DOMAINS: &[(&str, &str)] = &[
         "stsuncovered.demo.test",
         "MTA-STS enforce whose mx patterns miss its MX: F",
     ),
+    (
+        "dane.demo.test",
+        "TLS 1.3, valid chain, MTA-STS enforce, DANE 3 1 1, TLS-RPT: A+",
+    ),
+    (
+        "danestale.demo.test",
+        "DANE 3 1 1 left over from the previous key: F",
+    ),
 ];
 
 /// The policy every MTA-STS demo domain serves (RFC 8461 §3.2).
 const DEMO_POLICY: &str =
-    "version: STSv1\nmode: enforce\nmx: mx.good.demo.test\nmx: mx.selfsigned.demo.test\nmax_age: 604800\n";
+    "version: STSv1\nmode: enforce\nmx: mx.good.demo.test\nmx: mx.selfsigned.demo.test\nmx: mx.dane.demo.test\nmax_age: 604800\n";
 
 /// The running lab: keep it alive while scanning.
 pub struct Demo {
@@ -60,6 +68,8 @@ pub struct Demo {
     pub resolver: std::net::SocketAddr,
     pub connect_to: Vec<ConnectTo>,
     pub targets: Vec<Target>,
+    /// The DNSSEC trust anchor of the signed demo zone (for DANE).
+    pub trust_anchors: hickory_proto::dnssec::TrustAnchors,
 }
 
 fn ip(n: u8) -> IpAddr {
@@ -123,11 +133,12 @@ pub async fn start() -> Result<Demo, String> {
         .mx("sts.demo.test", 10, "mx.good.demo.test")
         .mx("stsbroken.demo.test", 10, "mx.selfsigned.demo.test")
         .mx("stsuncovered.demo.test", 10, "mx.tls12.demo.test");
-    // MTA-STS: both domains' policy hosts are one lab HTTPS server on 127.0.0.16.
+    // MTA-STS: every policy host is one lab HTTPS server on 127.0.0.16.
     let policy_names = [
         "mta-sts.sts.demo.test",
         "mta-sts.stsbroken.demo.test",
         "mta-sts.stsuncovered.demo.test",
+        "mta-sts.dane.demo.test",
     ];
     let leaf = pki
         .leaf(&LeafSpec::valid(&policy_names))
@@ -140,6 +151,7 @@ pub async fn start() -> Result<Demo, String> {
         "sts.demo.test",
         "stsbroken.demo.test",
         "stsuncovered.demo.test",
+        "dane.demo.test",
     ]) {
         connect_to.push(ConnectTo::parse(&format!("{name}:443::{}", https.port()))?);
         zone = zone
@@ -182,6 +194,54 @@ pub async fn start() -> Result<Demo, String> {
     servers.push(srv);
     zone = zone.addr(legacy_name, ip(15));
 
+    // DANE: two more MX hosts, one whose TLSA matches its key and one whose TLSA is left from
+    // the key before. The whole demo zone is DNSSEC-signed with a key made now; the demo's own
+    // trust anchor is that key.
+    for (name, n, current) in [
+        ("mx.dane.demo.test", 17u8, true),
+        ("mx.danestale.demo.test", 18, false),
+    ] {
+        let leaf = pki.leaf(&LeafSpec::valid(&[name])).map_err(|e| err(&e))?;
+        let cfg = server_config(&leaf, Versions::Tls12And13).map_err(|e| err(&e))?;
+        let srv = spawn_smtp(&[ip(n)], SmtpScript::new(name, Some(cfg)))
+            .await
+            .map_err(|e| err(&e))?;
+        connect_to.push(ConnectTo::parse(&format!("{name}:25::{}", srv.port()))?);
+        servers.push(srv);
+        let key_der = if current {
+            leaf.chain[0].to_vec()
+        } else {
+            pki.leaf(&LeafSpec::valid(&[name]))
+                .map_err(|e| err(&e))?
+                .chain[0]
+                .to_vec()
+        };
+        let domain = name.trim_start_matches("mx.");
+        zone = zone.addr(name, ip(n)).mx(domain, 10, name).tlsa(
+            &format!("_25._tcp.{name}"),
+            3,
+            1,
+            1,
+            &spki_sha256(&key_der),
+        );
+        if !current {
+            // (dane.demo.test gets its TLS-RPT record with its MTA-STS records above.)
+            zone = zone.txt(
+                &format!("_smtp._tls.{domain}"),
+                &[&format!("v=TLSRPTv1; rua=mailto:tlsrpt@{domain}")],
+            );
+        }
+    }
+    let key = ZoneKey::generate().map_err(|e| err(&e))?;
+    let trust_anchors = key
+        .anchor("demo.test")
+        .and_then(|a| {
+            a.parse::<hickory_proto::dnssec::TrustAnchors>()
+                .map_err(|e| e.to_string())
+        })
+        .map_err(|e| err(&e))?;
+    zone = zone.signed(&key);
+
     let dns = DnsLab::new()
         .zone(zone)
         .spawn(ip(1))
@@ -194,10 +254,22 @@ pub async fn start() -> Result<Demo, String> {
         .map(|(d, _)| parse_target(d))
         .collect::<Result<_, _>>()?;
     Ok(Demo {
+        trust_anchors,
         servers,
         pki,
         resolver,
         connect_to,
         targets,
     })
+}
+
+/// SHA-256 of a certificate's SubjectPublicKeyInfo (a `3 1 1` TLSA record's data).
+fn spki_sha256(der: &[u8]) -> Vec<u8> {
+    use x509_parser::prelude::*;
+    match X509Certificate::from_der(der) {
+        Ok((_, c)) => ring::digest::digest(&ring::digest::SHA256, c.public_key().raw)
+            .as_ref()
+            .to_vec(),
+        Err(_) => Vec::new(),
+    }
 }

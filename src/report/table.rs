@@ -202,6 +202,9 @@ fn render_target(t: &TargetReport, o: TableOptions) -> String {
     if let Some(r) = &t.tls_rpt {
         out.push_str(&format!("  TLS-RPT: {}\n", tls_rpt_line(r)));
     }
+    if let Some(d) = &t.dane {
+        out.push_str(&format!("  DANE: {}\n", dane_line(d, &t.endpoints)));
+    }
     for c in t.checks.iter().filter(|c| c.status != Status::Pass) {
         out.push_str(&format!(
             "  {:<5} {:<28} {}\n",
@@ -371,4 +374,31 @@ fn render_endpoint_detail(e: &EndpointReport) -> String {
         ));
     }
     out
+}
+
+/// One line on a domain's DANE: protected or not, and why.
+fn dane_line(d: &DomainDaneReport, endpoints: &[EndpointReport]) -> String {
+    let with_tlsa = endpoints
+        .iter()
+        .filter(|e| e.dane.as_ref().is_some_and(|x| !x.tlsa.is_empty()))
+        .count();
+    let valid = endpoints
+        .iter()
+        .filter(|e| e.dane.as_ref().is_some_and(|x| x.valid))
+        .count();
+    if d.protected {
+        format!(
+            "protects every MX (MX RRset {}, {valid}/{} endpoints DANE-valid)",
+            d.mx_dnssec,
+            endpoints.len()
+        )
+    } else if with_tlsa == 0 {
+        format!("not deployed (MX RRset DNSSEC-{})", esc(&d.mx_dnssec))
+    } else {
+        format!(
+            "not protecting the domain: {valid}/{} endpoints DANE-valid, TLSA on {with_tlsa}, MX RRset DNSSEC-{}",
+            endpoints.len(),
+            esc(&d.mx_dnssec)
+        )
+    }
 }

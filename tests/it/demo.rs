@@ -33,6 +33,8 @@ async fn demo_domains_get_their_intended_grades_with_no_network() {
     assert_eq!(grade("legacy.demo.test"), "C");
     assert_eq!(grade("null.demo.test"), serde_json::Value::Null);
     assert_eq!(grade("stsuncovered.demo.test"), "F");
+    assert_eq!(grade("dane.demo.test"), "A+");
+    assert_eq!(grade("danestale.demo.test"), "F");
     assert_eq!(grade("sts.demo.test"), "A+");
     assert_eq!(grade("stsbroken.demo.test"), "F");
     let backup = v["targets"]
