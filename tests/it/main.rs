@@ -8,6 +8,7 @@ mod certs;
 mod cli;
 mod common;
 mod dane;
+mod dane_real;
 mod demo;
 mod domain;
 mod mta_sts;
