@@ -34,7 +34,8 @@
 //!   no I/O; the version prober (issue 3) drives it.
 //! - [`policy`]: pure MTA-STS and TLS-RPT record/policy parsers and MX matching, the fetcher
 //!   (TXT look-ups, the HTTPS policy fetch with reqwest) and the domain-level decision that adds
-//!   `mta-sts.*`/`tls-rpt.*` checks and the MTA-STS A+ evidence.
+//!   `mta-sts.*`/`tls-rpt.*` checks and the MTA-STS A+ evidence; DANE (TLSA usability and
+//!   matching in `dane`, DNSSEC-validated facts and the `dane.*` checks in `dane_check`).
 
 pub mod batch;
 pub mod cli;
