@@ -31,7 +31,9 @@ pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
 /// Report sections owned by the policy checks; only their state-like scalar fields are compared
 /// (timestamps and bodies change on every run and are not news).
 const POLICY_KEYS: [&str; 3] = ["mta_sts", "tls_rpt", "dane"];
-const STATE_FIELDS: [&str; 13] = [
+const STATE_FIELDS: [&str; 15] = [
+    "mx_dnssec",
+    "protected",
     "mode",
     "record",
     "max_age",
