@@ -2,6 +2,7 @@
 //! the lab's in-process DNS, SMTP and TLS servers, and real peers (openssl s_server, Postfix)
 //! started by the harness in `peers`.
 
+mod bad_input;
 mod batch;
 mod captures;
 mod certs;
@@ -9,6 +10,7 @@ mod cli;
 mod common;
 mod demo;
 mod domain;
+mod hostile;
 mod mta_sts;
 mod peers;
 mod renewal;
