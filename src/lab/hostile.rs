@@ -201,7 +201,7 @@ mod tests {
         let f = tls10_flight_with_chain(&certs);
         match classify_first_flight(&f) {
             FirstFlight::ServerHello(s) => {
-                assert_eq!(s.certificates.len(), 40);
+                assert_eq!(s.certificates.unwrap().unwrap().len(), 40);
                 assert!(s.server_hello_done);
             }
             other => panic!("{other:?}"),

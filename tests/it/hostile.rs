@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 
 use tlsgrade::lab::dns::{DnsLab, Zone};
 use tlsgrade::lab::hostile::{
-    handshake_msg, records, server_hello, smtp_to_starttls, spawn_hostile, tls10_flight_with_chain,
-    Step,
+    records, server_hello, smtp_to_starttls, spawn_hostile, tls10_flight_with_chain, Step,
 };
 use tlsgrade::lab::smtp::{spawn_smtp, SmtpScript};
 use tlsgrade::lab::tls::{server_config, Versions};
