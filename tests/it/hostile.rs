@@ -86,6 +86,13 @@ fn assert_safe_output(reports: &[TargetReport]) -> String {
     )
 }
 
+/// The verbose table of one endpoint, as the CLI prints it.
+fn table_of(e: &EndpointReport) -> String {
+    let mut t = TargetReport::new(&format!("{BAD}:25"), "endpoint");
+    t.endpoints.push(e.clone());
+    assert_safe_output(&[t])
+}
+
 /// Scans `BAD:25`, served by `steps` on 127.0.0.4, and a conforming `GOOD:25` on 127.0.0.5 in
 /// one batch; checks the bound, the neighbour and the output; returns the hostile endpoint.
 async fn batch(steps: Vec<Step>) -> EndpointReport {
@@ -318,6 +325,8 @@ async fn escape_sequences_and_control_bytes_in_banner_and_ehlo_are_escaped() {
     assert!(st.capabilities.iter().any(|c| c.contains('\u{1b}')));
     let json = serde_json::to_string(&e).unwrap();
     assert!(json.contains("\\u001b") && !json.contains('\u{1b}'));
+    let table = table_of(&e);
+    assert!(table.contains("\\x1b[2J\\x1b]0;owned\\x07"), "{table}");
 }
 
 #[tokio::test]
@@ -380,7 +389,7 @@ async fn a_record_length_beyond_the_protocol_maximum_is_rejected_at_once() {
 }
 
 #[tokio::test]
-async fn a_handshake_length_that_overruns_its_record_is_malformed() {
+async fn a_handshake_length_that_overruns_its_record_ends_as_connection_closed() {
     // A ServerHello claiming 60,000 bytes inside a 44-byte record, then close.
     let mut sh = server_hello(0x0303, 0xc02f);
     sh[1..4].copy_from_slice(&[0x00, 0xea, 0x60]);
@@ -521,6 +530,8 @@ async fn escape_sequences_in_the_certificate_subject_are_escaped_in_the_table() 
     let e = batch(chain_steps(vec![cert.der().to_vec()])).await;
     let subject = &e.certificate.as_ref().unwrap().chain[0].subject;
     assert!(subject.contains('\u{1b}'), "{subject:?}");
+    let table = table_of(&e);
+    assert!(table.contains("\\x1b[31mEVIL"), "{table}");
 }
 
 // ---- DNS ----
@@ -564,7 +575,7 @@ async fn a_cname_loop_at_the_domain_is_a_dns_error() {
 }
 
 #[tokio::test]
-async fn five_hundred_mx_records_arrive_over_tcp_and_are_all_reported() {
+async fn five_hundred_mx_records_are_all_reported() {
     // 500 MX records do not fit a UDP answer: the server truncates (TC) and the resolver must
     // retry over TCP. None of the hosts has an address, so no connection is tried.
     let mut z = Zone::new("example.test");
@@ -609,7 +620,7 @@ async fn a_silent_dns_server_is_a_dns_timeout_within_the_bound() {
 }
 
 #[tokio::test]
-async fn escape_sequences_in_dns_names_and_txt_are_escaped() {
+async fn escape_sequences_in_mta_sts_and_tls_rpt_records_are_escaped() {
     let z = Zone::new("example.test")
         .mx("example.test", 10, GOOD)
         .txt("_mta-sts.example.test", &["v=STSv1; id=\u{1b}[2J\u{7};"])
