@@ -8,6 +8,7 @@
 pub mod demo;
 pub mod dns;
 pub mod fleet;
+pub mod hostile;
 pub mod https;
 pub mod latency;
 pub mod legacy;

@@ -229,7 +229,17 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
         "EHLO",
     )
     .await?;
-    let ehlo = read_smtp_reply(&mut r, s, t.command, "EHLO reply").await?;
+    let ehlo = match read_smtp_reply(&mut r, s, t.command, "EHLO reply").await {
+        Ok(e) => e,
+        // Like a broken greeting: a reply no sender can read (10,000 lines, a line without end)
+        // is the server's fault, not "could not test".
+        Err(e) if e.kind == ErrorKind::ProtocolError => {
+            d.checks
+                .push(Check::new("smtp.ehlo", Status::Fail, e.message.clone()));
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    };
     if ehlo.code != 250 {
         let _ = send(s, b"QUIT\r\n", t.command, "QUIT").await;
         if ehlo.code == 421 {

@@ -2,6 +2,7 @@
 //! the lab's in-process DNS, SMTP and TLS servers, and real peers (openssl s_server, Postfix)
 //! started by the harness in `peers`.
 
+mod bad_input;
 mod batch;
 mod captures;
 mod certs;
@@ -11,6 +12,7 @@ mod dane;
 mod dane_real;
 mod demo;
 mod domain;
+mod hostile;
 mod mta_sts;
 mod peers;
 mod renewal;
