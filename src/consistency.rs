@@ -574,6 +574,8 @@ mod tests {
             }),
             starttls: None,
             ocsp_stapled: None,
+            ciphers: None,
+            key_exchange: None,
             elapsed_ms: 0,
         }
     }

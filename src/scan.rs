@@ -664,6 +664,7 @@ impl Ctx<'_> {
         if let Some(o) = outcomes {
             self.apply_versions(&p, &target, &limit, &o, reached, &mut rep)
                 .await;
+            crate::probe::ciphers::apply(&target, &limit, &o, &mut rep).await;
         }
         rep.grade = Some(endpoint_grade(&rep, false));
         grade::sort_checks(&mut rep.checks);
@@ -948,9 +949,10 @@ fn score_of(rep: &EndpointReport) -> Score {
         (Some(best), Some(worst)) => Some((best + worst) / 2),
         _ => grade::protocol_points(&neg.version),
     };
-    Score {
+    let score = Score {
         protocol,
         key_exchange: kx.map(grade::key_exchange_points),
         cipher: grade::cipher_bits(&neg.cipher).map(grade::cipher_points),
-    }
+    };
+    crate::probe::ciphers::adjust_score(score, rep)
 }

@@ -30,6 +30,9 @@ pub struct SmtpScript {
     pub one_line_per_write: bool,
     /// Offer STARTTLS again inside TLS (forbidden by RFC 3207 §4.2).
     pub readvertise_after_tls: bool,
+    /// Keep commands that arrived with STARTTLS and answer them inside TLS: the CVE-2011-0411
+    /// bug of old Postfix/qmail, for the injection probe's tests.
+    pub keep_plaintext_across_starttls: bool,
     /// Simulated round-trip time (the benchmark fleet): accepting a connection and every reply
     /// cost this much.
     pub rtt: Duration,
@@ -53,6 +56,7 @@ impl SmtpScript {
             tls,
             one_line_per_write: false,
             readvertise_after_tls: false,
+            keep_plaintext_across_starttls: false,
             rtt: Duration::ZERO,
         }
     }
@@ -129,7 +133,8 @@ fn multiline(code: u16, lines: &[String]) -> Vec<String> {
 
 enum Next {
     Done,
-    StartTls,
+    /// Start TLS; the bytes that arrived after the STARTTLS line.
+    StartTls(Vec<u8>),
 }
 
 async fn session(sock: tokio::net::TcpStream, script: &SmtpScript) {
@@ -152,11 +157,17 @@ async fn session(sock: tokio::net::TcpStream, script: &SmtpScript) {
         return;
     }
     let refusing = greeting.first().is_some_and(|g| g.starts_with('5'));
-    if let Next::StartTls = commands(&mut sock, script, false, refusing).await {
+    if let Next::StartTls(leftover) = commands(&mut sock, script, false, refusing, vec![]).await {
         if let Some(cfg) = &script.tls {
             let acceptor = tokio_rustls::TlsAcceptor::from(cfg.clone());
             if let Ok(mut tls) = acceptor.accept(sock).await {
-                let _ = commands(&mut tls, script, true, false).await;
+                // A correct server forgets plaintext received before TLS (RFC 3207 §4.2).
+                let carried = if script.keep_plaintext_across_starttls {
+                    leftover
+                } else {
+                    vec![]
+                };
+                let _ = commands(&mut tls, script, true, false, carried).await;
                 let _ = tls.shutdown().await;
             }
         }
@@ -168,8 +179,9 @@ async fn commands<S: AsyncRead + AsyncWrite + Unpin>(
     script: &SmtpScript,
     in_tls: bool,
     refusing: bool,
+    carried: Vec<u8>,
 ) -> Next {
-    let mut r = LineReader::new();
+    let mut r = LineReader::with_pending(carried);
     loop {
         let Ok(line) = r.read_line(s, Duration::from_secs(30), "command").await else {
             return Next::Done;
@@ -199,7 +211,7 @@ async fn commands<S: AsyncRead + AsyncWrite + Unpin>(
                 let go = script.starttls_reply.starts_with("220");
                 let _ = write_reply(s, std::slice::from_ref(&script.starttls_reply), false).await;
                 if go {
-                    return Next::StartTls;
+                    return Next::StartTls(r.pending().to_vec());
                 }
                 continue;
             }

@@ -361,6 +361,10 @@ pub struct EndpointReport {
     /// What the plaintext dialogue showed (SMTP greeting and EHLO keywords, IMAP/POP3 capabilities).
     pub starttls: Option<StartTlsReport>,
     pub ocsp_stapled: Option<bool>,
+    /// Weak suite classes per accepted version (docs/report.md, "ciphers").
+    pub ciphers: Option<super::ciphers::CipherReport>,
+    /// ECDHE groups and DH size (docs/report.md, "key_exchange").
+    pub key_exchange: Option<super::ciphers::KeyExchangeReport>,
     /// How long the endpoint took, in milliseconds.
     pub elapsed_ms: u64,
 }
@@ -442,6 +446,8 @@ impl EndpointReport {
             certificate: None,
             starttls: None,
             ocsp_stapled: None,
+            ciphers: None,
+            key_exchange: None,
             elapsed_ms: 0,
         }
     }
