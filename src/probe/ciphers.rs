@@ -511,6 +511,7 @@ pub async fn run(t: &ProbeTarget, limit: &Semaphore, known: &Known) -> Findings 
     };
     // Groups: TLS 1.3 when spoken (covers the hybrid group), else ECDHE-only TLS ≤ 1.2 hellos.
     let negotiated = known.negotiated_group.clone();
+    let ecdsa = known.chosen.iter().any(|(_, s)| s.contains("ECDSA"));
     let group_plan: Vec<NamedGroup> = if f.tls13 {
         vec![
             NamedGroup::X25519,
@@ -562,6 +563,10 @@ pub async fn run(t: &ProbeTarget, limit: &Semaphore, known: &Known) -> Findings 
                         Some(Ok(KeyExchangeParams::Ecdhe { group })) => Some(group == g),
                         _ => None,
                     },
+                    // Before TLS 1.3, supported_groups also limits the curve of an ECDSA
+                    // certificate (RFC 8422 §5.1.1): a refusal may be about the certificate,
+                    // not the key exchange.
+                    Seen::Refused(_) if ecdsa => None,
                     other => other.accepted(),
                 };
                 (g, ok, true)

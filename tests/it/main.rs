@@ -5,6 +5,7 @@
 mod batch;
 mod captures;
 mod certs;
+mod ciphers;
 mod cli;
 mod common;
 mod demo;
