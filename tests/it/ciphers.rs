@@ -347,3 +347,75 @@ async fn cipher_classes_and_key_exchange_match_the_truth_and_sslyze_on_openssl_p
     }
     drop(peers);
 }
+
+/// Postfix with its own cipher defaults and with `medium` at OpenSSL security level 0: what the
+/// default probes find agrees with sslyze's cipher scan, and the cost of both is printed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postfix_default_and_medium_cipher_lists_agree_with_sslyze() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = rsa_cert(dir.path(), "mx.example.test");
+    let _ = Command::new("chmod")
+        .arg("-R")
+        .arg("a+rX")
+        .arg(dir.path())
+        .status();
+    let configs = [
+        ("Postfix defaults", ""),
+        (
+            "Postfix medium",
+            "smtpd_tls_ciphers = medium\ntls_medium_cipherlist = DEFAULT:@SECLEVEL=0\n",
+        ),
+    ];
+    for (i, (what, ciphers)) in configs.iter().enumerate() {
+        let port = crate::peers::free_port();
+        let _pf = crate::peers::postfix_with(
+            &dir.path().join(format!("pf{i}")),
+            port,
+            &cert,
+            &key,
+            ">=TLSv1",
+            ciphers,
+        );
+        let started = Instant::now();
+        let e = scan_port("mx.example.test:25", port).await;
+        let ours_ms = started.elapsed().as_millis();
+        let c = e.ciphers.as_ref().expect("cipher results");
+        has(&e.checks, "smtp.starttls-injection", Status::Pass);
+        has(&e.checks, "tls.renegotiation", Status::Pass);
+        has(&e.checks, "tls.compression", Status::Pass);
+
+        let out_file = dir.path().join(format!("sslyze{i}.json"));
+        let started = Instant::now();
+        let st = Command::new(python())
+            .args(["-m", "sslyze", "--quiet", "--mozilla_config", "disable"])
+            .args(["--starttls", "smtp", "--sslv3", "--tlsv1", "--tlsv1_1"])
+            .args(["--tlsv1_2", "--tlsv1_3", "--json_out"])
+            .arg(&out_file)
+            .arg(format!("127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        let sslyze_ms = started.elapsed().as_millis();
+        assert!(st.success(), "sslyze failed");
+        eprintln!(
+            "{what}: tlsgrade {ours_ms} ms, {} cipher-probe connections (+ 5 version probes, 1 handshake, fallback); sslyze full cipher scan {sslyze_ms} ms",
+            c.connections
+        );
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&out_file).unwrap()).unwrap();
+        let r = &v["server_scan_results"][0]["scan_result"];
+        let names: Vec<String> = r["tls_1_2_cipher_suites"]["result"]["accepted_cipher_suites"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["cipher_suite"]["name"].as_str().unwrap().to_string())
+            .collect();
+        let mut theirs = classes_of(&names);
+        if e.protocols.as_ref().unwrap().tls13 == Some(true) {
+            theirs.fs = true;
+            theirs.aead = true;
+        }
+        assert_eq!(ours(&e), theirs, "{what} disagrees with sslyze ({names:?})");
+    }
+}
