@@ -419,3 +419,49 @@ async fn postfix_default_and_medium_cipher_lists_agree_with_sslyze() {
         assert_eq!(ours(&e), theirs, "{what} disagrees with sslyze ({names:?})");
     }
 }
+
+/// A TLS 1.2 server (the lab's scripted responder: OpenSSL 3 serves no RC4 or 3DES) that prefers
+/// RC4, then 3DES, then AES-CBC, enables DEFLATE and lacks secure renegotiation.
+#[tokio::test]
+async fn rc4_3des_compression_and_missing_secure_renegotiation_on_a_scripted_server() {
+    use tlsgrade::lab::legacy::{spawn_legacy, LegacyScript};
+    let mut s = LegacyScript::range(0x0303, 0x0303);
+    s.preference = Some(vec![0x0005, 0x000a, 0x002f]);
+    s.compression = 1;
+    let srv = spawn_legacy(ip("127.0.0.1"), s).await.unwrap();
+    let e = scan_port("tls://old.example.test:443", srv.port()).await;
+    let rc4 = has(&e.checks, "cipher.rc4", Status::Fail);
+    assert_eq!(rc4.cap, Some(Grade::C));
+    assert!(
+        rc4.detail.contains("TLS_RSA_WITH_RC4_128_SHA in TLSv1.2"),
+        "{}",
+        rc4.detail
+    );
+    assert_eq!(
+        has(&e.checks, "cipher.3des", Status::Fail).cap,
+        Some(Grade::C)
+    );
+    has(&e.checks, "cipher.export", Status::Pass);
+    has(&e.checks, "cipher.null", Status::Pass);
+    assert_eq!(
+        has(&e.checks, "tls.compression", Status::Fail).cap,
+        Some(Grade::C)
+    );
+    assert_eq!(
+        has(&e.checks, "tls.renegotiation", Status::Warn).cap,
+        Some(Grade::A)
+    );
+    assert_eq!(
+        has(&e.checks, "cipher.no-fs", Status::Warn).cap,
+        Some(Grade::B)
+    );
+    let t12 = e.ciphers.as_ref().unwrap().versions.tls12.as_ref().unwrap();
+    let rc4 = t12.weak_classes.iter().find(|w| w.class == "rc4").unwrap();
+    assert_eq!(
+        rc4.suite.as_ref().unwrap().openssl.as_deref(),
+        Some("RC4-SHA")
+    );
+    // Its own order: RC4 first whatever the client prefers.
+    assert_eq!(t12.server_preference, Some(true));
+    assert_eq!(e.ciphers.as_ref().unwrap().weakest_bits, Some(112));
+}
