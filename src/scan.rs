@@ -42,6 +42,8 @@ pub struct ScanConfig {
     pub per_ip: usize,
     /// Days before expiry at which `cert.expiring` warns.
     pub warn_days: i64,
+    /// `--ciphers`: enumerate every accepted suite per version (tens of connections more).
+    pub full_ciphers: bool,
 }
 
 impl ScanConfig {
@@ -60,6 +62,7 @@ impl ScanConfig {
             concurrency: 64,
             per_ip: 3,
             warn_days: 30,
+            full_ciphers: false,
         }
     }
 }
@@ -664,7 +667,8 @@ impl Ctx<'_> {
         if let Some(o) = outcomes {
             self.apply_versions(&p, &target, &limit, &o, reached, &mut rep)
                 .await;
-            crate::probe::ciphers::apply(&target, &limit, &o, &mut rep).await;
+            crate::probe::ciphers::apply(&target, &limit, &o, self.cfg.full_ciphers, &mut rep)
+                .await;
         }
         rep.grade = Some(endpoint_grade(&rep, false));
         grade::sort_checks(&mut rep.checks);

@@ -947,6 +947,7 @@ pub async fn apply(
     t: &ProbeTarget,
     limit: &Semaphore,
     outcomes: &[versions::VersionOutcome],
+    full: bool,
     rep: &mut crate::report::EndpointReport,
 ) {
     let Some(protocols) = &rep.protocols else {
@@ -957,15 +958,27 @@ pub async fn apply(
     if known.accepted.is_empty() {
         return;
     }
-    let (findings, injection) = tokio::join!(run(t, limit, &known), async {
-        if t.transport == crate::target::Transport::SmtpStartTls {
-            let _permit = limit.acquire().await;
-            Some(crate::probe::injection::probe(t).await)
-        } else {
-            None
-        }
-    });
+    let enumerations =
+        async {
+            if !full {
+                return Vec::new();
+            }
+            futures::future::join_all(known.accepted.iter().map(|p| async move {
+                (*p, crate::probe::enumerate::enumerate(t, limit, *p).await)
+            }))
+            .await
+        };
+    let (findings, enumerations, injection) =
+        tokio::join!(run(t, limit, &known), enumerations, async {
+            if t.transport == crate::target::Transport::SmtpStartTls {
+                let _permit = limit.acquire().await;
+                Some(crate::probe::injection::probe(t).await)
+            } else {
+                None
+            }
+        });
     let mut a = assess(&findings);
+    add_enumerations(&mut a, &enumerations);
     if let Some(c) = injection {
         a.ciphers.connections += 1;
         a.checks.push(c);
@@ -973,6 +986,30 @@ pub async fn apply(
     rep.checks.extend(a.checks);
     rep.ciphers = Some(a.ciphers);
     rep.key_exchange = Some(a.key_exchange);
+}
+
+/// Puts `--ciphers` results into the report: the accepted suites per version, the server's order,
+/// and the weakest suite among them.
+pub fn add_enumerations(
+    a: &mut Assessment,
+    list: &[(Probe, crate::probe::enumerate::Enumeration)],
+) {
+    for (p, e) in list {
+        a.ciphers.connections += e.connections;
+        let Some(slot) = a.ciphers.versions.get_mut(&version_name(*p)) else {
+            continue;
+        };
+        let v = slot.get_or_insert_with(VersionCiphers::default);
+        v.accepted_suites = Some(e.accepted.iter().map(|s| suite_name(*s)).collect());
+        if e.server_preference.is_some() {
+            v.server_preference = e.server_preference;
+        }
+        for s in &e.accepted {
+            if let Some(b) = crate::grade::cipher_bits(&s.name()) {
+                a.ciphers.weakest_bits = Some(a.ciphers.weakest_bits.map_or(b, |w| w.min(b)));
+            }
+        }
+    }
 }
 
 /// The score with what the probes found (spec-digest §5.1): cipher = (strongest + weakest) / 2

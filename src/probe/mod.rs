@@ -2,6 +2,7 @@
 //! the hand-built legacy-version probes will live beside it.
 
 pub mod ciphers;
+pub mod enumerate;
 pub mod injection;
 pub mod tls;
 pub mod versions;

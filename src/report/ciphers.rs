@@ -28,8 +28,7 @@ pub struct WeakClassResult {
 #[derive(Clone, Debug, Serialize, PartialEq, Eq, Default)]
 pub struct VersionCiphers {
     pub weak_classes: Vec<WeakClassResult>,
-    /// Every accepted suite, server's order when it has one: filled by `--ciphers` only (not yet
-    /// implemented, always `null`).
+    /// Every accepted suite in the order the server chose them: `--ciphers` only, else `null`.
     pub accepted_suites: Option<Vec<SuiteName>>,
     /// Does the server choose by its own order? `null` when not tested or not decidable (one
     /// suite only).

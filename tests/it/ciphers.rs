@@ -465,3 +465,78 @@ async fn rc4_3des_compression_and_missing_secure_renegotiation_on_a_scripted_ser
     assert_eq!(t12.server_preference, Some(true));
     assert_eq!(e.ciphers.as_ref().unwrap().weakest_bits, Some(112));
 }
+
+/// `--ciphers` lists exactly what sslyze lists, in the server's order when it has one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_enumeration_lists_what_sslyze_lists_and_the_server_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = rsa_cert(dir.path(), "peer.example.test");
+    let list =
+        "AES128-SHA:ECDHE-RSA-AES256-SHA:ECDHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384";
+    let (_p, port) = s_server(
+        dir.path(),
+        &cert,
+        &key,
+        &["-tls1_2", "-serverpref", "-cipher", list],
+    );
+    let rt = format!("peer.example.test:443:127.0.0.1:{port}");
+    let mut cfg = config(None, &[&rt]);
+    cfg.full_ciphers = true;
+    let started = Instant::now();
+    let r = scan(&cfg, "tls://peer.example.test:443").await;
+    let e = only_endpoint(&r);
+    let c = e.ciphers.as_ref().unwrap();
+    let t12 = c.versions.tls12.as_ref().unwrap();
+    let got: Vec<&str> = t12
+        .accepted_suites
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|s| s.openssl.as_deref().unwrap_or(&s.iana))
+        .collect();
+    eprintln!(
+        "--ciphers: {} connections, {} ms",
+        c.connections,
+        started.elapsed().as_millis()
+    );
+    // -serverpref: the server's own order, as configured.
+    assert_eq!(got, list.split(':').collect::<Vec<_>>());
+    assert_eq!(t12.server_preference, Some(true));
+
+    let out_file = dir.path().join("sslyze.json");
+    let st = Command::new(python())
+        .args([
+            "-m",
+            "sslyze",
+            "--quiet",
+            "--mozilla_config",
+            "disable",
+            "--tlsv1_2",
+        ])
+        .arg("--json_out")
+        .arg(&out_file)
+        .arg(format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out_file).unwrap()).unwrap();
+    let mut theirs: Vec<String> = v["server_scan_results"][0]["scan_result"]
+        ["tls_1_2_cipher_suites"]["result"]["accepted_cipher_suites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["cipher_suite"]["name"].as_str().unwrap().to_string())
+        .collect();
+    let mut ours: Vec<String> = t12
+        .accepted_suites
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|s| s.iana.clone())
+        .collect();
+    theirs.sort();
+    ours.sort();
+    assert_eq!(ours, theirs);
+}
