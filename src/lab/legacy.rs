@@ -46,6 +46,9 @@ pub struct LegacyScript {
     pub renegotiation_info: bool,
     /// The compression method chosen when the client offers it (0 = null, 1 = DEFLATE).
     pub compression: u8,
+    /// Accept the heartbeat extension and answer a heartbeat request with the length it claims
+    /// (CVE-2014-0160, with zeros standing in for memory).
+    pub heartbleed: bool,
 }
 
 impl LegacyScript {
@@ -72,6 +75,7 @@ impl LegacyScript {
             preference: None,
             renegotiation_info: false,
             compression: 0,
+            heartbleed: false,
         }
     }
 
@@ -141,7 +145,7 @@ fn record(typ: u8, version: u16, body: &[u8]) -> Vec<u8> {
 
 /// ServerHello (+ Certificate + ServerHelloDone below TLS 1.3) choosing `version` and `suite`.
 pub fn server_flight(version: u16, suite: u16, certificates: &[Vec<u8>]) -> Vec<u8> {
-    server_flight_with(version, suite, certificates, 0, false)
+    server_flight_with(version, suite, certificates, 0, &[])
 }
 
 /// The compression methods a ClientHello record offers (empty when unreadable).
@@ -157,14 +161,18 @@ pub fn read_compression_methods(rec: &[u8]) -> Vec<u8> {
     read().unwrap_or_default()
 }
 
-/// [`server_flight`] with a compression method and, below TLS 1.3, an optional empty
-/// renegotiation_info extension.
+/// Encoded empty renegotiation_info (RFC 5746 §3.6), for [`server_flight_with`].
+pub const RENEGOTIATION_INFO_EXT: [u8; 5] = [0xff, 0x01, 0x00, 0x01, 0x00];
+/// Encoded heartbeat extension, mode peer_allowed_to_send (RFC 6520 §2).
+pub const HEARTBEAT_EXT: [u8; 5] = [0x00, 0x0f, 0x00, 0x01, 0x01];
+
+/// [`server_flight`] with a compression method and, below TLS 1.3, these encoded extensions.
 pub fn server_flight_with(
     version: u16,
     suite: u16,
     certificates: &[Vec<u8>],
     compression: u8,
-    renegotiation_info: bool,
+    extensions: &[u8],
 ) -> Vec<u8> {
     let wire_version = version.min(0x0303);
     let mut sh = wire_version.to_be_bytes().to_vec();
@@ -175,9 +183,9 @@ pub fn server_flight_with(
     if version >= 0x0304 {
         // supported_versions = TLS 1.3 (RFC 8446 §4.2.1)
         sh.extend_from_slice(&[0x00, 0x06, 0x00, 0x2b, 0x00, 0x02, 0x03, 0x04]);
-    } else if renegotiation_info {
-        // renegotiation_info with an empty renegotiated_connection (RFC 5746 §3.6)
-        sh.extend_from_slice(&[0x00, 0x05, 0xff, 0x01, 0x00, 0x01, 0x00]);
+    } else if !extensions.is_empty() {
+        sh.extend_from_slice(&(extensions.len() as u16).to_be_bytes());
+        sh.extend_from_slice(extensions);
     }
     let mut hs = handshake_msg(2, &sh);
     if version < 0x0304 {
@@ -307,14 +315,26 @@ async fn session(mut sock: TcpStream, script: &LegacyScript) {
             } else {
                 0
             };
-            let flight = server_flight_with(
-                v,
-                suite,
-                &script.certificates,
-                compression,
-                script.renegotiation_info,
-            );
+            let mut exts = Vec::new();
+            if script.renegotiation_info {
+                exts.extend_from_slice(&RENEGOTIATION_INFO_EXT);
+            }
+            if script.heartbleed {
+                exts.extend_from_slice(&HEARTBEAT_EXT);
+            }
+            let flight = server_flight_with(v, suite, &script.certificates, compression, &exts);
             let _ = sock.write_all(&flight).await;
+            if script.heartbleed {
+                // A heartbeat request gets the length it claims, whatever it carried.
+                let mut head = [0u8; 8];
+                if sock.read_exact(&mut head).await.is_ok() && head[0] == 24 {
+                    let claimed = u16::from_be_bytes([head[6], head[7]]) as usize;
+                    let mut body = vec![2u8]; // heartbeat_response
+                    body.extend_from_slice(&head[6..8]);
+                    body.resize(3 + claimed + 16, 0);
+                    let _ = sock.write_all(&record(24, 0x0301, &body)).await;
+                }
+            }
             // Hold the connection briefly as a real server would while waiting for the client.
             let _ = tokio::time::timeout(Duration::from_secs(2), sock.read(&mut chunk)).await;
         }
@@ -354,7 +374,7 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(read_compression_methods(&hello), [1, 0]);
-        let f = server_flight_with(0x0303, 0x0005, &[], 1, true);
+        let f = server_flight_with(0x0303, 0x0005, &[], 1, &RENEGOTIATION_INFO_EXT);
         match classify_first_flight(&f) {
             FirstFlight::ServerHello(s) => {
                 assert_eq!(s.server_hello.compression, 1);

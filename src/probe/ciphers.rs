@@ -968,8 +968,20 @@ pub async fn apply(
             }))
             .await
         };
-    let (findings, enumerations, injection) =
-        tokio::join!(run(t, limit, &known), enumerations, async {
+    // Heartbeat needs extensions, so TLS 1.0–1.2 only.
+    let heartbeat_version = known
+        .accepted
+        .iter()
+        .copied()
+        .filter(|p| matches!(p, Probe::Tls10 | Probe::Tls11 | Probe::Tls12))
+        .max();
+    let heartbleed = async {
+        let p = heartbeat_version?;
+        let _permit = limit.acquire().await;
+        Some(crate::probe::heartbleed::probe(t, p).await)
+    };
+    let (findings, enumerations, heartbleed, injection) =
+        tokio::join!(run(t, limit, &known), enumerations, heartbleed, async {
             if t.transport == crate::target::Transport::SmtpStartTls {
                 let _permit = limit.acquire().await;
                 Some(crate::probe::injection::probe(t).await)
@@ -979,6 +991,10 @@ pub async fn apply(
         });
     let mut a = assess(&findings);
     add_enumerations(&mut a, &enumerations);
+    if let Some(c) = heartbleed {
+        a.ciphers.connections += 1;
+        a.checks.push(c);
+    }
     if let Some(c) = injection {
         a.ciphers.connections += 1;
         a.checks.push(c);

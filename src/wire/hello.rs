@@ -369,6 +369,7 @@ pub struct ClientHelloBuilder {
     cipher_suites: Option<Vec<CipherSuite>>,
     compression_methods: Vec<u8>,
     groups: Option<Vec<NamedGroup>>,
+    heartbeat: bool,
 }
 
 impl ClientHelloBuilder {
@@ -389,6 +390,7 @@ impl ClientHelloBuilder {
             cipher_suites: None,
             compression_methods: vec![0],
             groups: None,
+            heartbeat: false,
         }
     }
 
@@ -472,6 +474,13 @@ impl ClientHelloBuilder {
     /// it, which is how the key-exchange prober tests groups it has no valid point for.
     pub fn groups(mut self, groups: &[NamedGroup]) -> Self {
         self.groups = Some(groups.to_vec());
+        self
+    }
+
+    /// Offer the heartbeat extension (RFC 6520 §2, mode peer_allowed_to_send) in TLS 1.0–1.2
+    /// hellos, for the Heartbleed probe.
+    pub fn heartbeat(mut self, on: bool) -> Self {
+        self.heartbeat = on;
         self
     }
 
@@ -564,6 +573,9 @@ impl ClientHelloBuilder {
         let mut e = Vec::with_capacity(256);
         if let Some(h) = host {
             sni(&mut e, h);
+        }
+        if self.heartbeat && matches!(self.probe, Probe::Tls10 | Probe::Tls11 | Probe::Tls12) {
+            ext(&mut e, ExtensionType(0x000f), |o| o.push(1));
         }
         match self.probe {
             Probe::Ssl3 => {}

@@ -540,3 +540,26 @@ async fn full_enumeration_lists_what_sslyze_lists_and_the_server_order() {
     ours.sort();
     assert_eq!(ours, theirs);
 }
+
+/// Heartbleed: a responder that answers a heartbeat request with the length it claims fails and
+/// caps F, with only the byte count in the report; a server without the extension passes.
+#[tokio::test]
+async fn heartbleed_is_detected_by_the_answer_length_only() {
+    use tlsgrade::lab::legacy::{spawn_legacy, LegacyScript};
+    let mut s = LegacyScript::range(0x0301, 0x0303);
+    s.preference = Some(vec![0x002f]);
+    s.renegotiation_info = true;
+    s.heartbleed = true;
+    let srv = spawn_legacy(ip("127.0.0.1"), s).await.unwrap();
+    let e = scan_port("tls://old.example.test:443", srv.port()).await;
+    let c = has(&e.checks, "tls.heartbleed", Status::Fail);
+    assert_eq!(c.cap, Some(Grade::F));
+    assert!(c.detail.contains("16403 bytes"), "{}", c.detail);
+    assert_eq!(e.grade, letter(Grade::F));
+
+    let mut s = LegacyScript::range(0x0301, 0x0303);
+    s.preference = Some(vec![0x002f]);
+    let srv = spawn_legacy(ip("127.0.0.1"), s).await.unwrap();
+    let e = scan_port("tls://old.example.test:443", srv.port()).await;
+    has(&e.checks, "tls.heartbleed", Status::Pass);
+}
