@@ -748,12 +748,15 @@ pub fn assess(f: &Findings) -> Assessment {
         ));
     }
     // Preference: from a good-first list, did the server pick a worse suite it need not have?
-    let worse: Vec<String> = f
-        .chosen
-        .iter()
+    // Only the FS-only / AEAD-only probes, sent at the same (best ≤ 1.2) version, prove a better
+    // suite was there: TLS 1.3 suites are no help to a TLS 1.2 client.
+    let best = f.chosen.iter().max_by_key(|(p, _)| *p);
+    let fs_there = f.fs_probe.as_ref().and_then(Seen::accepted) == Some(true);
+    let aead_there = f.aead_probe.as_ref().and_then(Seen::accepted) == Some(true);
+    let worse: Vec<String> = best
+        .into_iter()
         .filter(|(p, s)| {
-            (fs == Some(true) && !is_forward_secret(s))
-                || (aead == Some(true) && *p == Probe::Tls12 && !is_aead(s))
+            (fs_there && !is_forward_secret(s)) || (aead_there && *p == Probe::Tls12 && !is_aead(s))
         })
         .map(|(p, s)| format!("{s} in {}", version_name(*p)))
         .collect();

@@ -187,3 +187,19 @@ fn server_preference_is_the_same_choice_from_a_reversed_list() {
         Some(false)
     );
 }
+
+#[test]
+fn tls13_suites_do_not_make_a_tls12_cbc_choice_an_order_warning() {
+    let f = Findings {
+        tls13: true,
+        chosen: vec![(Probe::Tls12, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA".into())],
+        ..Findings::default()
+    };
+    let a = assess(&f);
+    assert!(
+        !a.checks.iter().any(|c| c.id == "cipher.order"),
+        "{:?}",
+        a.checks
+    );
+    assert_eq!(check(&a, "cipher.no-aead").status, Status::Pass);
+}
