@@ -33,6 +33,9 @@ pub struct SmtpScript {
     /// Keep commands that arrived with STARTTLS and answer them inside TLS: the CVE-2011-0411
     /// bug of old Postfix/qmail, for the injection probe's tests.
     pub keep_plaintext_across_starttls: bool,
+    /// Answer commands that arrived with STARTTLS in clear text right after the 220, before
+    /// the handshake: not injectable, but against RFC 3207 §4.
+    pub answer_plaintext_before_tls: bool,
     /// Simulated round-trip time (the benchmark fleet): accepting a connection and every reply
     /// cost this much.
     pub rtt: Duration,
@@ -57,6 +60,7 @@ impl SmtpScript {
             one_line_per_write: false,
             readvertise_after_tls: false,
             keep_plaintext_across_starttls: false,
+            answer_plaintext_before_tls: false,
             rtt: Duration::ZERO,
         }
     }
@@ -211,7 +215,14 @@ async fn commands<S: AsyncRead + AsyncWrite + Unpin>(
                 let go = script.starttls_reply.starts_with("220");
                 let _ = write_reply(s, std::slice::from_ref(&script.starttls_reply), false).await;
                 if go {
-                    return Next::StartTls(r.pending().to_vec());
+                    let pending = r.pending().to_vec();
+                    if script.answer_plaintext_before_tls && !pending.is_empty() {
+                        let n = pending.iter().filter(|b| **b == b'\n').count();
+                        let replies = vec!["250 2.0.0 OK".to_string(); n];
+                        let _ = write_reply(s, &replies, false).await;
+                        return Next::StartTls(vec![]);
+                    }
+                    return Next::StartTls(pending);
                 }
                 continue;
             }

@@ -41,6 +41,16 @@ async fn starttls_injection_is_caught_on_a_vulnerable_server_and_caps_c() {
 }
 
 #[tokio::test]
+async fn a_clear_text_answer_to_the_injected_command_is_a_warning_without_cap() {
+    let mut s = smtp_script(false);
+    s.answer_plaintext_before_tls = true;
+    let e = scan_smtp(s).await;
+    let c = has(&e.checks, "smtp.starttls-injection", Status::Warn);
+    assert_eq!(c.cap, None);
+    assert!(c.detail.contains("clear text"), "{}", c.detail);
+}
+
+#[tokio::test]
 async fn a_server_that_discards_plaintext_at_starttls_passes_the_injection_probe() {
     let e = scan_smtp(smtp_script(false)).await;
     has(&e.checks, "smtp.starttls-injection", Status::Pass);
