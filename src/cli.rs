@@ -128,6 +128,12 @@ pub struct Cli {
     #[arg(long = "per-ip", value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub per_ip: u32,
 
+    /// Enumerate every cipher suite each accepted version takes, and the server's order (one
+    /// connection per accepted suite and version). Without it, one probe per weak class tells
+    /// which weak suites are accepted.
+    #[arg(long)]
+    pub ciphers: bool,
+
     /// Start a lab of mail domains on loopback (DNS and SMTP servers inside this process) and
     /// scan it: every verdict, no network needed.
     #[arg(long)]
@@ -255,6 +261,7 @@ impl Cli {
             per_ip: self.per_ip as usize,
             trust_anchors: None,
             warn_days: self.warn_days as i64,
+            full_ciphers: self.ciphers,
         };
         Ok(Plan {
             config,

@@ -18,7 +18,9 @@
 //! - [`dns`]: hickory look-ups (MX, A/AAAA, TXT) with NXDOMAIN / NODATA / SERVFAIL / timeout
 //!   kept apart.
 //! - [`net`]: TCP with deadlines, `--connect-to`, bounded line reading, SMTP/IMAP/POP3 STARTTLS.
-//! - [`probe`]: one connection per probe; the full rustls handshake.
+//! - [`probe`]: one connection per probe; the full rustls handshake, hand-built hellos for
+//!   versions, weak cipher classes, key exchange, renegotiation and compression (issue 8), and
+//!   the SMTP STARTTLS-injection probe.
 //! - [`inspect`]: certificate facts and checks (x509-parser, rustls-webpki).
 //! - [`grade`]: the pure rubric of docs/grading.md.
 //! - [`diff`]: `tlsgrade diff OLD NEW`, what changed between two saved reports (pure over JSON,

@@ -45,6 +45,8 @@ pub struct ScanConfig {
     pub warn_days: i64,
     /// DNSSEC trust anchors for DANE (`--trust-anchor`); `None` = the IANA root keys.
     pub trust_anchors: Option<Arc<hickory_proto::dnssec::TrustAnchors>>,
+    /// `--ciphers`: enumerate every accepted suite per version (tens of connections more).
+    pub full_ciphers: bool,
 }
 
 impl ScanConfig {
@@ -64,6 +66,7 @@ impl ScanConfig {
             per_ip: 3,
             warn_days: 30,
             trust_anchors: None,
+            full_ciphers: false,
         }
     }
 }
@@ -735,6 +738,8 @@ impl Ctx<'_> {
         if let Some(o) = outcomes {
             self.apply_versions(&p, &target, &limit, &o, reached, &mut rep)
                 .await;
+            crate::probe::ciphers::apply(&target, &limit, &o, self.cfg.full_ciphers, &mut rep)
+                .await;
         }
         rep.grade = Some(endpoint_grade(&rep, false));
         grade::sort_checks(&mut rep.checks);
@@ -1020,9 +1025,10 @@ fn score_of(rep: &EndpointReport) -> Score {
         (Some(best), Some(worst)) => Some((best + worst) / 2),
         _ => grade::protocol_points(&neg.version),
     };
-    Score {
+    let score = Score {
         protocol,
         key_exchange: kx.map(grade::key_exchange_points),
         cipher: grade::cipher_bits(&neg.cipher).map(grade::cipher_points),
-    }
+    };
+    crate::probe::ciphers::adjust_score(score, rep)
 }

@@ -185,6 +185,10 @@ pub async fn start() -> Result<Demo, String> {
         .map_err(|e| err(&e))?;
     let mut script = LegacyScript::range(0x0301, 0x0301);
     script.smtp = true;
+    // A real TLS 1.0 server's choice (AES-CBC with RSA key exchange, secure renegotiation), so
+    // the cipher probes find what such a server has rather than whatever they offer.
+    script.preference = Some(vec![0x0035, 0x002f]);
+    script.renegotiation_info = true;
     script.certificates = leaf.chain.iter().map(|c| c.to_vec()).collect();
     let srv = spawn_legacy(ip(15), script).await.map_err(|e| err(&e))?;
     connect_to.push(ConnectTo::parse(&format!(

@@ -1,6 +1,9 @@
 //! A scripted TLS responder for versions and behaviours rustls cannot serve: it reads a
 //! ClientHello and answers with a canned ServerHello (+ Certificate + ServerHelloDone) at a chosen
-//! version, an alert, a close or a reset — never a real handshake. Used for "version intolerant"
+//! version, an alert, a close or a reset — never a real handshake. It can choose suites by its
+//! own preference list, pick a compression method and echo renegotiation_info, so the cipher
+//! prober's RC4/3DES/compression/renegotiation verdicts can be tested (OpenSSL 3 has no RC4 or
+//! 3DES left to serve). Used for "version intolerant"
 //! and "answers a lower version" servers in tests, and for the TLS 1.0 domain of `--demo` (the
 //! demo says so). The test suite's real legacy peers are openssl s_server and tlslite-ng.
 
@@ -36,6 +39,16 @@ pub struct LegacyScript {
     pub smtp: bool,
     /// Answer handshake_failure to any hello that does not offer this suite ("no shared cipher").
     pub require_suite: Option<u16>,
+    /// The server's suites in its order of preference: the first one offered is chosen, and a
+    /// hello offering none of them gets handshake_failure. `None` = take the client's first.
+    pub preference: Option<Vec<u16>>,
+    /// Answer with an empty renegotiation_info extension (RFC 5746 §3.6) below TLS 1.3.
+    pub renegotiation_info: bool,
+    /// The compression method chosen when the client offers it (0 = null, 1 = DEFLATE).
+    pub compression: u8,
+    /// Accept the heartbeat extension and answer a heartbeat request with the length it claims
+    /// (CVE-2014-0160, with zeros standing in for memory).
+    pub heartbleed: bool,
 }
 
 impl LegacyScript {
@@ -59,6 +72,10 @@ impl LegacyScript {
             certificates: Vec::new(),
             smtp: false,
             require_suite: None,
+            preference: None,
+            renegotiation_info: false,
+            compression: 0,
+            heartbleed: false,
         }
     }
 
@@ -128,15 +145,47 @@ fn record(typ: u8, version: u16, body: &[u8]) -> Vec<u8> {
 
 /// ServerHello (+ Certificate + ServerHelloDone below TLS 1.3) choosing `version` and `suite`.
 pub fn server_flight(version: u16, suite: u16, certificates: &[Vec<u8>]) -> Vec<u8> {
+    server_flight_with(version, suite, certificates, 0, &[])
+}
+
+/// The compression methods a ClientHello record offers (empty when unreadable).
+pub fn read_compression_methods(rec: &[u8]) -> Vec<u8> {
+    let read = || -> Option<Vec<u8>> {
+        let body = rec.get(9..)?;
+        let mut p = 2 + 32;
+        p += 1 + *body.get(p)? as usize;
+        p += 2 + u16::from_be_bytes([*body.get(p)?, *body.get(p + 1)?]) as usize;
+        let n = *body.get(p)? as usize;
+        Some(body.get(p + 1..p + 1 + n)?.to_vec())
+    };
+    read().unwrap_or_default()
+}
+
+/// Encoded empty renegotiation_info (RFC 5746 §3.6), for [`server_flight_with`].
+pub const RENEGOTIATION_INFO_EXT: [u8; 5] = [0xff, 0x01, 0x00, 0x01, 0x00];
+/// Encoded heartbeat extension, mode peer_allowed_to_send (RFC 6520 §2).
+pub const HEARTBEAT_EXT: [u8; 5] = [0x00, 0x0f, 0x00, 0x01, 0x01];
+
+/// [`server_flight`] with a compression method and, below TLS 1.3, these encoded extensions.
+pub fn server_flight_with(
+    version: u16,
+    suite: u16,
+    certificates: &[Vec<u8>],
+    compression: u8,
+    extensions: &[u8],
+) -> Vec<u8> {
     let wire_version = version.min(0x0303);
     let mut sh = wire_version.to_be_bytes().to_vec();
     sh.extend((0..32u8).map(|i| i.wrapping_mul(7)));
     sh.push(0); // empty session id
     sh.extend_from_slice(&suite.to_be_bytes());
-    sh.push(0); // no compression
+    sh.push(if version >= 0x0304 { 0 } else { compression });
     if version >= 0x0304 {
         // supported_versions = TLS 1.3 (RFC 8446 §4.2.1)
         sh.extend_from_slice(&[0x00, 0x06, 0x00, 0x2b, 0x00, 0x02, 0x03, 0x04]);
+    } else if !extensions.is_empty() {
+        sh.extend_from_slice(&(extensions.len() as u16).to_be_bytes());
+        sh.extend_from_slice(extensions);
     }
     let mut hs = handshake_msg(2, &sh);
     if version < 0x0304 {
@@ -246,14 +295,46 @@ async fn session(mut sock: TcpStream, script: &LegacyScript) {
     match script.reaction(offered) {
         Reaction::Hello(v) => {
             let tls13 = |s: u16| (0x1301..=0x1305).contains(&s);
-            let suite = suites
-                .iter()
-                .copied()
-                .find(|s| *s != 0x00ff && *s != 0x5600 && tls13(*s) == (v >= 0x0304))
-                .unwrap_or(0x002f);
-            let _ = sock
-                .write_all(&server_flight(v, suite, &script.certificates))
-                .await;
+            let usable = |s: &u16| *s != 0x00ff && *s != 0x5600 && tls13(*s) == (v >= 0x0304);
+            let suite = match &script.preference {
+                Some(pref) => match pref
+                    .iter()
+                    .copied()
+                    .find(|p| suites.contains(p) && usable(p))
+                {
+                    Some(s) => s,
+                    None => {
+                        let _ = sock.write_all(&record(0x15, 0x0301, &[2, 40])).await;
+                        return;
+                    }
+                },
+                None => suites.iter().copied().find(usable).unwrap_or(0x002f),
+            };
+            let compression = if read_compression_methods(&buf).contains(&script.compression) {
+                script.compression
+            } else {
+                0
+            };
+            let mut exts = Vec::new();
+            if script.renegotiation_info {
+                exts.extend_from_slice(&RENEGOTIATION_INFO_EXT);
+            }
+            if script.heartbleed {
+                exts.extend_from_slice(&HEARTBEAT_EXT);
+            }
+            let flight = server_flight_with(v, suite, &script.certificates, compression, &exts);
+            let _ = sock.write_all(&flight).await;
+            if script.heartbleed {
+                // A heartbeat request gets the length it claims, whatever it carried.
+                let mut head = [0u8; 8];
+                if sock.read_exact(&mut head).await.is_ok() && head[0] == 24 {
+                    let claimed = u16::from_be_bytes([head[6], head[7]]) as usize;
+                    let mut body = vec![2u8]; // heartbeat_response
+                    body.extend_from_slice(&head[6..8]);
+                    body.resize(3 + claimed + 16, 0);
+                    let _ = sock.write_all(&record(24, 0x0301, &body)).await;
+                }
+            }
             // Hold the connection briefly as a real server would while waiting for the client.
             let _ = tokio::time::timeout(Duration::from_secs(2), sock.read(&mut chunk)).await;
         }
@@ -283,6 +364,26 @@ mod tests {
         ] {
             let hello = ClientHelloBuilder::new(p).build().unwrap();
             assert_eq!(read_client_hello(&hello).unwrap().0, v, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn reads_offered_compression_and_answers_with_it_and_renegotiation_info() {
+        let hello = ClientHelloBuilder::new(Probe::Tls12)
+            .compression_methods(&[1, 0])
+            .build()
+            .unwrap();
+        assert_eq!(read_compression_methods(&hello), [1, 0]);
+        let f = server_flight_with(0x0303, 0x0005, &[], 1, &RENEGOTIATION_INFO_EXT);
+        match classify_first_flight(&f) {
+            FirstFlight::ServerHello(s) => {
+                assert_eq!(s.server_hello.compression, 1);
+                assert!(s
+                    .server_hello
+                    .extension(crate::wire::enums::ExtensionType::RENEGOTIATION_INFO)
+                    .is_some());
+            }
+            other => panic!("{other:?}"),
         }
     }
 

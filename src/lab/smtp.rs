@@ -30,6 +30,12 @@ pub struct SmtpScript {
     pub one_line_per_write: bool,
     /// Offer STARTTLS again inside TLS (forbidden by RFC 3207 §4.2).
     pub readvertise_after_tls: bool,
+    /// Keep commands that arrived with STARTTLS and answer them inside TLS: the CVE-2011-0411
+    /// bug of old Postfix/qmail, for the injection probe's tests.
+    pub keep_plaintext_across_starttls: bool,
+    /// Answer commands that arrived with STARTTLS in clear text right after the 220, before
+    /// the handshake: not injectable, but against RFC 3207 §4.
+    pub answer_plaintext_before_tls: bool,
     /// Simulated round-trip time (the benchmark fleet): accepting a connection and every reply
     /// cost this much.
     pub rtt: Duration,
@@ -53,6 +59,8 @@ impl SmtpScript {
             tls,
             one_line_per_write: false,
             readvertise_after_tls: false,
+            keep_plaintext_across_starttls: false,
+            answer_plaintext_before_tls: false,
             rtt: Duration::ZERO,
         }
     }
@@ -129,7 +137,8 @@ fn multiline(code: u16, lines: &[String]) -> Vec<String> {
 
 enum Next {
     Done,
-    StartTls,
+    /// Start TLS; the bytes that arrived after the STARTTLS line.
+    StartTls(Vec<u8>),
 }
 
 async fn session(sock: tokio::net::TcpStream, script: &SmtpScript) {
@@ -152,11 +161,17 @@ async fn session(sock: tokio::net::TcpStream, script: &SmtpScript) {
         return;
     }
     let refusing = greeting.first().is_some_and(|g| g.starts_with('5'));
-    if let Next::StartTls = commands(&mut sock, script, false, refusing).await {
+    if let Next::StartTls(leftover) = commands(&mut sock, script, false, refusing, vec![]).await {
         if let Some(cfg) = &script.tls {
             let acceptor = tokio_rustls::TlsAcceptor::from(cfg.clone());
             if let Ok(mut tls) = acceptor.accept(sock).await {
-                let _ = commands(&mut tls, script, true, false).await;
+                // A correct server forgets plaintext received before TLS (RFC 3207 §4.2).
+                let carried = if script.keep_plaintext_across_starttls {
+                    leftover
+                } else {
+                    vec![]
+                };
+                let _ = commands(&mut tls, script, true, false, carried).await;
                 let _ = tls.shutdown().await;
             }
         }
@@ -168,8 +183,9 @@ async fn commands<S: AsyncRead + AsyncWrite + Unpin>(
     script: &SmtpScript,
     in_tls: bool,
     refusing: bool,
+    carried: Vec<u8>,
 ) -> Next {
-    let mut r = LineReader::new();
+    let mut r = LineReader::with_pending(carried);
     loop {
         let Ok(line) = r.read_line(s, Duration::from_secs(30), "command").await else {
             return Next::Done;
@@ -199,7 +215,14 @@ async fn commands<S: AsyncRead + AsyncWrite + Unpin>(
                 let go = script.starttls_reply.starts_with("220");
                 let _ = write_reply(s, std::slice::from_ref(&script.starttls_reply), false).await;
                 if go {
-                    return Next::StartTls;
+                    let pending = r.pending().to_vec();
+                    if script.answer_plaintext_before_tls && !pending.is_empty() {
+                        let n = pending.iter().filter(|b| **b == b'\n').count();
+                        let replies = vec!["250 2.0.0 OK".to_string(); n];
+                        let _ = write_reply(s, &replies, false).await;
+                        return Next::StartTls(vec![]);
+                    }
+                    return Next::StartTls(pending);
                 }
                 continue;
             }

@@ -31,6 +31,12 @@ impl LineReader {
         LineReader { buf: Vec::new() }
     }
 
+    /// A reader that starts with `buf` already received (the lab's CVE-2011-0411 server carries
+    /// plaintext across STARTTLS this way).
+    pub fn with_pending(buf: Vec<u8>) -> Self {
+        LineReader { buf }
+    }
+
     /// Bytes received but not consumed as lines (e.g. data a server sent after `220` to
     /// STARTTLS, which must not exist).
     pub fn pending(&self) -> &[u8] {

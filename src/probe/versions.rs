@@ -23,7 +23,7 @@ use crate::report::{Check, Grade, ProtocolDetail, Status, VersionMap, VERSION_NA
 use crate::target::Transport;
 use crate::wire::enums::{AlertDescription, CipherSuite, ProtocolVersion};
 use crate::wire::hello::{self, ClientHelloBuilder, Probe};
-use crate::wire::server::{FirstFlight, FirstFlightParser};
+use crate::wire::server::{FirstFlight, FirstFlightParser, ServerFlight};
 
 /// Where and how to open a probe connection.
 #[derive(Clone, Debug)]
@@ -85,16 +85,47 @@ const MAX_READ: usize = 300 * 1024;
 
 /// Sends one hello and reads the answer.
 pub async fn attempt(t: &ProbeTarget, hello_bytes: &[u8]) -> Answer {
+    match attempt_flight(t, hello_bytes).await {
+        Ok(flight) => {
+            let sh = &flight.server_hello;
+            Answer::Hello {
+                version: sh.negotiated_version(),
+                cipher: sh.cipher_suite,
+                retry_request: sh.is_hello_retry_request(),
+                sentinel: sh.downgrade_sentinel(),
+                certificates: match &flight.certificates {
+                    Some(Ok(c)) => c.clone(),
+                    _ => Vec::new(),
+                },
+            }
+        }
+        Err(answer) => answer,
+    }
+}
+
+/// Sends one hello and returns the whole clear-text flight when a ServerHello came back (its
+/// extensions, compression method and ServerKeyExchange are what the cipher prober reads), or
+/// the [`Answer`] that is not a ServerHello.
+pub async fn attempt_flight(t: &ProbeTarget, hello_bytes: &[u8]) -> Result<ServerFlight, Answer> {
     let (_, ready) = crate::net::open_session(t.dial, t.transport, &t.ehlo_name, t.timeouts).await;
     let mut stream = match ready {
         Ok(s) => s,
-        Err(e) => return Answer::Unknown(format!("could not start the probe: {}", e.message)),
+        Err(e) => {
+            return Err(Answer::Unknown(format!(
+                "could not start the probe: {}",
+                e.message
+            )))
+        }
     };
     let step = t.timeouts.command;
     match tokio::time::timeout(step, stream.write_all(hello_bytes)).await {
         Ok(Ok(())) => {}
-        Ok(Err(e)) => return Answer::Unknown(format!("could not send the ClientHello: {e}")),
-        Err(_) => return Answer::Unknown("sending the ClientHello timed out".into()),
+        Ok(Err(e)) => {
+            return Err(Answer::Unknown(format!(
+                "could not send the ClientHello: {e}"
+            )))
+        }
+        Err(_) => return Err(Answer::Unknown("sending the ClientHello timed out".into())),
     }
     let mut parser = FirstFlightParser::new();
     let deadline = tokio::time::Instant::now() + step;
@@ -119,24 +150,12 @@ pub async fn attempt(t: &ProbeTarget, hello_bytes: &[u8]) -> Answer {
                 ) {
                     break true;
                 }
-                return Answer::Unknown(format!("read error: {e}"));
+                return Err(Answer::Unknown(format!("read error: {e}")));
             }
         }
     };
-    match parser.result() {
-        FirstFlight::ServerHello(flight) => {
-            let sh = &flight.server_hello;
-            Answer::Hello {
-                version: sh.negotiated_version(),
-                cipher: sh.cipher_suite,
-                retry_request: sh.is_hello_retry_request(),
-                sentinel: sh.downgrade_sentinel(),
-                certificates: match &flight.certificates {
-                    Some(Ok(c)) => c.clone(),
-                    _ => Vec::new(),
-                },
-            }
-        }
+    Err(match parser.result() {
+        FirstFlight::ServerHello(flight) => return Ok(flight.clone()),
         FirstFlight::Alert { description, .. } => Answer::Alert(*description),
         FirstFlight::NeedMore if closed => Answer::Closed,
         FirstFlight::NeedMore => Answer::Unknown(format!(
@@ -148,7 +167,7 @@ pub async fn attempt(t: &ProbeTarget, hello_bytes: &[u8]) -> Answer {
         }
         FirstFlight::SslV2Record => Answer::Unknown("the server answered in SSL 2.0 format".into()),
         FirstFlight::Malformed(e) => Answer::Unknown(format!("malformed answer: {e}")),
-    }
+    })
 }
 
 /// Cipher lists to offer for `probe`, first the era's usual list, then (after a

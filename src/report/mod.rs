@@ -1,8 +1,10 @@
 //! Output: the report model (= JSON schema), the JSON writer and the terminal table.
 
+pub mod ciphers;
 pub mod model;
 pub mod table;
 
+pub use ciphers::*;
 pub use model::*;
 
 /// Writes the report as pretty JSON followed by a newline.

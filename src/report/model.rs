@@ -364,6 +364,10 @@ pub struct EndpointReport {
     /// What the plaintext dialogue showed (SMTP greeting and EHLO keywords, IMAP/POP3 capabilities).
     pub starttls: Option<StartTlsReport>,
     pub ocsp_stapled: Option<bool>,
+    /// Weak suite classes per accepted version (docs/report.md, "ciphers").
+    pub ciphers: Option<super::ciphers::CipherReport>,
+    /// ECDHE groups and DH size (docs/report.md, "key_exchange").
+    pub key_exchange: Option<super::ciphers::KeyExchangeReport>,
     /// How long the endpoint took, in milliseconds.
     pub elapsed_ms: u64,
     /// DANE (RFC 7672) for this endpoint: TLSA records, DNSSEC statuses, what matched.
@@ -481,6 +485,8 @@ impl EndpointReport {
             certificate: None,
             starttls: None,
             ocsp_stapled: None,
+            ciphers: None,
+            key_exchange: None,
             elapsed_ms: 0,
             dane: None,
             chain_der: Vec::new(),

@@ -367,6 +367,9 @@ pub struct ClientHelloBuilder {
     secp256r1_share: Option<[u8; 65]>,
     fallback_scsv: bool,
     cipher_suites: Option<Vec<CipherSuite>>,
+    compression_methods: Vec<u8>,
+    groups: Option<Vec<NamedGroup>>,
+    heartbeat: bool,
 }
 
 impl ClientHelloBuilder {
@@ -385,6 +388,9 @@ impl ClientHelloBuilder {
             secp256r1_share: None,
             fallback_scsv: false,
             cipher_suites: None,
+            compression_methods: vec![0],
+            groups: None,
+            heartbeat: false,
         }
     }
 
@@ -450,6 +456,34 @@ impl ClientHelloBuilder {
         self
     }
 
+    /// Offer these compression methods (default: null only). The TLS-compression check offers
+    /// DEFLATE(1) before null (RFC 3749) to see whether the server picks it; null must stay in the
+    /// list (RFC 5246 §7.4.1.2), so it is appended when missing.
+    pub fn compression_methods(mut self, methods: &[u8]) -> Self {
+        let mut m = methods.to_vec();
+        if !m.contains(&0) {
+            m.push(0);
+        }
+        self.compression_methods = m;
+        self
+    }
+
+    /// Replace supported_groups (TLS ≥ 1.0 probes). In TLS 1.3, key shares are then sent only for
+    /// groups in this list (RFC 8446 §4.2.8 forbids shares for groups not offered); a group
+    /// without a share makes a server that supports it answer with a HelloRetryRequest naming
+    /// it, which is how the key-exchange prober tests groups it has no valid point for.
+    pub fn groups(mut self, groups: &[NamedGroup]) -> Self {
+        self.groups = Some(groups.to_vec());
+        self
+    }
+
+    /// Offer the heartbeat extension (RFC 6520 §2, mode peer_allowed_to_send) in TLS 1.0–1.2
+    /// hellos, for the Heartbleed probe.
+    pub fn heartbeat(mut self, on: bool) -> Self {
+        self.heartbeat = on;
+        self
+    }
+
     /// The suites that [`build`](Self::build) will offer, in order.
     pub fn offered_suites(&self) -> Vec<CipherSuite> {
         let mut suites = match &self.cipher_suites {
@@ -497,8 +531,10 @@ impl ClientHelloBuilder {
                 o.extend_from_slice(&s.0.to_be_bytes());
             }
         });
-        // Only the null method: RFC 5246 §7.4.1.2 / RFC 8446 §4.1.2.
-        body.extend_from_slice(&[1, 0]);
+        // Null only unless the caller asked (RFC 5246 §7.4.1.2 / RFC 8446 §4.1.2).
+        encode_len_prefixed(&mut body, ListLength::U8, |o| {
+            o.extend_from_slice(&self.compression_methods)
+        });
 
         if self.probe != Probe::Ssl3 {
             let mut exts = self.extensions(host.as_deref());
@@ -538,25 +574,29 @@ impl ClientHelloBuilder {
         if let Some(h) = host {
             sni(&mut e, h);
         }
+        if self.heartbeat && matches!(self.probe, Probe::Tls10 | Probe::Tls11 | Probe::Tls12) {
+            ext(&mut e, ExtensionType(0x000f), |o| o.push(1));
+        }
         match self.probe {
             Probe::Ssl3 => {}
             Probe::Tls10 | Probe::Tls11 => {
                 // No signature_algorithms: it is TLS 1.2-only (RFC 5246
                 // §7.4.1.4.1) and some 1.0 servers abort on it.
                 ext(&mut e, ExtensionType::SESSION_TICKET, |_| {});
-                groups(&mut e, LEGACY_GROUPS);
+                groups(&mut e, self.groups.as_deref().unwrap_or(LEGACY_GROUPS));
                 point_formats(&mut e);
             }
             Probe::Tls12 => {
                 ext(&mut e, ExtensionType::SESSION_TICKET, |_| {});
                 // RFC 7627 §5.1: empty extension_data.
                 ext(&mut e, ExtensionType::EXTENDED_MASTER_SECRET, |_| {});
-                groups(&mut e, MODERN_GROUPS);
+                groups(&mut e, self.groups.as_deref().unwrap_or(MODERN_GROUPS));
                 point_formats(&mut e);
                 sig_algs(&mut e, TLS12_SIGNATURE_SCHEMES);
             }
             Probe::Tls13 => {
-                groups(&mut e, MODERN_GROUPS);
+                let offered = self.groups.as_deref().unwrap_or(MODERN_GROUPS);
+                groups(&mut e, offered);
                 sig_algs(&mut e, TLS13_SIGNATURE_SCHEMES);
                 // RFC 8446 §4.2.1: ClientHello form is a u8-prefixed list.
                 ext(&mut e, ExtensionType::SUPPORTED_VERSIONS, |o| {
@@ -573,9 +613,13 @@ impl ClientHelloBuilder {
                 // KeyShareEntry { group, key_exchange<1..2^16-1> }.
                 ext(&mut e, ExtensionType::KEY_SHARE, |o| {
                     encode_len_prefixed(o, ListLength::U16, |o| {
-                        key_share_entry(o, NamedGroup::X25519, &self.x25519_share);
+                        if offered.contains(&NamedGroup::X25519) {
+                            key_share_entry(o, NamedGroup::X25519, &self.x25519_share);
+                        }
                         if let Some(p) = &self.secp256r1_share {
-                            key_share_entry(o, NamedGroup::SECP256R1, p);
+                            if offered.contains(&NamedGroup::SECP256R1) {
+                                key_share_entry(o, NamedGroup::SECP256R1, p);
+                            }
                         }
                     })
                 });

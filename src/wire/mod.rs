@@ -16,6 +16,7 @@ pub mod alert;
 pub mod codec;
 pub mod enums;
 pub mod hello;
+pub mod kx;
 pub mod record;
 pub mod server;
 

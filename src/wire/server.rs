@@ -229,7 +229,12 @@ pub struct ServerFlight {
     /// True when ServerHelloDone was seen, i.e. the TLS ≤ 1.2 flight is
     /// complete and there is nothing more to wait for.
     pub server_hello_done: bool,
+    /// The raw ServerKeyExchange body, when one arrived before ServerHelloDone (decode it with
+    /// [`parse_server_key_exchange`] once the suite says whether it is DHE or ECDHE).
+    pub server_key_exchange: Option<Vec<u8>>,
 }
+
+pub use crate::wire::kx::{parse_server_key_exchange, KeyExchangeParams, KxKind};
 
 /// What the bytes a server sent so far amount to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -482,6 +487,7 @@ impl FirstFlightParser {
             server_hello,
             certificates: None,
             server_hello_done: false,
+            server_key_exchange: None,
         });
         if done {
             self.finish();
@@ -526,8 +532,13 @@ fn note_message(flight: &mut ServerFlight, m: HandshakeMessage) -> bool {
             flight.server_hello_done = true;
             false
         }
-        // ServerKeyExchange, CertificateRequest, CertificateStatus… are
-        // skipped; nothing in them affects version detection.
+        // Kept raw: the key-exchange prober reads the DH prime or curve from it.
+        HandshakeType::SERVER_KEY_EXCHANGE if flight.server_key_exchange.is_none() => {
+            flight.server_key_exchange = Some(m.body);
+            true
+        }
+        // CertificateRequest, CertificateStatus… are skipped; nothing in them affects version
+        // detection.
         HandshakeType::SERVER_KEY_EXCHANGE
         | HandshakeType::CERTIFICATE_REQUEST
         | HandshakeType::CERTIFICATE_STATUS => true,

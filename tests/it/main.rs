@@ -6,6 +6,7 @@ mod bad_input;
 mod batch;
 mod captures;
 mod certs;
+mod ciphers;
 mod cli;
 mod common;
 mod dane;

@@ -161,6 +161,25 @@ async fn rsa_1024_server_is_captured_and_graded_not_aborted() {
 
 /// A private Postfix instance (foreground, no systemd, no change to /etc/postfix).
 pub(crate) fn postfix(dir: &Path, port: u16, chain: &Path, key: &Path, protocols: &str) -> Peer {
+    postfix_with(
+        dir,
+        port,
+        chain,
+        key,
+        protocols,
+        "smtpd_tls_ciphers = medium\ntls_medium_cipherlist = DEFAULT:@SECLEVEL=0\n",
+    )
+}
+
+/// [`postfix`] with the cipher lines of main.cf given (empty = Postfix's own defaults).
+pub(crate) fn postfix_with(
+    dir: &Path,
+    port: u16,
+    chain: &Path,
+    key: &Path,
+    protocols: &str,
+    ciphers: &str,
+) -> Peer {
     let pf = need("postfix");
     let etc = dir.join("etc");
     let spool = dir.join("spool");
@@ -190,9 +209,7 @@ smtpd_tls_chain_files = {key}, {chain}
 smtpd_tls_loglevel = 0
 smtpd_tls_protocols = {protocols}
 smtpd_tls_mandatory_protocols = {protocols}
-smtpd_tls_ciphers = medium
-tls_medium_cipherlist = DEFAULT:@SECLEVEL=0
-default_transport = discard:test instance
+{ciphers}default_transport = discard:test instance
 alias_maps =
 alias_database =
 local_recipient_maps =
@@ -202,7 +219,8 @@ smtpd_peername_lookup = no
         data = data.display(),
         key = key.display(),
         chain = chain.display(),
-        protocols = protocols
+        protocols = protocols,
+        ciphers = ciphers
     );
     std::fs::write(etc.join("main.cf"), main_cf).unwrap();
     // Debian's master.cf with the public smtp listener moved to 127.0.0.1:PORT and no chroot.

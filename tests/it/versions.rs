@@ -25,7 +25,7 @@ fn m(s3: bool, t10: bool, t11: bool, t12: bool, t13: bool) -> Matrix {
 }
 
 /// An RSA-2048 self-signed certificate for `name` (RSA works at every version, SSL 3.0 included).
-fn rsa_cert(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
+pub(crate) fn rsa_cert(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
     let (c, k) = (dir.join("rsa.pem"), dir.join("rsa.key"));
     if !c.exists() {
         let st = Command::new(need("openssl"))
@@ -52,7 +52,7 @@ fn rsa_cert(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
     (c, k)
 }
 
-fn python() -> PathBuf {
+pub(crate) fn python() -> PathBuf {
     let p = std::env::var_os("TLSGRADE_PEER_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
@@ -88,7 +88,7 @@ fn tlslite(cert: &Path, key: &Path, smtp: bool) -> (Peer, u16) {
     (Peer(child, None), port)
 }
 
-async fn scan_port(target: &str, port: u16) -> EndpointReport {
+pub(crate) async fn scan_port(target: &str, port: u16) -> EndpointReport {
     let host = target
         .split("://")
         .nth(1)

@@ -1,0 +1,205 @@
+//! Unit tests of the cipher prober's pure parts: class lists per version and the judging rules.
+
+use super::*;
+use crate::wire::enums::ProtocolVersion;
+use crate::wire::server::{Extension, ServerHello};
+
+fn hello(suite: u16, compression: u8, reneg: bool, ske: Option<Vec<u8>>) -> Seen {
+    let extensions = if reneg {
+        vec![Extension {
+            typ: ExtensionType::RENEGOTIATION_INFO,
+            data: vec![0],
+        }]
+    } else {
+        vec![]
+    };
+    Seen::Hello(Box::new(ServerFlight {
+        server_hello: ServerHello {
+            legacy_version: ProtocolVersion::TLSv1_2,
+            random: [7; 32],
+            session_id: vec![],
+            cipher_suite: CipherSuite(suite),
+            compression,
+            extensions,
+            selected_version: None,
+            key_share_group: None,
+        },
+        certificates: None,
+        server_hello_done: true,
+        server_key_exchange: ske,
+    }))
+}
+
+fn refused() -> Seen {
+    Seen::Refused("alert handshake_failure".into())
+}
+
+fn check<'a>(a: &'a Assessment, id: &str) -> &'a Check {
+    a.checks
+        .iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no {id} in {:?}", a.checks))
+}
+
+#[test]
+fn tls13_has_no_weak_classes_and_export_ends_at_tls10() {
+    for c in WEAK_CLASSES {
+        assert!(class_suites(c, Probe::Tls13).is_empty());
+    }
+    let export = &WEAK_CLASSES[2];
+    assert!(class_suites(export, Probe::Tls10).contains(&CipherSuite(0x0003)));
+    let t12 = class_suites(export, Probe::Tls12);
+    assert!(!t12.contains(&CipherSuite(0x0003)));
+    assert!(
+        t12.contains(&CipherSuite(0x0009)),
+        "single DES is still probed in 1.2"
+    );
+    // SHA-256 anon suites only in TLS 1.2.
+    assert!(!class_suites(&WEAK_CLASSES[4], Probe::Tls10).contains(&CipherSuite(0x006c)));
+}
+
+#[test]
+fn both_suite_names_are_known_for_weak_and_common_suites() {
+    let n = suite_name(CipherSuite(0x000a));
+    assert_eq!(n.iana, "TLS_RSA_WITH_3DES_EDE_CBC_SHA");
+    assert_eq!(n.openssl.as_deref(), Some("DES-CBC3-SHA"));
+    let n = suite_name(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+    assert_eq!(n.openssl.as_deref(), Some("ECDHE-RSA-AES128-GCM-SHA256"));
+}
+
+#[test]
+fn rc4_and_3des_cap_c_export_and_null_cap_f_anon_warns() {
+    let f = Findings {
+        classes: vec![
+            (Probe::Tls12, "rc4", hello(0x0005, 0, true, None)),
+            (Probe::Tls12, "3des", hello(0x000a, 0, true, None)),
+            (Probe::Tls12, "export", hello(0x0009, 0, true, None)),
+            (Probe::Tls12, "null", hello(0x0002, 0, true, None)),
+            (Probe::Tls12, "anon", hello(0x0034, 0, true, None)),
+        ],
+        chosen: vec![(Probe::Tls12, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256".into())],
+        ..Findings::default()
+    };
+    let a = assess(&f);
+    assert_eq!(check(&a, "cipher.rc4").cap, Some(Grade::C));
+    assert_eq!(check(&a, "cipher.3des").cap, Some(Grade::C));
+    assert_eq!(check(&a, "cipher.export").cap, Some(Grade::F));
+    assert_eq!(check(&a, "cipher.null").cap, Some(Grade::F));
+    assert_eq!(check(&a, "cipher.anon").status, Status::Warn);
+    assert_eq!(check(&a, "cipher.anon").cap, Some(Grade::A));
+    assert_eq!(a.ciphers.weakest_bits, Some(0));
+    let t12 = a.ciphers.versions.tls12.as_ref().unwrap();
+    assert_eq!(t12.weak_classes.len(), 5);
+    assert_eq!(
+        t12.weak_classes[0]
+            .suite
+            .as_ref()
+            .unwrap()
+            .openssl
+            .as_deref(),
+        Some("RC4-SHA")
+    );
+}
+
+#[test]
+fn refused_classes_pass_and_unknown_ones_are_errors() {
+    let f = Findings {
+        classes: vec![
+            (Probe::Tls12, "rc4", refused()),
+            (Probe::Tls10, "rc4", refused()),
+            (Probe::Tls12, "3des", Seen::Unknown("timeout".into())),
+        ],
+        ..Findings::default()
+    };
+    let a = assess(&f);
+    assert_eq!(check(&a, "cipher.rc4").status, Status::Pass);
+    assert_eq!(check(&a, "cipher.3des").status, Status::Error);
+}
+
+#[test]
+fn no_forward_secrecy_and_no_aead_cap_b() {
+    let f = Findings {
+        chosen: vec![(Probe::Tls12, "TLS_RSA_WITH_AES_128_CBC_SHA".into())],
+        fs_probe: Some(refused()),
+        aead_probe: Some(refused()),
+        ..Findings::default()
+    };
+    let a = assess(&f);
+    assert_eq!(check(&a, "cipher.no-fs").cap, Some(Grade::B));
+    assert_eq!(check(&a, "cipher.no-aead").cap, Some(Grade::B));
+    assert!(!a.checks.iter().any(|c| c.id == "cipher.order"));
+}
+
+#[test]
+fn picking_cbc_while_aead_is_available_is_an_order_warning() {
+    let f = Findings {
+        chosen: vec![(Probe::Tls12, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA".into())],
+        aead_probe: Some(hello(0xc02f, 0, true, None)),
+        ..Findings::default()
+    };
+    let a = assess(&f);
+    assert_eq!(check(&a, "cipher.no-aead").status, Status::Pass);
+    assert_eq!(check(&a, "cipher.order").cap, Some(Grade::A));
+}
+
+#[test]
+fn dh_group_size_grades_and_compression_and_renegotiation_come_from_one_hello() {
+    let mut ske = vec![0x00, 0x80];
+    ske.extend([0xff; 128]);
+    ske.extend([0x00, 0x01, 0x02, 0x00, 0x01, 0x05]);
+    let f = Findings {
+        dhe: Some(hello(0x0033, 0, true, Some(ske))),
+        compression: Some((Probe::Tls12, hello(0xc02f, 1, false, None))),
+        ..Findings::default()
+    };
+    let a = assess(&f);
+    assert_eq!(a.key_exchange.dh_bits, Some(1024));
+    assert_eq!(check(&a, "kx.dh-small").cap, Some(Grade::B));
+    assert_eq!(check(&a, "tls.compression").cap, Some(Grade::C));
+    assert_eq!(check(&a, "tls.renegotiation").cap, Some(Grade::A));
+    let f = Findings {
+        compression: Some((Probe::Tls12, hello(0xc02f, 0, true, None))),
+        ..Findings::default()
+    };
+    let a = assess(&f);
+    assert_eq!(check(&a, "tls.compression").status, Status::Pass);
+    assert_eq!(check(&a, "tls.renegotiation").status, Status::Pass);
+}
+
+#[test]
+fn server_preference_is_the_same_choice_from_a_reversed_list() {
+    let f = Findings {
+        chosen: vec![(Probe::Tls12, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384".into())],
+        reversed: Some(hello(0xc030, 0, true, None)),
+        ..Findings::default()
+    };
+    let a = assess(&f);
+    assert_eq!(
+        a.ciphers.versions.tls12.as_ref().unwrap().server_preference,
+        Some(true)
+    );
+    let f = Findings {
+        reversed: Some(hello(0x000a, 0, true, None)),
+        ..f
+    };
+    assert_eq!(
+        assess(&f).ciphers.versions.tls12.unwrap().server_preference,
+        Some(false)
+    );
+}
+
+#[test]
+fn tls13_suites_do_not_make_a_tls12_cbc_choice_an_order_warning() {
+    let f = Findings {
+        tls13: true,
+        chosen: vec![(Probe::Tls12, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA".into())],
+        ..Findings::default()
+    };
+    let a = assess(&f);
+    assert!(
+        !a.checks.iter().any(|c| c.id == "cipher.order"),
+        "{:?}",
+        a.checks
+    );
+    assert_eq!(check(&a, "cipher.no-aead").status, Status::Pass);
+}

@@ -1,0 +1,593 @@
+//! Cipher classes, key exchange and protocol flaws (issue 8) against real peers: openssl s_server
+//! limited to CBC, AEAD, RSA key exchange, NULL/anonymous suites, a 1024-bit DH group or an ECDSA
+//! certificate, cross-checked with sslyze's cipher scan of the same servers in the same run; and
+//! the lab SMTP server with and without the CVE-2011-0411 STARTTLS-injection bug.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use tlsgrade::lab::smtp::{spawn_smtp, SmtpScript};
+use tlsgrade::lab::tls::{server_config, Versions};
+use tlsgrade::report::{EndpointReport, Grade, Status};
+
+use crate::common::*;
+use crate::peers::{need, s_server};
+use crate::versions::{python, rsa_cert, scan_port};
+
+const NAME: &str = "mx.example.test";
+
+fn smtp_script(vulnerable: bool) -> SmtpScript {
+    let cfg = server_config(&leaf(&[NAME]), Versions::Tls12And13).unwrap();
+    let mut s = SmtpScript::new(NAME, Some(cfg));
+    s.keep_plaintext_across_starttls = vulnerable;
+    s
+}
+
+async fn scan_smtp(s: SmtpScript) -> EndpointReport {
+    let srv = spawn_smtp(&[ip("127.0.0.1")], s).await.unwrap();
+    let rt = format!("{NAME}:25:127.0.0.1:{}", srv.port());
+    let r = scan(&config(None, &[&rt]), &format!("{NAME}:25")).await;
+    only_endpoint(&r).clone()
+}
+
+#[tokio::test]
+async fn starttls_injection_is_caught_on_a_vulnerable_server_and_caps_c() {
+    let e = scan_smtp(smtp_script(true)).await;
+    let c = has(&e.checks, "smtp.starttls-injection", Status::Fail);
+    assert_eq!(c.cap, Some(Grade::C));
+    assert!(c.detail.contains("250"), "{}", c.detail);
+    assert_eq!(e.grade, letter(Grade::C), "{:#?}", e.checks);
+}
+
+#[tokio::test]
+async fn a_clear_text_answer_to_the_injected_command_is_a_warning_without_cap() {
+    let mut s = smtp_script(false);
+    s.answer_plaintext_before_tls = true;
+    let e = scan_smtp(s).await;
+    let c = has(&e.checks, "smtp.starttls-injection", Status::Warn);
+    assert_eq!(c.cap, None);
+    assert!(c.detail.contains("clear text"), "{}", c.detail);
+}
+
+#[tokio::test]
+async fn a_server_that_discards_plaintext_at_starttls_passes_the_injection_probe() {
+    let e = scan_smtp(smtp_script(false)).await;
+    has(&e.checks, "smtp.starttls-injection", Status::Pass);
+    // The rustls lab server: modern only, secure renegotiation, no compression, no weak class.
+    has(&e.checks, "tls.renegotiation", Status::Pass);
+    has(&e.checks, "tls.compression", Status::Pass);
+    for id in ["cipher.rc4", "cipher.3des", "cipher.null", "cipher.anon"] {
+        has(&e.checks, id, Status::Pass);
+    }
+    assert_eq!(e.grade, letter(Grade::A), "{:#?}", e.checks);
+    let kx = e.key_exchange.as_ref().unwrap();
+    let accepted: Vec<&str> = kx
+        .groups
+        .iter()
+        .filter(|g| g.accepted == Some(true))
+        .map(|g| g.name.as_str())
+        .collect();
+    assert!(
+        accepted.contains(&"x25519") && accepted.contains(&"secp256r1"),
+        "{kx:?}"
+    );
+}
+
+/// An ECDSA P-256 certificate made by openssl.
+fn ecdsa_cert(dir: &Path) -> (PathBuf, PathBuf) {
+    let (c, k) = (dir.join("ec.pem"), dir.join("ec.key"));
+    let st = Command::new(need("openssl"))
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args(["-nodes", "-days", "30", "-subj", "/CN=peer.example.test"])
+        .args(["-addext", "subjectAltName=DNS:peer.example.test"])
+        .arg("-keyout")
+        .arg(&k)
+        .arg("-out")
+        .arg(&c)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    (c, k)
+}
+
+fn dh1024(dir: &Path) -> PathBuf {
+    let p = dir.join("dh1024.pem");
+    let st = Command::new(need("openssl"))
+        .args(["dhparam", "-out"])
+        .arg(&p)
+        .arg("1024")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    p
+}
+
+/// What sslyze's TLS 1.2 cipher scan says about a server, in the terms of our report.
+#[derive(Debug, PartialEq, Eq)]
+struct Classes {
+    fs: bool,
+    aead: bool,
+    null: bool,
+    anon: bool,
+}
+
+fn classes_of(names: &[String]) -> Classes {
+    Classes {
+        fs: names
+            .iter()
+            .any(|n| n.contains("DHE_") && !n.contains("anon")),
+        aead: names
+            .iter()
+            .any(|n| n.contains("GCM") || n.contains("CHACHA20") || n.contains("CCM")),
+        null: names.iter().any(|n| n.contains("_NULL_")),
+        anon: names.iter().any(|n| n.contains("_anon_")),
+    }
+}
+
+fn ours(e: &EndpointReport) -> Classes {
+    let c = e.ciphers.as_ref().unwrap();
+    let class = |k: &str| {
+        c.versions.tls12.as_ref().is_some_and(|v| {
+            v.weak_classes
+                .iter()
+                .any(|w| w.class == k && w.accepted == Some(true))
+        })
+    };
+    Classes {
+        fs: c.forward_secrecy == Some(true),
+        aead: c.aead == Some(true),
+        null: class("null"),
+        anon: class("anon"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cipher_classes_and_key_exchange_match_the_truth_and_sslyze_on_openssl_peers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = rsa_cert(dir.path(), "peer.example.test");
+    let (ec_cert, ec_key) = ecdsa_cert(dir.path());
+    let dh = dh1024(dir.path());
+    let dh = dh.to_str().unwrap().to_string();
+    struct Case {
+        what: &'static str,
+        ecdsa: bool,
+        args: Vec<String>,
+    }
+    let case = |what, ecdsa, args: &[&str]| Case {
+        what,
+        ecdsa,
+        args: args.iter().map(|s| s.to_string()).collect(),
+    };
+    let cases = [
+        case(
+            "CBC only, no RC4",
+            false,
+            &["-tls1_2", "-cipher", "ECDHE-RSA-AES128-SHA:AES256-SHA"],
+        ),
+        case(
+            "AEAD only",
+            false,
+            &[
+                "-cipher",
+                "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384",
+            ],
+        ),
+        case(
+            "RSA key exchange only",
+            false,
+            &["-tls1_2", "-cipher", "AES128-GCM-SHA256:AES128-SHA"],
+        ),
+        case(
+            "DHE with a 1024-bit group",
+            false,
+            &[
+                "-tls1_2",
+                "-cipher",
+                "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0",
+                "-dhparam",
+                &dh,
+            ],
+        ),
+        case(
+            "ECDSA certificate",
+            true,
+            &["-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"],
+        ),
+        case(
+            "NULL and anonymous suites",
+            false,
+            &[
+                "-tls1_2",
+                "-cipher",
+                "ECDHE-RSA-AES128-GCM-SHA256:NULL-SHA:ADH-AES128-SHA:@SECLEVEL=0",
+            ],
+        ),
+    ];
+    let mut peers = Vec::new();
+    let mut reports = Vec::new();
+    for c in &cases {
+        let (cert, key) = if c.ecdsa {
+            (&ec_cert, &ec_key)
+        } else {
+            (&cert, &key)
+        };
+        let args: Vec<&str> = c.args.iter().map(String::as_str).collect();
+        let (p, port) = s_server(dir.path(), cert, key, &args);
+        peers.push(p);
+        let started = Instant::now();
+        let e = scan_port("tls://peer.example.test:443", port).await;
+        eprintln!(
+            "{}: {} cipher-probe connections, {} ms",
+            c.what,
+            e.ciphers.as_ref().map_or(0, |c| c.connections),
+            started.elapsed().as_millis()
+        );
+        reports.push((port, e));
+    }
+    let get = |i: usize| &reports[i].1;
+
+    // The truth, as configured.
+    let e = get(0);
+    // (The grade is C whatever we find: rustls has no CBC suite, so the full handshake fails.)
+    assert_eq!(
+        has(&e.checks, "cipher.no-aead", Status::Warn).cap,
+        Some(Grade::B)
+    );
+    has(&e.checks, "cipher.no-fs", Status::Pass);
+    has(&e.checks, "cipher.rc4", Status::Pass);
+    has(&e.checks, "tls.renegotiation", Status::Pass);
+    has(&e.checks, "tls.compression", Status::Pass);
+
+    let e = get(1);
+    has(&e.checks, "cipher.no-aead", Status::Pass);
+    has(&e.checks, "cipher.no-fs", Status::Pass);
+    assert_eq!(e.key_exchange.as_ref().unwrap().dhe, Some(false));
+
+    let e = get(2);
+    assert_eq!(
+        has(&e.checks, "cipher.no-fs", Status::Warn).cap,
+        Some(Grade::B)
+    );
+
+    let e = get(3);
+    let kx = e.key_exchange.as_ref().unwrap();
+    assert_eq!(kx.dh_bits, Some(1024), "{kx:?}");
+    assert_eq!(
+        has(&e.checks, "kx.dh-small", Status::Warn).cap,
+        Some(Grade::B)
+    );
+
+    let e = get(4);
+    assert_eq!(
+        e.certificate.as_ref().unwrap().chain[0].key_type,
+        "EC P-256"
+    );
+    has(&e.checks, "cipher.no-fs", Status::Pass);
+    let groups: Vec<&str> = e
+        .key_exchange
+        .as_ref()
+        .unwrap()
+        .groups
+        .iter()
+        .filter(|g| g.accepted == Some(true))
+        .map(|g| g.name.as_str())
+        .collect();
+    assert!(
+        groups.contains(&"secp256r1") && groups.contains(&"secp384r1"),
+        "{groups:?}"
+    );
+
+    let e = get(5);
+    let null = has(&e.checks, "cipher.null", Status::Fail);
+    assert_eq!(null.cap, Some(Grade::F));
+    assert!(
+        null.detail.contains("TLS_RSA_WITH_NULL_SHA"),
+        "{}",
+        null.detail
+    );
+    assert_eq!(
+        has(&e.checks, "cipher.anon", Status::Warn).cap,
+        Some(Grade::A)
+    );
+    assert_eq!(e.grade, letter(Grade::F));
+
+    // sslyze's TLS 1.2 cipher scan of the same servers, in the same run.
+    let out_file = dir.path().join("sslyze.json");
+    let mut cmd = Command::new(python());
+    cmd.args([
+        "-m",
+        "sslyze",
+        "--quiet",
+        "--mozilla_config",
+        "disable",
+        "--tlsv1_2",
+        "--json_out",
+    ])
+    .arg(&out_file);
+    for (port, _) in &reports {
+        cmd.arg(format!("127.0.0.1:{port}"));
+    }
+    let started = Instant::now();
+    let st = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success(), "sslyze failed");
+    eprintln!(
+        "sslyze TLS 1.2 cipher scan of {} servers: {} ms",
+        reports.len(),
+        started.elapsed().as_millis()
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out_file).unwrap()).unwrap();
+    for r in v["server_scan_results"].as_array().unwrap() {
+        let port = r["server_location"]["port"].as_u64().unwrap() as u16;
+        let i = reports.iter().position(|(p, _)| *p == port).unwrap();
+        let names: Vec<String> = r["scan_result"]["tls_1_2_cipher_suites"]["result"]
+            ["accepted_cipher_suites"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["cipher_suite"]["name"].as_str().unwrap().to_string())
+            .collect();
+        let mut theirs = classes_of(&names);
+        let mine = ours(&reports[i].1);
+        // TLS 1.3 (AEAD-only peer) is outside sslyze's TLS 1.2 scan.
+        if reports[i].1.protocols.as_ref().unwrap().tls13 == Some(true) {
+            theirs.fs = true;
+            theirs.aead = true;
+        }
+        assert_eq!(
+            mine, theirs,
+            "{} disagrees with sslyze ({names:?})",
+            cases[i].what
+        );
+    }
+    drop(peers);
+}
+
+/// Postfix with its own cipher defaults and with `medium` at OpenSSL security level 0: what the
+/// default probes find agrees with sslyze's cipher scan, and the cost of both is printed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postfix_default_and_medium_cipher_lists_agree_with_sslyze() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = rsa_cert(dir.path(), "mx.example.test");
+    let _ = Command::new("chmod")
+        .arg("-R")
+        .arg("a+rX")
+        .arg(dir.path())
+        .status();
+    let configs = [
+        ("Postfix defaults", ""),
+        (
+            "Postfix medium",
+            "smtpd_tls_ciphers = medium\ntls_medium_cipherlist = DEFAULT:@SECLEVEL=0\n",
+        ),
+    ];
+    for (i, (what, ciphers)) in configs.iter().enumerate() {
+        let port = crate::peers::free_port();
+        let _pf = crate::peers::postfix_with(
+            &dir.path().join(format!("pf{i}")),
+            port,
+            &cert,
+            &key,
+            ">=TLSv1",
+            ciphers,
+        );
+        let started = Instant::now();
+        let e = scan_port("mx.example.test:25", port).await;
+        let ours_ms = started.elapsed().as_millis();
+        let c = e.ciphers.as_ref().expect("cipher results");
+        has(&e.checks, "smtp.starttls-injection", Status::Pass);
+        has(&e.checks, "tls.renegotiation", Status::Pass);
+        has(&e.checks, "tls.compression", Status::Pass);
+        // The same server with --ciphers, for the cost comparison.
+        let rt = format!("mx.example.test:25:127.0.0.1:{port}");
+        let mut cfg = config(None, &[&rt]);
+        cfg.full_ciphers = true;
+        let started = Instant::now();
+        let full = scan(&cfg, "mx.example.test:25").await;
+        let full_ms = started.elapsed().as_millis();
+        let full = only_endpoint(&full);
+        let full_conns = full.ciphers.as_ref().unwrap().connections;
+        let t12 = full
+            .ciphers
+            .as_ref()
+            .unwrap()
+            .versions
+            .tls12
+            .as_ref()
+            .unwrap();
+        assert!(!t12.accepted_suites.as_ref().unwrap().is_empty());
+
+        let out_file = dir.path().join(format!("sslyze{i}.json"));
+        let started = Instant::now();
+        let st = Command::new(python())
+            .args(["-m", "sslyze", "--quiet", "--mozilla_config", "disable"])
+            .args(["--starttls", "smtp", "--sslv3", "--tlsv1", "--tlsv1_1"])
+            .args(["--tlsv1_2", "--tlsv1_3", "--json_out"])
+            .arg(&out_file)
+            .arg(format!("127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        let sslyze_ms = started.elapsed().as_millis();
+        assert!(st.success(), "sslyze failed");
+        eprintln!(
+            "{what}: tlsgrade {ours_ms} ms, {} cipher-probe connections (+ 5 version probes, 1 handshake, fallback); with --ciphers {full_ms} ms, {full_conns} connections; sslyze full cipher scan {sslyze_ms} ms",
+            c.connections
+        );
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&out_file).unwrap()).unwrap();
+        let r = &v["server_scan_results"][0]["scan_result"];
+        let names: Vec<String> = r["tls_1_2_cipher_suites"]["result"]["accepted_cipher_suites"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["cipher_suite"]["name"].as_str().unwrap().to_string())
+            .collect();
+        let mut theirs = classes_of(&names);
+        if e.protocols.as_ref().unwrap().tls13 == Some(true) {
+            theirs.fs = true;
+            theirs.aead = true;
+        }
+        assert_eq!(ours(&e), theirs, "{what} disagrees with sslyze ({names:?})");
+    }
+}
+
+/// A TLS 1.2 server (the lab's scripted responder: OpenSSL 3 serves no RC4 or 3DES) that prefers
+/// RC4, then 3DES, then AES-CBC, enables DEFLATE and lacks secure renegotiation.
+#[tokio::test]
+async fn rc4_3des_compression_and_missing_secure_renegotiation_on_a_scripted_server() {
+    use tlsgrade::lab::legacy::{spawn_legacy, LegacyScript};
+    let mut s = LegacyScript::range(0x0303, 0x0303);
+    s.preference = Some(vec![0x0005, 0x000a, 0x002f]);
+    s.compression = 1;
+    let srv = spawn_legacy(ip("127.0.0.1"), s).await.unwrap();
+    let e = scan_port("tls://old.example.test:443", srv.port()).await;
+    let rc4 = has(&e.checks, "cipher.rc4", Status::Fail);
+    assert_eq!(rc4.cap, Some(Grade::C));
+    assert!(
+        rc4.detail.contains("TLS_RSA_WITH_RC4_128_SHA in TLSv1.2"),
+        "{}",
+        rc4.detail
+    );
+    assert_eq!(
+        has(&e.checks, "cipher.3des", Status::Fail).cap,
+        Some(Grade::C)
+    );
+    has(&e.checks, "cipher.export", Status::Pass);
+    has(&e.checks, "cipher.null", Status::Pass);
+    assert_eq!(
+        has(&e.checks, "tls.compression", Status::Fail).cap,
+        Some(Grade::C)
+    );
+    assert_eq!(
+        has(&e.checks, "tls.renegotiation", Status::Warn).cap,
+        Some(Grade::A)
+    );
+    assert_eq!(
+        has(&e.checks, "cipher.no-fs", Status::Warn).cap,
+        Some(Grade::B)
+    );
+    let t12 = e.ciphers.as_ref().unwrap().versions.tls12.as_ref().unwrap();
+    let rc4 = t12.weak_classes.iter().find(|w| w.class == "rc4").unwrap();
+    assert_eq!(
+        rc4.suite.as_ref().unwrap().openssl.as_deref(),
+        Some("RC4-SHA")
+    );
+    // Its own order: RC4 first whatever the client prefers.
+    assert_eq!(t12.server_preference, Some(true));
+    assert_eq!(e.ciphers.as_ref().unwrap().weakest_bits, Some(112));
+}
+
+/// `--ciphers` lists exactly what sslyze lists, in the server's order when it has one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_enumeration_lists_what_sslyze_lists_and_the_server_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = rsa_cert(dir.path(), "peer.example.test");
+    let list =
+        "AES128-SHA:ECDHE-RSA-AES256-SHA:ECDHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384";
+    let (_p, port) = s_server(
+        dir.path(),
+        &cert,
+        &key,
+        &["-tls1_2", "-serverpref", "-cipher", list],
+    );
+    let rt = format!("peer.example.test:443:127.0.0.1:{port}");
+    let mut cfg = config(None, &[&rt]);
+    cfg.full_ciphers = true;
+    let started = Instant::now();
+    let r = scan(&cfg, "tls://peer.example.test:443").await;
+    let e = only_endpoint(&r);
+    let c = e.ciphers.as_ref().unwrap();
+    let t12 = c.versions.tls12.as_ref().unwrap();
+    let got: Vec<&str> = t12
+        .accepted_suites
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|s| s.openssl.as_deref().unwrap_or(&s.iana))
+        .collect();
+    eprintln!(
+        "--ciphers: {} connections, {} ms",
+        c.connections,
+        started.elapsed().as_millis()
+    );
+    // -serverpref: the server's own order, as configured.
+    assert_eq!(got, list.split(':').collect::<Vec<_>>());
+    assert_eq!(t12.server_preference, Some(true));
+
+    let out_file = dir.path().join("sslyze.json");
+    let st = Command::new(python())
+        .args([
+            "-m",
+            "sslyze",
+            "--quiet",
+            "--mozilla_config",
+            "disable",
+            "--tlsv1_2",
+        ])
+        .arg("--json_out")
+        .arg(&out_file)
+        .arg(format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out_file).unwrap()).unwrap();
+    let mut theirs: Vec<String> = v["server_scan_results"][0]["scan_result"]
+        ["tls_1_2_cipher_suites"]["result"]["accepted_cipher_suites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["cipher_suite"]["name"].as_str().unwrap().to_string())
+        .collect();
+    let mut ours: Vec<String> = t12
+        .accepted_suites
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|s| s.iana.clone())
+        .collect();
+    theirs.sort();
+    ours.sort();
+    assert_eq!(ours, theirs);
+}
+
+/// Heartbleed: a responder that answers a heartbeat request with the length it claims fails and
+/// caps F, with only the byte count in the report; a server without the extension passes.
+#[tokio::test]
+async fn heartbleed_is_detected_by_the_answer_length_only() {
+    use tlsgrade::lab::legacy::{spawn_legacy, LegacyScript};
+    let mut s = LegacyScript::range(0x0301, 0x0303);
+    s.preference = Some(vec![0x002f]);
+    s.renegotiation_info = true;
+    s.heartbleed = true;
+    let srv = spawn_legacy(ip("127.0.0.1"), s).await.unwrap();
+    let e = scan_port("tls://old.example.test:443", srv.port()).await;
+    let c = has(&e.checks, "tls.heartbleed", Status::Fail);
+    assert_eq!(c.cap, Some(Grade::F));
+    assert!(c.detail.contains("16403 bytes"), "{}", c.detail);
+    assert_eq!(e.grade, letter(Grade::F));
+
+    let mut s = LegacyScript::range(0x0301, 0x0303);
+    s.preference = Some(vec![0x002f]);
+    let srv = spawn_legacy(ip("127.0.0.1"), s).await.unwrap();
+    let e = scan_port("tls://old.example.test:443", srv.port()).await;
+    has(&e.checks, "tls.heartbleed", Status::Pass);
+}
