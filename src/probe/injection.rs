@@ -20,8 +20,10 @@ use crate::report::{Check, Grade, Status};
 const ID: &str = "smtp.starttls-injection";
 
 /// How long to wait for a reply that should never come. A vulnerable server answers at once (the
-/// command is already in its buffer), so a short wait suffices.
-const QUIET: Duration = Duration::from_millis(1500);
+/// command is already in its buffer), so a few round trips suffice: three times the STARTTLS
+/// exchange's round trip, within these bounds (a fixed wait cost every SMTP endpoint 1.5 s).
+const QUIET_MIN: Duration = Duration::from_millis(150);
+const QUIET_MAX: Duration = Duration::from_millis(1500);
 
 /// Runs the probe; the result is always a check (ERROR when the dialogue itself failed).
 pub async fn probe(t: &ProbeTarget) -> Check {
@@ -52,10 +54,12 @@ async fn run(t: &ProbeTarget) -> Result<Check, String> {
         return Err(format!("EHLO answered {}", e.summary()));
     }
     // The injection: both commands in one segment.
+    let sent = tokio::time::Instant::now();
     write(&mut s, b"STARTTLS\r\nRSET\r\n", step).await?;
     let st = read_smtp_reply(&mut r, &mut s, step, "STARTTLS")
         .await
         .map_err(|e| e.message)?;
+    let quiet = (sent.elapsed() * 3).clamp(QUIET_MIN, QUIET_MAX).min(step);
     if st.code != 220 {
         return Err(format!("STARTTLS answered {}", st.summary()));
     }
@@ -63,7 +67,7 @@ async fn run(t: &ProbeTarget) -> Result<Check, String> {
     let mut clear = r.pending().to_vec();
     if clear.is_empty() {
         let mut buf = [0u8; 512];
-        if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_millis(300), s.read(&mut buf)).await
+        if let Ok(Ok(n)) = tokio::time::timeout(quiet, s.read(&mut buf)).await
         {
             clear.extend_from_slice(&buf[..n]);
         }
@@ -88,7 +92,7 @@ async fn run(t: &ProbeTarget) -> Result<Check, String> {
         .map_err(|f| f.error.message)?;
     // Send nothing: any reply now is to the injected RSET.
     let mut buf = [0u8; 512];
-    let got = match tokio::time::timeout(QUIET.min(step), tls.read(&mut buf)).await {
+    let got = match tokio::time::timeout(quiet, tls.read(&mut buf)).await {
         Ok(Ok(n)) => buf[..n].to_vec(),
         _ => Vec::new(),
     };
