@@ -424,19 +424,50 @@ pub async fn run(t: &ProbeTarget, limit: &Semaphore, known: &Known) -> Findings 
         .collect();
     let best_legacy = legacy.iter().copied().max();
 
-    // Weak classes per version, all at once: the semaphore keeps the per-IP limit.
-    let class_jobs: Vec<(Probe, &'static str, Vec<CipherSuite>)> = legacy
-        .iter()
-        .flat_map(|p| {
-            WEAK_CLASSES
+    // Weak classes per version, testssl.sh-style: one hello offers every weak class not yet
+    // settled; a refusal settles them all, a ServerHello settles the class of the suite chosen,
+    // and the rest are offered again. A server that refuses everything weak (the common case)
+    // costs one connection per version, not one per class; the semaphore keeps the per-IP limit.
+    let classes = futures::future::join_all(legacy.iter().map(|p| {
+        let p = *p;
+        async move {
+            let mut open: Vec<(&'static str, Vec<CipherSuite>)> = WEAK_CLASSES
                 .iter()
-                .map(move |c| (*p, c.name, class_suites(c, *p)))
-        })
-        .filter(|(_, _, s)| !s.is_empty())
-        .collect();
-    let classes = futures::future::join_all(class_jobs.iter().map(|(p, _, s)| {
-        let b = builder(t, *p, &with_scsv(s.clone()));
-        send(t, limit, *p, b)
+                .map(|c| (c.name, class_suites(c, p)))
+                .filter(|(_, s)| !s.is_empty())
+                .collect();
+            let mut settled: Vec<(Probe, &'static str, Seen)> = Vec::new();
+            let mut sent = 0u32;
+            while !open.is_empty() {
+                let offer: Vec<CipherSuite> =
+                    open.iter().flat_map(|(_, s)| s.iter().copied()).collect();
+                let seen = send(t, limit, p, builder(t, p, &with_scsv(offer))).await;
+                sent += 1;
+                let picked = seen
+                    .suite()
+                    .and_then(|chosen| open.iter().position(|(_, s)| s.contains(&chosen)));
+                match picked {
+                    Some(i) => {
+                        let (name, _) = open.remove(i);
+                        settled.push((p, name, seen));
+                    }
+                    None => {
+                        // Refused or unknown settles every class still open; a suite that was
+                        // never offered says nothing either way.
+                        let seen = match seen {
+                            Seen::Hello(_) => Seen::Unknown(
+                                "the server chose a suite that was not offered".into(),
+                            ),
+                            other => other,
+                        };
+                        for (name, _) in open.drain(..) {
+                            settled.push((p, name, seen.clone()));
+                        }
+                    }
+                }
+            }
+            (settled, sent)
+        }
     }));
 
     // Forward secrecy / AEAD: only when neither TLS 1.3 nor the good-first choice showed them.
@@ -598,17 +629,16 @@ pub async fn run(t: &ProbeTarget, limit: &Semaphore, known: &Known) -> Findings 
         dhe_job,
         compression_job
     );
-    f.connections = classes.len() as u32
+    f.connections = classes.iter().map(|(_, n)| n).sum::<u32>()
         + u32::from(fs.is_some())
         + u32::from(aead.is_some())
         + u32::from(reversed.is_some())
         + groups.iter().filter(|(_, _, sent)| *sent).count() as u32
         + u32::from(dhe.is_some())
         + u32::from(compression.is_some());
-    f.classes = class_jobs
+    f.classes = classes
         .into_iter()
-        .zip(classes)
-        .map(|((p, c, _), seen)| (p, c, seen))
+        .flat_map(|(settled, _)| settled)
         .collect();
     f.fs_probe = fs;
     f.aead_probe = aead;

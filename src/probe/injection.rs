@@ -67,8 +67,7 @@ async fn run(t: &ProbeTarget) -> Result<Check, String> {
     let mut clear = r.pending().to_vec();
     if clear.is_empty() {
         let mut buf = [0u8; 512];
-        if let Ok(Ok(n)) = tokio::time::timeout(quiet, s.read(&mut buf)).await
-        {
+        if let Ok(Ok(n)) = tokio::time::timeout(quiet, s.read(&mut buf)).await {
             clear.extend_from_slice(&buf[..n]);
         }
     }
