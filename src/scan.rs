@@ -47,6 +47,8 @@ pub struct ScanConfig {
     pub trust_anchors: Option<Arc<hickory_proto::dnssec::TrustAnchors>>,
     /// `--ciphers`: enumerate every accepted suite per version (tens of connections more).
     pub full_ciphers: bool,
+    /// The default weak-class, key-exchange and flaw probes (off with `--versions-only`).
+    pub cipher_probes: bool,
 }
 
 impl ScanConfig {
@@ -67,6 +69,7 @@ impl ScanConfig {
             warn_days: 30,
             trust_anchors: None,
             full_ciphers: false,
+            cipher_probes: true,
         }
     }
 }
@@ -738,8 +741,10 @@ impl Ctx<'_> {
         if let Some(o) = outcomes {
             self.apply_versions(&p, &target, &limit, &o, reached, &mut rep)
                 .await;
-            crate::probe::ciphers::apply(&target, &limit, &o, self.cfg.full_ciphers, &mut rep)
-                .await;
+            if self.cfg.cipher_probes {
+                crate::probe::ciphers::apply(&target, &limit, &o, self.cfg.full_ciphers, &mut rep)
+                    .await;
+            }
         }
         rep.grade = Some(endpoint_grade(&rep, false));
         grade::sort_checks(&mut rep.checks);

@@ -233,3 +233,26 @@ async fn hostile_banner_never_reaches_the_terminal_raw() {
     );
     assert!(out.contains("\\x1b[2J"), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn versions_only_skips_the_cipher_probes() {
+    let (_srv, rt) = b_server().await;
+    let base = [
+        "--connect-to",
+        &rt,
+        "--json",
+        "-",
+        "tls://www.example.test:8443",
+    ];
+    let o = run(&base, None).await;
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        v["targets"][0]["endpoints"][0]["ciphers"].is_object(),
+        "default probes cipher classes"
+    );
+    let o = run(&[&base[..], &["--versions-only"]].concat(), None).await;
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let e = &v["targets"][0]["endpoints"][0];
+    assert!(e["ciphers"].is_null(), "{e}");
+    assert_eq!(e["protocols"]["TLSv1.3"], true);
+}
