@@ -49,28 +49,15 @@ pub async fn spawn_hostile(
     steps: Vec<Step>,
 ) -> std::io::Result<ServerHandle> {
     let listeners = super::bind_all(&[ip]).await?;
-    let addrs = listeners
-        .iter()
-        .filter_map(|l| l.local_addr().ok())
-        .collect();
     let steps = Arc::new(steps);
-    let tasks = listeners
-        .into_iter()
-        .map(|l| {
+    Ok(super::serve(
+        listeners,
+        Duration::from_secs(30),
+        move |sock| {
             let steps = steps.clone();
-            tokio::spawn(async move {
-                while let Ok((sock, _)) = l.accept().await {
-                    let _ = sock.set_nodelay(true);
-                    let steps = steps.clone();
-                    tokio::spawn(async move {
-                        let _ =
-                            tokio::time::timeout(Duration::from_secs(30), play(sock, &steps)).await;
-                    });
-                }
-            })
-        })
-        .collect();
-    Ok(ServerHandle::new(addrs, tasks))
+            async move { play(sock, &steps).await }
+        },
+    ))
 }
 
 async fn play(mut sock: TcpStream, steps: &[Step]) {

@@ -86,43 +86,34 @@ pub async fn spawn_https(
     replies: Vec<HttpReply>,
 ) -> std::io::Result<HttpsServer> {
     let listener = tokio::net::TcpListener::bind((ip, 0)).await?;
-    let addr = listener.local_addr()?;
     let acceptor = tokio_rustls::TlsAcceptor::from(config);
     let requests = Arc::new(AtomicUsize::new(0));
     let replies = Arc::new(replies);
     let counter = requests.clone();
-    let task = tokio::spawn(async move {
-        while let Ok((sock, _)) = listener.accept().await {
-            let _ = sock.set_nodelay(true);
-            let acceptor = acceptor.clone();
-            let replies = replies.clone();
-            let counter = counter.clone();
-            tokio::spawn(async move {
-                let serve = async {
-                    let mut tls = acceptor.accept(sock).await.ok()?;
-                    let head = read_head(&mut tls).await?;
-                    let path = head.split(' ').nth(1).unwrap_or("").to_string();
-                    let reply = if path == POLICY_PATH {
-                        let n = counter.fetch_add(1, Ordering::SeqCst);
-                        replies
-                            .get(n.min(replies.len().saturating_sub(1)))
-                            .cloned()
-                            .unwrap_or_else(|| HttpReply::status(404))
-                    } else {
-                        HttpReply::status(404)
-                    };
-                    tokio::time::sleep(reply.delay).await;
-                    tls.write_all(&render(&reply)).await.ok()?;
-                    tls.shutdown().await.ok()
+    let handle = super::serve(vec![listener], Duration::from_secs(30), move |sock| {
+        let (acceptor, replies, counter) = (acceptor.clone(), replies.clone(), counter.clone());
+        async move {
+            let _ = async {
+                let mut tls = acceptor.accept(sock).await.ok()?;
+                let head = read_head(&mut tls).await?;
+                let path = head.split(' ').nth(1).unwrap_or("").to_string();
+                let reply = if path == POLICY_PATH {
+                    let n = counter.fetch_add(1, Ordering::SeqCst);
+                    replies
+                        .get(n.min(replies.len().saturating_sub(1)))
+                        .cloned()
+                        .unwrap_or_else(|| HttpReply::status(404))
+                } else {
+                    HttpReply::status(404)
                 };
-                let _ = tokio::time::timeout(Duration::from_secs(30), serve).await;
-            });
+                tokio::time::sleep(reply.delay).await;
+                tls.write_all(&render(&reply)).await.ok()?;
+                tls.shutdown().await.ok()
+            }
+            .await;
         }
     });
-    Ok(HttpsServer {
-        handle: ServerHandle::new(vec![addr], vec![task]),
-        requests,
-    })
+    Ok(HttpsServer { handle, requests })
 }
 
 /// Reads up to the blank line ending the request head, at most [`MAX_REQUEST`] bytes.

@@ -210,29 +210,15 @@ pub async fn spawn_legacy(
     script: LegacyScript,
 ) -> std::io::Result<ServerHandle> {
     let listeners = super::bind_all(&[ip]).await?;
-    let addrs = listeners
-        .iter()
-        .filter_map(|l| l.local_addr().ok())
-        .collect();
     let script = Arc::new(script);
-    let tasks = listeners
-        .into_iter()
-        .map(|l| {
+    Ok(super::serve(
+        listeners,
+        Duration::from_secs(30),
+        move |sock| {
             let script = script.clone();
-            tokio::spawn(async move {
-                while let Ok((sock, _)) = l.accept().await {
-                    let _ = sock.set_nodelay(true);
-                    let script = script.clone();
-                    tokio::spawn(async move {
-                        let _ =
-                            tokio::time::timeout(Duration::from_secs(30), session(sock, &script))
-                                .await;
-                    });
-                }
-            })
-        })
-        .collect();
-    Ok(ServerHandle::new(addrs, tasks))
+            async move { session(sock, &script).await }
+        },
+    ))
 }
 
 async fn smtp_until_starttls<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S) -> Option<()> {

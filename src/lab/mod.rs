@@ -43,6 +43,40 @@ impl Drop for ServerHandle {
     }
 }
 
+/// Serves every listener: each accepted connection (Nagle off, as real servers do: otherwise small
+/// replies wait for delayed ACKs) runs `session` in a task of its own, ended after `limit`
+/// whatever the client does. Every lab server accepts through here.
+pub fn serve<F, Fut>(
+    listeners: Vec<tokio::net::TcpListener>,
+    limit: std::time::Duration,
+    session: F,
+) -> ServerHandle
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let addrs = listeners
+        .iter()
+        .filter_map(|l| l.local_addr().ok())
+        .collect();
+    let tasks = listeners
+        .into_iter()
+        .map(|l| {
+            let session = session.clone();
+            tokio::spawn(async move {
+                while let Ok((sock, _)) = l.accept().await {
+                    let _ = sock.set_nodelay(true);
+                    let run = session(sock);
+                    tokio::spawn(async move {
+                        let _ = tokio::time::timeout(limit, run).await;
+                    });
+                }
+            })
+        })
+        .collect();
+    ServerHandle::new(addrs, tasks)
+}
+
 /// Binds TCP listeners on every IP of `ips` with one shared port (chosen by the kernel for the
 /// first; retried a few times if a later address has it taken).
 pub async fn bind_all(ips: &[std::net::IpAddr]) -> std::io::Result<Vec<tokio::net::TcpListener>> {

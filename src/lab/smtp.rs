@@ -79,31 +79,11 @@ pub async fn spawn_smtp(
 /// on different addresses of one port (a cluster where the renewal reached one node) bind with
 /// [`super::bind_all`] and hand one listener to each.
 pub fn serve_smtp(listeners: Vec<tokio::net::TcpListener>, script: SmtpScript) -> ServerHandle {
-    let addrs = listeners
-        .iter()
-        .filter_map(|l| l.local_addr().ok())
-        .collect();
     let script = Arc::new(script);
-    let tasks = listeners
-        .into_iter()
-        .map(|l| {
-            let script = script.clone();
-            tokio::spawn(async move {
-                while let Ok((sock, _)) = l.accept().await {
-                    // Real MTAs disable Nagle too; without it small replies wait for delayed ACKs.
-                    let _ = sock.set_nodelay(true);
-                    let script = script.clone();
-                    tokio::spawn(async move {
-                        // A session never outlives a minute, whatever the client does.
-                        let _ =
-                            tokio::time::timeout(Duration::from_secs(60), session(sock, &script))
-                                .await;
-                    });
-                }
-            })
-        })
-        .collect();
-    ServerHandle::new(addrs, tasks)
+    super::serve(listeners, Duration::from_secs(60), move |sock| {
+        let script = script.clone();
+        async move { session(sock, &script).await }
+    })
 }
 
 async fn write_reply<S: AsyncWrite + Unpin>(

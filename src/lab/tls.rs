@@ -37,34 +37,18 @@ pub async fn spawn_tls(
     config: Arc<ServerConfig>,
 ) -> std::io::Result<ServerHandle> {
     let listeners = super::bind_all(ips).await?;
-    let addrs = listeners
-        .iter()
-        .filter_map(|l| l.local_addr().ok())
-        .collect();
     let acceptor = tokio_rustls::TlsAcceptor::from(config);
-    let tasks = listeners
-        .into_iter()
-        .map(|l| {
+    Ok(super::serve(
+        listeners,
+        std::time::Duration::from_secs(20),
+        move |sock| {
             let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                while let Ok((sock, _)) = l.accept().await {
-                    // Real MTAs disable Nagle too; without it small replies wait for delayed ACKs.
-                    let _ = sock.set_nodelay(true);
-                    let acceptor = acceptor.clone();
-                    tokio::spawn(async move {
-                        let hs = tokio::time::timeout(
-                            std::time::Duration::from_secs(20),
-                            acceptor.accept(sock),
-                        )
-                        .await;
-                        if let Ok(Ok(mut tls)) = hs {
-                            let _ = tls.write_all(b"hello from the tlsgrade lab\r\n").await;
-                            let _ = tls.shutdown().await;
-                        }
-                    });
+            async move {
+                if let Ok(mut tls) = acceptor.accept(sock).await {
+                    let _ = tls.write_all(b"hello from the tlsgrade lab\r\n").await;
+                    let _ = tls.shutdown().await;
                 }
-            })
-        })
-        .collect();
-    Ok(ServerHandle::new(addrs, tasks))
+            }
+        },
+    ))
 }
