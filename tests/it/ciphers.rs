@@ -13,7 +13,7 @@ use tlsgrade::report::{EndpointReport, Grade, Status};
 
 use crate::common::*;
 use crate::peers::{need, s_server};
-use crate::versions::{python, rsa_cert, scan_port};
+use crate::versions::{openssl_cert, python, rsa_cert, scan_port};
 
 const NAME: &str = "mx.example.test";
 
@@ -76,28 +76,12 @@ async fn a_server_that_discards_plaintext_at_starttls_passes_the_injection_probe
 
 /// An ECDSA P-256 certificate made by openssl.
 fn ecdsa_cert(dir: &Path) -> (PathBuf, PathBuf) {
-    let (c, k) = (dir.join("ec.pem"), dir.join("ec.key"));
-    let st = Command::new(need("openssl"))
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-        ])
-        .args(["-nodes", "-days", "30", "-subj", "/CN=peer.example.test"])
-        .args(["-addext", "subjectAltName=DNS:peer.example.test"])
-        .arg("-keyout")
-        .arg(&k)
-        .arg("-out")
-        .arg(&c)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(st.success());
-    (c, k)
+    openssl_cert(
+        dir,
+        "ec",
+        &["ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+        "peer.example.test",
+    )
 }
 
 fn dh1024(dir: &Path) -> PathBuf {

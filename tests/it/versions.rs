@@ -26,18 +26,28 @@ fn m(s3: bool, t10: bool, t11: bool, t12: bool, t13: bool) -> Matrix {
 
 /// An RSA-2048 self-signed certificate for `name` (RSA works at every version, SSL 3.0 included).
 pub(crate) fn rsa_cert(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
-    let (c, k) = (dir.join("rsa.pem"), dir.join("rsa.key"));
+    openssl_cert(dir, "rsa", &["rsa:2048"], name)
+}
+
+/// A self-signed leaf made by openssl (`-newkey` arguments `key`), files `<stem>.pem`/`.key`.
+pub(crate) fn openssl_cert(dir: &Path, stem: &str, key: &[&str], name: &str) -> (PathBuf, PathBuf) {
+    let (c, k) = (
+        dir.join(format!("{stem}.pem")),
+        dir.join(format!("{stem}.key")),
+    );
     if !c.exists() {
         let st = Command::new(need("openssl"))
+            .args(["req", "-x509", "-newkey"])
+            .args(key)
             .args([
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-sha256",
-            ])
-            .args([
+                "-nodes",
+                "-days",
+                "30",
+                "-sha256",
                 "-subj",
                 &format!("/CN={name}"),
-                "-addext",
-                &format!("subjectAltName=DNS:{name}"),
             ])
+            .args(["-addext", &format!("subjectAltName=DNS:{name}")])
             .args(["-addext", "basicConstraints=critical,CA:FALSE"])
             .arg("-keyout")
             .arg(&k)
