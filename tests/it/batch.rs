@@ -31,15 +31,11 @@ fn lines(path: &std::path::Path) -> HashMap<String, usize> {
     m
 }
 
-/// Targets that fail fast (refused connections on loopback ports nobody listens on).
+/// `n` distinct targets that fail fast (refused connections on loopback ports nobody listens
+/// on; see [`free_port`] for why these ports stay refused).
 fn refused_targets(n: u16) -> Vec<String> {
-    let mut free = Vec::new();
-    while free.len() < n as usize {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        free.push(l.local_addr().unwrap().port());
-    }
-    free.iter()
-        .map(|p| format!("tls://127.0.0.1:{p}"))
+    (0..n)
+        .map(|_| format!("tls://127.0.0.1:{}", free_port()))
         .collect()
 }
 

@@ -1,6 +1,7 @@
 //! Shared helpers: a lab PKI, scan configs pointed at lab servers, and look-ups in reports.
 
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -75,4 +76,38 @@ pub fn letter(g: Grade) -> Option<GradeValue> {
 pub fn only_endpoint(r: &TargetReport) -> &EndpointReport {
     assert_eq!(r.endpoints.len(), 1, "{r:#?}");
     &r.endpoints[0]
+}
+
+/// A loopback port nobody uses, for a server a test starts itself (openssl, Postfix, nsd) or for
+/// a target that must refuse connections.
+///
+/// The port is taken *below* the kernel's ephemeral range, which `bind(port 0)` (every lab
+/// server) and the source ports of `connect()` draw from. A port picked by binding port 0 and
+/// closing it again is racy twice over: the next `bind(0)` (another test's lab server) may get
+/// it, and a `connect()` to it while nobody listens may pick it as its own source port and
+/// connect to itself (TCP simultaneous open), which is neither refused nor a server. Ports are
+/// handed out once per process (so a list of them has no duplicates), each checked free for TCP
+/// and UDP.
+pub fn free_port() -> u16 {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let ephemeral_low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u32>().ok())
+        .unwrap_or(32768);
+    let (lo, hi) = (10_000u32, ephemeral_low.min(32768));
+    assert!(
+        hi > lo + 1000,
+        "ephemeral port range starts at {ephemeral_low}: too low"
+    );
+    let span = hi - lo;
+    let start = std::process::id().wrapping_mul(7919) % span;
+    for _ in 0..span {
+        let port = (lo + (start + NEXT.fetch_add(1, Ordering::Relaxed)) % span) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok()
+            && std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok()
+        {
+            return port;
+        }
+    }
+    panic!("no free loopback port in {lo}..{hi}");
 }

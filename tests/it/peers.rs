@@ -22,13 +22,7 @@ pub(crate) fn need(bin: &str) -> PathBuf {
     panic!("{bin} is not installed: run ./scripts/test, which installs the real test peers");
 }
 
-pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+pub(crate) use crate::common::free_port;
 
 pub(crate) fn wait_for_port(port: u16, child: &mut Child, what: &str) {
     let start = Instant::now();
