@@ -722,28 +722,58 @@ impl Ctx<'_> {
                 let _permit = limit.acquire().await;
                 self.probe_endpoint(&p, &mut rep).await
             });
-            let mut probes = std::pin::pin!(versions::probe_all(&target, &limit));
+            // The version probes, and beside them the fallback probe the commonest outcome
+            // will need (see `versions::SPECULATIVE_FALLBACK`), queued after them.
+            let mut probes = std::pin::pin!(async {
+                let speculative = async {
+                    let _permit = limit.acquire().await;
+                    versions::fallback_scsv(&target, versions::SPECULATIVE_FALLBACK).await
+                };
+                // The STARTTLS-injection probe needs no version either: it goes in this wave.
+                let injection = async {
+                    if !self.cfg.cipher_probes || target.transport != Transport::SmtpStartTls {
+                        return None;
+                    }
+                    let _permit = limit.acquire().await;
+                    Some(crate::probe::injection::probe(&target).await)
+                };
+                let (outcomes, speculative, injection) =
+                    tokio::join!(versions::probe_all(&target, &limit), speculative, injection);
+                (outcomes, speculative, injection)
+            });
             let mut outcomes = None;
-            let (reached, connected) = loop {
+            let (reached, tls_tried) = loop {
                 tokio::select! {
+                    // Main first: the permits go first come, first served, and the handshake
+                    // must have one of the first (it decides whether the probes are waited for).
+                    biased;
                     r = &mut main => break r,
                     o = &mut probes, if outcomes.is_none() => outcomes = Some(o),
                 }
             };
-            // Nothing listens (refused, unreachable, timed out): the probes would only repeat
-            // that, so they are dropped rather than waited for.
-            match (connected, outcomes) {
+            // Nothing listens (refused, unreachable, timed out), or the dialogue before TLS
+            // failed (no greeting: a tarpit; a refusal; no STARTTLS): every probe would only
+            // repeat that, each waiting out the same timeout, so they are dropped rather than
+            // waited for, and the report has no version matrix.
+            match (tls_tried, outcomes) {
                 (false, _) => (reached, None),
                 (true, Some(o)) => (reached, Some(o)),
                 (true, None) => (reached, Some(probes.await)),
             }
         };
-        if let Some(o) = outcomes {
-            self.apply_versions(&p, &target, &limit, &o, reached, &mut rep)
+        if let Some((o, speculative, injection)) = outcomes {
+            self.apply_versions(&p, &target, &limit, &o, speculative, reached, &mut rep)
                 .await;
             if self.cfg.cipher_probes {
-                crate::probe::ciphers::apply(&target, &limit, &o, self.cfg.full_ciphers, &mut rep)
-                    .await;
+                crate::probe::ciphers::apply(
+                    &target,
+                    &limit,
+                    &o,
+                    self.cfg.full_ciphers,
+                    injection,
+                    &mut rep,
+                )
+                .await;
             }
         }
         rep.grade = Some(endpoint_grade(&rep, false));
@@ -752,15 +782,18 @@ impl Ctx<'_> {
         rep
     }
 
-    /// Adds the version matrix, its checks and the fallback probe to the report. When no TLS
+    /// Adds the version matrix, its checks and the fallback probe to the report (`speculative`:
+    /// the fallback probe already run at [`versions::SPECULATIVE_FALLBACK`]). When no TLS
     /// 1.2/1.3 handshake was possible but an older version was accepted, the certificates that
     /// version sent in clear text are inspected instead. Returns whether TLS results exist.
+    #[allow(clippy::too_many_arguments)]
     async fn apply_versions(
         &self,
         p: &EndpointPlan,
         target: &ProbeTarget,
         limit: &Semaphore,
         outcomes: &[VersionOutcome],
+        speculative: (Option<bool>, String),
         reached: bool,
         rep: &mut EndpointReport,
     ) -> bool {
@@ -779,7 +812,9 @@ impl Ctx<'_> {
         rep.protocols = Some(a.protocols);
         rep.protocol_details = Some(a.details);
         if let Some(below) = a.fallback_below {
-            let (result, detail) = {
+            let (result, detail) = if below == versions::SPECULATIVE_FALLBACK {
+                speculative
+            } else {
                 let _permit = limit.acquire().await;
                 versions::fallback_scsv(target, below).await
             };
@@ -812,7 +847,8 @@ impl Ctx<'_> {
     }
 
     /// Runs the dialogue and the handshake; returns whether TLS results were obtained and
-    /// whether the TCP connection could be made at all.
+    /// whether a TLS handshake was tried at all (false when the TCP connection or the dialogue
+    /// before TLS failed: no greeting, a refusal, no STARTTLS).
     async fn probe_endpoint(&self, p: &EndpointPlan, rep: &mut EndpointReport) -> (bool, bool) {
         let cfg = self.cfg;
         let t = DialogueTimeouts {
@@ -820,8 +856,6 @@ impl Ctx<'_> {
             command: cfg.timeout,
         };
         let (mut dialogue, ready) = net::open_session(p.dial, p.transport, &cfg.ehlo_name, t).await;
-        // No dialogue and an error means the TCP connection itself failed.
-        let connected = dialogue.is_some() || ready.is_ok();
         let stream = match ready {
             Ok(s) => s,
             Err(e) => {
@@ -847,7 +881,7 @@ impl Ctx<'_> {
                     }
                 }
                 rep.error = Some(e);
-                return (false, connected);
+                return (false, false);
             }
         };
 
@@ -886,7 +920,7 @@ impl Ctx<'_> {
                     self.add_certificate(&f.recorded.chain, &name, rep);
                 }
                 rep.error = Some(f.error);
-                return (false, connected);
+                return (false, true);
             }
         };
         let neg = handshake.negotiated.clone();

@@ -976,11 +976,14 @@ pub fn known_from(
 
 /// Runs the cipher probes (and, on SMTP, the STARTTLS-injection probe) for an endpoint whose
 /// version matrix is known, and adds their sections and checks to the report.
+/// `injection`: the STARTTLS-injection check, probed beside the version probes (it needs no
+/// version), counted here with the other probe connections.
 pub async fn apply(
     t: &ProbeTarget,
     limit: &Semaphore,
     outcomes: &[versions::VersionOutcome],
     full: bool,
+    injection: Option<Check>,
     rep: &mut crate::report::EndpointReport,
 ) {
     let Some(protocols) = &rep.protocols else {
@@ -1013,15 +1016,8 @@ pub async fn apply(
         let _permit = limit.acquire().await;
         Some(crate::probe::heartbleed::probe(t, p).await)
     };
-    let (findings, enumerations, heartbleed, injection) =
-        tokio::join!(run(t, limit, &known), enumerations, heartbleed, async {
-            if t.transport == crate::target::Transport::SmtpStartTls {
-                let _permit = limit.acquire().await;
-                Some(crate::probe::injection::probe(t).await)
-            } else {
-                None
-            }
-        });
+    let (findings, enumerations, heartbleed) =
+        tokio::join!(run(t, limit, &known), enumerations, heartbleed);
     let mut a = assess(&findings);
     add_enumerations(&mut a, &enumerations);
     if let Some(c) = heartbleed {

@@ -231,13 +231,40 @@ async fn range_peer_honours_fallback_scsv_and_tls10_caps_at_b() {
     let (cert, key) = rsa_cert(dir.path(), "peer.example.test");
     let (_p, port) = s_server(dir.path(), &cert, &key, OPENSSL_CASES[4].1);
     let e = scan_port("tls://peer.example.test:443", port).await;
-    has(&e.checks, "tls.fallback-scsv", Status::Pass);
+    // TLS 1.3 is the best, so the fallback probe is the TLS 1.2 one run beside the version probes.
+    let c = has(&e.checks, "tls.fallback-scsv", Status::Pass);
+    assert!(c.detail.contains("TLSv1.2 hello"), "{}", c.detail);
     let c = has(&e.checks, "tls.legacy-versions", Status::Warn);
     assert_eq!(c.cap, Some(Grade::B));
     assert_eq!(e.grade, letter(Grade::B));
     let d = e.protocol_details.as_ref().unwrap();
     assert_eq!(d.tls10.as_ref().unwrap().result, "accepted");
     assert!(d.tls10.as_ref().unwrap().cipher.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_tls13_the_fallback_probe_offers_the_version_below_the_best() {
+    // Best TLS 1.2: the speculative TLS 1.2 fallback probe does not apply, and the one that
+    // does (TLS 1.1 with the SCSV) runs after the version probes.
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = rsa_cert(dir.path(), "peer.example.test");
+    let args = [
+        "-min_protocol",
+        "TLSv1.1",
+        "-max_protocol",
+        "TLSv1.2",
+        "-cipher",
+        "DEFAULT:@SECLEVEL=0",
+    ];
+    let (_p, port) = s_server(dir.path(), &cert, &key, &args);
+    let e = scan_port("tls://peer.example.test:443", port).await;
+    let p = e.protocols.as_ref().unwrap();
+    assert_eq!(
+        (p.tls11, p.tls12, p.tls13),
+        (Some(true), Some(true), Some(false))
+    );
+    let c = has(&e.checks, "tls.fallback-scsv", Status::Pass);
+    assert!(c.detail.contains("TLSv1.1 hello"), "{}", c.detail);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
