@@ -268,7 +268,7 @@ pub async fn start() -> Result<Demo, String> {
 }
 
 /// SHA-256 of a certificate's SubjectPublicKeyInfo (a `3 1 1` TLSA record's data).
-fn spki_sha256(der: &[u8]) -> Vec<u8> {
+pub(crate) fn spki_sha256(der: &[u8]) -> Vec<u8> {
     use x509_parser::prelude::*;
     match X509Certificate::from_der(der) {
         Ok((_, c)) => ring::digest::digest(&ring::digest::SHA256, c.public_key().raw)

@@ -193,6 +193,7 @@ pub struct DnsLab {
     zones: Vec<Zone>,
     servfail: HashSet<LowerName>,
     silent: HashSet<LowerName>,
+    rtt: Duration,
 }
 
 impl Default for DnsLab {
@@ -207,7 +208,13 @@ impl DnsLab {
             zones: vec![],
             servfail: HashSet::new(),
             silent: HashSet::new(),
+            rtt: Duration::ZERO,
         }
+    }
+    /// Every answer is held for `rtt` (simulated latency, for benchmarks).
+    pub fn rtt(mut self, rtt: Duration) -> DnsLab {
+        self.rtt = rtt;
+        self
     }
     pub fn zone(mut self, z: Zone) -> DnsLab {
         self.zones.push(z);
@@ -255,6 +262,7 @@ impl DnsLab {
             parents,
             servfail: self.servfail,
             silent: self.silent,
+            rtt: self.rtt,
         };
         let mut last = None;
         for _ in 0..20 {
@@ -283,6 +291,7 @@ struct LabHandler {
     parents: std::collections::HashMap<LowerName, Catalog>,
     servfail: HashSet<LowerName>,
     silent: HashSet<LowerName>,
+    rtt: Duration,
 }
 
 #[async_trait::async_trait]
@@ -292,6 +301,9 @@ impl RequestHandler for LabHandler {
         request: &Request,
         mut response: R,
     ) -> ResponseInfo {
+        if !self.rtt.is_zero() {
+            tokio::time::sleep(self.rtt).await;
+        }
         if let Ok(info) = request.request_info() {
             let qname = info.query.name();
             if self.silent.contains(qname) {

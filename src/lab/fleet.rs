@@ -1,9 +1,12 @@
 //! The benchmark fleet: many lab SMTP STARTTLS servers on many loopback addresses
-//! (127.0.1.1, 127.0.1.2, …), with simulated latency, all sharing one certificate.
+//! (127.0.1.1, 127.0.1.2, …), with simulated latency, all sharing one certificate; and one
+//! complete mail domain with every server slowed down alike, for the one-domain round-trip count.
 
 use std::net::IpAddr;
 use std::time::Duration;
 
+use super::dns::{DnsLab, Zone, ZoneKey};
+use super::https::{spawn_https_rtt, HttpReply};
 use super::pki::{LeafSpec, Pki};
 use super::smtp::{spawn_smtp, SmtpScript};
 use super::tls::{server_config, Versions};
@@ -49,5 +52,106 @@ pub async fn spawn_fleet(n: usize, rtt: Duration) -> Result<Fleet, String> {
         servers,
         targets,
         pki,
+    })
+}
+
+/// The benchmark mail domain: what an excellent real domain publishes.
+pub const BENCH_DOMAIN: &str = "bench.test";
+
+/// A running [`spawn_domain`] lab, and what a scan needs to be pointed at it.
+pub struct DomainLab {
+    pub servers: Vec<ServerHandle>,
+    pub pki: Pki,
+    pub resolver: std::net::SocketAddr,
+    pub connect_to: Vec<crate::net::ConnectTo>,
+    pub trust_anchors: hickory_proto::dnssec::TrustAnchors,
+}
+
+/// [`BENCH_DOMAIN`]: 2 MX hosts with 2 addresses each (127.0.9.1–4), TLS 1.2 and 1.3, DANE
+/// `3 1 1` in a DNSSEC-signed zone, MTA-STS `enforce` and TLS-RPT. The DNS server, the MX
+/// servers and the policy server all answer each exchange after `rtt`, and the MX and policy
+/// servers add one `rtt` at accept for the TCP handshake (loopback connects at once).
+pub async fn spawn_domain(rtt: Duration) -> Result<DomainLab, String> {
+    let err = |e: &dyn std::fmt::Display| format!("bench domain: {e}");
+    let d = BENCH_DOMAIN;
+    let pki = Pki::new("tlsgrade bench").map_err(|e| err(&e))?;
+    let mut servers = Vec::new();
+    let mut connect_to = Vec::new();
+    let policy_host = format!("mta-sts.{d}");
+    let mut zone = Zone::new(d)
+        .txt(&format!("_mta-sts.{d}"), &["v=STSv1; id=20260101T000000;"])
+        .txt(
+            &format!("_smtp._tls.{d}"),
+            &[&format!("v=TLSRPTv1; rua=mailto:tlsrpt@{d}")],
+        )
+        .addr(&policy_host, IpAddr::from([127, 0, 9, 10]));
+    let leaf = pki
+        .leaf(&LeafSpec::valid(&[&policy_host]))
+        .map_err(|e| err(&e))?;
+    let cfg = server_config(&leaf, Versions::Tls12And13).map_err(|e| err(&e))?;
+    let policy = format!("version: STSv1\nmode: enforce\nmx: *.{d}\nmax_age: 604800\n");
+    let https = spawn_https_rtt(
+        IpAddr::from([127, 0, 9, 10]),
+        cfg,
+        vec![HttpReply::policy(&policy)],
+        rtt,
+    )
+    .await
+    .map_err(|e| err(&e))?;
+    connect_to.push(crate::net::ConnectTo::parse(&format!(
+        "{policy_host}:443::{}",
+        https.port()
+    ))?);
+    servers.push(https.handle);
+    for (i, mx) in ["mx1", "mx2"].iter().enumerate() {
+        let name = format!("{mx}.{d}");
+        let ips = [
+            IpAddr::from([127, 0, 9, 1 + 2 * i as u8]),
+            IpAddr::from([127, 0, 9, 2 + 2 * i as u8]),
+        ];
+        let leaf = pki.leaf(&LeafSpec::valid(&[&name])).map_err(|e| err(&e))?;
+        let cfg = server_config(&leaf, Versions::Tls12And13).map_err(|e| err(&e))?;
+        let mut script = SmtpScript::new(&name, Some(cfg));
+        script.rtt = rtt;
+        let srv = spawn_smtp(&ips, script).await.map_err(|e| err(&e))?;
+        connect_to.push(crate::net::ConnectTo::parse(&format!(
+            "{name}:25::{}",
+            srv.port()
+        ))?);
+        servers.push(srv);
+        zone = zone
+            .mx(d, 10 * (i as u16 + 1), &name)
+            .addr(&name, ips[0])
+            .addr(&name, ips[1])
+            .tlsa(
+                &format!("_25._tcp.{name}"),
+                3,
+                1,
+                1,
+                &super::demo::spki_sha256(&leaf.chain[0]),
+            );
+    }
+    let key = ZoneKey::generate().map_err(|e| err(&e))?;
+    let trust_anchors = key
+        .anchor(d)
+        .and_then(|a| {
+            a.parse::<hickory_proto::dnssec::TrustAnchors>()
+                .map_err(|e| e.to_string())
+        })
+        .map_err(|e| err(&e))?;
+    let dns = DnsLab::new()
+        .zone(zone.signed(&key))
+        .rtt(rtt)
+        .spawn(IpAddr::from([127, 0, 9, 53]))
+        .await
+        .map_err(|e| err(&e))?;
+    let resolver = dns.addr();
+    servers.push(dns);
+    Ok(DomainLab {
+        servers,
+        pki,
+        resolver,
+        connect_to,
+        trust_anchors,
     })
 }

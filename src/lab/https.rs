@@ -85,6 +85,17 @@ pub async fn spawn_https(
     config: Arc<ServerConfig>,
     replies: Vec<HttpReply>,
 ) -> std::io::Result<HttpsServer> {
+    spawn_https_rtt(ip, config, replies, Duration::ZERO).await
+}
+
+/// [`spawn_https`] with simulated latency, as the lab SMTP server has it: the TCP handshake's
+/// round trip, then one per exchange (TLS flights, the request).
+pub async fn spawn_https_rtt(
+    ip: std::net::IpAddr,
+    config: Arc<ServerConfig>,
+    replies: Vec<HttpReply>,
+    rtt: Duration,
+) -> std::io::Result<HttpsServer> {
     let listener = tokio::net::TcpListener::bind((ip, 0)).await?;
     let acceptor = tokio_rustls::TlsAcceptor::from(config);
     let requests = Arc::new(AtomicUsize::new(0));
@@ -94,6 +105,8 @@ pub async fn spawn_https(
         let (acceptor, replies, counter) = (acceptor.clone(), replies.clone(), counter.clone());
         async move {
             let _ = async {
+                tokio::time::sleep(rtt).await;
+                let sock = super::latency::Delayed::new(sock, rtt);
                 let mut tls = acceptor.accept(sock).await.ok()?;
                 let head = read_head(&mut tls).await?;
                 let path = head.split(' ').nth(1).unwrap_or("").to_string();
