@@ -44,6 +44,8 @@ pub struct LegacyScript {
     pub preference: Option<Vec<u16>>,
     /// Answer with an empty renegotiation_info extension (RFC 5746 §3.6) below TLS 1.3.
     pub renegotiation_info: bool,
+    /// Answer with an empty extended_master_secret extension (RFC 7627 §5.1) when offered.
+    pub extended_master_secret: bool,
     /// The compression method chosen when the client offers it (0 = null, 1 = DEFLATE).
     pub compression: u8,
     /// Accept the heartbeat extension and answer a heartbeat request with the length it claims
@@ -74,6 +76,7 @@ impl LegacyScript {
             require_suite: None,
             preference: None,
             renegotiation_info: false,
+            extended_master_secret: false,
             compression: 0,
             heartbleed: false,
         }
@@ -159,6 +162,31 @@ pub fn read_compression_methods(rec: &[u8]) -> Vec<u8> {
         Some(body.get(p + 1..p + 1 + n)?.to_vec())
     };
     read().unwrap_or_default()
+}
+
+/// Whether a ClientHello record offers extension `typ` (false when unreadable).
+pub fn offers_extension(rec: &[u8], typ: u16) -> bool {
+    let read = || -> Option<bool> {
+        let body = rec.get(9..)?;
+        let mut p = 2 + 32;
+        p += 1 + *body.get(p)? as usize;
+        p += 2 + u16::from_be_bytes([*body.get(p)?, *body.get(p + 1)?]) as usize;
+        p += 1 + *body.get(p)? as usize;
+        let len = u16::from_be_bytes([*body.get(p)?, *body.get(p + 1)?]) as usize;
+        let mut exts = body.get(p + 2..p + 2 + len)?;
+        while exts.len() >= 4 {
+            let (t, n) = (
+                u16::from_be_bytes([exts[0], exts[1]]),
+                u16::from_be_bytes([exts[2], exts[3]]) as usize,
+            );
+            if t == typ {
+                return Some(true);
+            }
+            exts = exts.get(4 + n..)?;
+        }
+        Some(false)
+    };
+    read().unwrap_or(false)
 }
 
 /// Encoded empty renegotiation_info (RFC 5746 §3.6), for [`server_flight_with`].
@@ -305,6 +333,9 @@ async fn session(mut sock: TcpStream, script: &LegacyScript) {
             if script.renegotiation_info {
                 exts.extend_from_slice(&RENEGOTIATION_INFO_EXT);
             }
+            if script.extended_master_secret && offers_extension(&buf, 0x0017) {
+                exts.extend_from_slice(&[0x00, 0x17, 0x00, 0x00]);
+            }
             if script.heartbleed {
                 exts.extend_from_slice(&HEARTBEAT_EXT);
             }
@@ -351,6 +382,24 @@ mod tests {
             let hello = ClientHelloBuilder::new(p).build().unwrap();
             assert_eq!(read_client_hello(&hello).unwrap().0, v, "{p:?}");
         }
+    }
+
+    #[test]
+    fn finds_offered_extensions_and_survives_truncation() {
+        let hello = crate::wire::hello::ClientHelloBuilder::new(crate::wire::hello::Probe::Tls12)
+            .server_name("mx.example.test")
+            .build()
+            .unwrap();
+        assert!(offers_extension(&hello, 0x0017));
+        assert!(offers_extension(&hello, 0x0000));
+        assert!(!offers_extension(&hello, 0x000f));
+        for n in 0..hello.len() {
+            let _ = offers_extension(&hello[..n], 0x0017);
+        }
+        let tls10 = crate::wire::hello::ClientHelloBuilder::new(crate::wire::hello::Probe::Tls10)
+            .build()
+            .unwrap();
+        assert!(!offers_extension(&tls10, 0x0017));
     }
 
     #[test]

@@ -907,6 +907,15 @@ pub fn assess(f: &Findings) -> Assessment {
                 } else {
                     Check::new("tls.renegotiation", Status::Warn, format!("no renegotiation_info in the {} ServerHello: no RFC 5746 secure renegotiation", version_name(*p))).capped(Grade::A)
                 });
+                // The TLS 1.2 hello offers extended_master_secret; older ones do not (the
+                // requirement, and this check, are for TLS 1.2).
+                if *p == Probe::Tls12 {
+                    a.checks.push(if sh.extension(ExtensionType::EXTENDED_MASTER_SECRET).is_some() {
+                        Check::new("tls.extended-master-secret", Status::Pass, "TLS 1.2 with the extended master secret (RFC 7627)")
+                    } else {
+                        Check::new("tls.extended-master-secret", Status::Warn, "no extended_master_secret in the TLS 1.2 ServerHello although offered: TLS 1.2 sessions are open to the triple-handshake attack (RFC 7627)")
+                    });
+                }
             }
             Seen::Refused(w)
                 if w.contains(AlertDescription::DECOMPRESSION_FAILURE.name().as_ref()) =>
@@ -928,6 +937,13 @@ pub fn assess(f: &Findings) -> Assessment {
                     Status::Error,
                     format!("renegotiation probe: {w}"),
                 ));
+                if *p == Probe::Tls12 {
+                    a.checks.push(Check::new(
+                        "tls.extended-master-secret",
+                        Status::Error,
+                        format!("extended master secret probe: {w}"),
+                    ));
+                }
             }
         }
     } else if f.tls13 {
@@ -935,6 +951,11 @@ pub fn assess(f: &Findings) -> Assessment {
             "tls.renegotiation",
             Status::Pass,
             "TLS 1.3 only: no renegotiation and no compression exist",
+        ));
+        a.checks.push(Check::new(
+            "tls.extended-master-secret",
+            Status::Pass,
+            "TLS 1.3 only: its key schedule binds every session to its handshake (RFC 8446 §7.1)",
         ));
     }
     a

@@ -54,8 +54,9 @@ async fn a_clear_text_answer_to_the_injected_command_is_a_warning_without_cap() 
 async fn a_server_that_discards_plaintext_at_starttls_passes_the_injection_probe() {
     let e = scan_smtp(smtp_script(false)).await;
     has(&e.checks, "smtp.starttls-injection", Status::Pass);
-    // The rustls lab server: modern only, secure renegotiation, no compression, no weak class.
+    // The rustls lab server: modern only, secure renegotiation, EMS, no compression, no weak class.
     has(&e.checks, "tls.renegotiation", Status::Pass);
+    has(&e.checks, "tls.extended-master-secret", Status::Pass);
     has(&e.checks, "tls.compression", Status::Pass);
     for id in ["cipher.rc4", "cipher.3des", "cipher.null", "cipher.anon"] {
         has(&e.checks, id, Status::Pass);
@@ -463,6 +464,11 @@ async fn rc4_3des_compression_and_missing_secure_renegotiation_on_a_scripted_ser
         has(&e.checks, "tls.renegotiation", Status::Warn).cap,
         Some(Grade::A)
     );
+    // Nor does it answer extended_master_secret: a warning, no cap (spec-digest §5.4).
+    assert_eq!(
+        has(&e.checks, "tls.extended-master-secret", Status::Warn).cap,
+        None
+    );
     assert_eq!(
         has(&e.checks, "cipher.no-fs", Status::Warn).cap,
         Some(Grade::B)
@@ -574,4 +580,31 @@ async fn heartbleed_is_detected_by_the_answer_length_only() {
     let srv = spawn_legacy(ip("127.0.0.1"), s).await.unwrap();
     let e = scan_port("tls://old.example.test:443", srv.port()).await;
     has(&e.checks, "tls.heartbleed", Status::Pass);
+}
+
+/// Extended master secret (RFC 7627), read from the TLS 1.2 ServerHello: a real TLS 1.2 peer
+/// (tlslite-ng) with it off warns without a cap and blocks A+-grade cleanliness; the same peer
+/// with it on passes; so does the scripted responder once told to answer it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extended_master_secret_is_read_from_the_tls12_server_hello() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = rsa_cert(dir.path(), "peer.example.test");
+    for (ems, status) in [(false, Status::Warn), (true, Status::Pass)] {
+        let mut args = vec!["--min", "tls1.2", "--max", "tls1.2"];
+        if ems {
+            args.push("--ems");
+        }
+        let (_p, port) = crate::versions::tlslite_with(&cert, &key, false, &args);
+        let e = scan_port("tls://peer.example.test:443", port).await;
+        let c = has(&e.checks, "tls.extended-master-secret", status);
+        assert_eq!(c.cap, None, "tlslite-ng ems={ems}");
+    }
+    use tlsgrade::lab::legacy::{spawn_legacy, LegacyScript};
+    let mut s = LegacyScript::range(0x0303, 0x0303);
+    s.preference = Some(vec![0xc02f, 0x009c]);
+    s.renegotiation_info = true;
+    s.extended_master_secret = true;
+    let srv = spawn_legacy(ip("127.0.0.1"), s).await.unwrap();
+    let e = scan_port("tls://old.example.test:443", srv.port()).await;
+    has(&e.checks, "tls.extended-master-secret", Status::Pass);
 }

@@ -77,6 +77,11 @@ pub(crate) fn python() -> PathBuf {
 }
 
 fn tlslite(cert: &Path, key: &Path, smtp: bool) -> (Peer, u16) {
+    tlslite_with(cert, key, smtp, &["--min", "ssl3", "--max", "ssl3"])
+}
+
+/// tests/peers/tlslite_server.py with `args` (`--min`, `--max`, `--ems`).
+pub(crate) fn tlslite_with(cert: &Path, key: &Path, smtp: bool, args: &[&str]) -> (Peer, u16) {
     let port = free_port();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/tlslite_server.py");
     let mut cmd = Command::new(python());
@@ -84,7 +89,7 @@ fn tlslite(cert: &Path, key: &Path, smtp: bool) -> (Peer, u16) {
         .arg(port.to_string())
         .arg(cert)
         .arg(key)
-        .args(["--min", "ssl3", "--max", "ssl3"]);
+        .args(args);
     if smtp {
         cmd.arg("--smtp");
     }

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """A real TLS peer that can speak SSL 3.0 (Debian's OpenSSL cannot), for tlsgrade's tests.
 
-usage: tlslite_server.py PORT CERT KEY [--min ssl3] [--max ssl3] [--smtp]
+usage: tlslite_server.py PORT CERT KEY [--min ssl3] [--max ssl3] [--smtp] [--ems]
 
 Serves direct TLS (a tiny reply after the handshake), or with --smtp an SMTP server whose
 STARTTLS hands the socket to tlslite-ng. Listens on 127.0.0.1 only. Extended Master Secret is
-off because tlslite-ng 0.8.2 asserts when a client offers it and SSL 3.0 is chosen."""
+off unless --ems (tlslite-ng 0.8.2 asserts when a client offers it and SSL 3.0 is chosen), which
+also makes this a real TLS 1.2 server without EMS."""
 import argparse, socketserver
 from tlslite.api import TLSConnection, HandshakeSettings, X509CertChain, parsePEMKey
 
@@ -17,13 +18,14 @@ ap.add_argument("key")
 ap.add_argument("--min", default="ssl3", choices=V)
 ap.add_argument("--max", default="ssl3", choices=V)
 ap.add_argument("--smtp", action="store_true")
+ap.add_argument("--ems", action="store_true")
 a = ap.parse_args()
 chain = X509CertChain()
 chain.parsePemList(open(a.cert).read())
 key = parsePEMKey(open(a.key).read(), private=True)
 s = HandshakeSettings()
 s.minVersion, s.maxVersion = V[a.min], V[a.max]
-s.useExtendedMasterSecret = False
+s.useExtendedMasterSecret = a.ems
 if s.maxVersion <= (3, 0):
     s.cipherNames = s.cipherNames + ["rc4"]
 
