@@ -51,6 +51,19 @@ pub struct LegacyScript {
     /// Accept the heartbeat extension and answer a heartbeat request with the length it claims
     /// (CVE-2014-0160, with zeros standing in for memory).
     pub heartbleed: bool,
+    /// What a ChangeCipherSpec sent right after the first flight gets.
+    pub early_ccs: EarlyCcs,
+}
+
+/// A server's reaction to a ChangeCipherSpec before the key exchange (CVE-2014-0224).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EarlyCcs {
+    /// Close the connection (the responder's default: it reads once and ends).
+    Close,
+    /// Alert unexpected_message, as a correct server does.
+    Refuse,
+    /// Take it silently, then fail to decrypt the next record: alert bad_record_mac.
+    Vulnerable,
 }
 
 impl LegacyScript {
@@ -79,6 +92,7 @@ impl LegacyScript {
             extended_master_secret: false,
             compression: 0,
             heartbleed: false,
+            early_ccs: EarlyCcs::Close,
         }
     }
 
@@ -350,6 +364,18 @@ async fn session(mut sock: TcpStream, script: &LegacyScript) {
                     body.extend_from_slice(&head[6..8]);
                     body.resize(3 + claimed + 16, 0);
                     let _ = sock.write_all(&record(24, 0x0301, &body)).await;
+                }
+            }
+            if script.early_ccs != EarlyCcs::Close {
+                let mut head = [0u8; 6];
+                if sock.read_exact(&mut head).await.is_ok() && head[0] == 20 {
+                    if script.early_ccs == EarlyCcs::Vulnerable {
+                        // "Accepted": the next record cannot be decrypted.
+                        let _ = sock.read_exact(&mut head[..5]).await;
+                        let _ = sock.write_all(&record(0x15, 0x0303, &[2, 20])).await;
+                    } else {
+                        let _ = sock.write_all(&record(0x15, 0x0303, &[2, 10])).await;
+                    }
                 }
             }
             // Hold the connection briefly as a real server would while waiting for the client.

@@ -16,7 +16,10 @@
 //!   TLS ≤ 1.2 ECDHE-only hello whose ServerKeyExchange names the curve), minus the group the
 //!   full handshake already negotiated;
 //! - one DHE-only hello (the DH prime's size is in the clear-text ServerKeyExchange);
-//! - one hello offering DEFLATE, whose ServerHello also shows renegotiation_info (RFC 5746).
+//! - one ECDHE hello listing the curves under 224 bits first;
+//! - one hello offering DEFLATE, whose ServerHello also shows renegotiation_info (RFC 5746) and
+//!   extended_master_secret (RFC 7627);
+//! - beside them ([`apply`]): Heartbleed and CCS injection at the best TLS 1.0–1.2 version.
 //!
 //! Every connection holds a permit of the per-IP limit. The pure [`assess`] turns the findings
 //! into checks, so the grading rules are tested without sockets.
@@ -396,6 +399,10 @@ pub struct Findings {
     pub dhe: Option<Seen>,
     /// The DEFLATE-offering hello (also the renegotiation evidence).
     pub compression: Option<(Probe, Seen)>,
+    /// The hello offering curves under 224 bits (first; with an ECDSA certificate, the NIST
+    /// curves such a certificate may use follow them, as RFC 8422 §5.1.1 lets supported_groups
+    /// limit the certificate too).
+    pub weak_curves: Option<(Probe, Seen)>,
     pub connections: u32,
 }
 
@@ -620,14 +627,35 @@ pub async fn run(t: &ProbeTarget, limit: &Semaphore, known: &Known) -> Findings 
         let b = builder(t, p, &with_scsv(all_suites(p))).compression_methods(&[1, 0]);
         Some((p, send(t, limit, p, b).await))
     };
-    let (classes, fs, aead, reversed, groups, dhe, compression) = tokio::join!(
+    // Curves under 224 bits (TLS ≤ 1.2 only; TLS 1.3 has none): one ECDHE-only hello listing
+    // only them, or with an ECDSA certificate them first and its possible curves last. Old
+    // OpenSSL servers take the first named curve the client lists that they know.
+    let weak_curves_job = async {
+        let p = best_legacy?;
+        let s: Vec<_> = all_suites(p)
+            .into_iter()
+            .filter(|s| s.name().contains("ECDHE_"))
+            .collect();
+        let mut offer: Vec<NamedGroup> = hello::WEAK_CURVES.iter().map(|(g, _)| *g).collect();
+        if ecdsa {
+            offer.extend([
+                NamedGroup::SECP256R1,
+                NamedGroup::SECP384R1,
+                NamedGroup::SECP521R1,
+            ]);
+        }
+        let b = builder(t, p, &with_scsv(s)).groups(&offer);
+        Some((p, send(t, limit, p, b).await))
+    };
+    let (classes, fs, aead, reversed, groups, dhe, compression, weak_curves) = tokio::join!(
         classes,
         fs_job,
         aead_job,
         reversed_job,
         groups_job,
         dhe_job,
-        compression_job
+        compression_job,
+        weak_curves_job
     );
     f.connections = classes.iter().map(|(_, n)| n).sum::<u32>()
         + u32::from(fs.is_some())
@@ -635,7 +663,8 @@ pub async fn run(t: &ProbeTarget, limit: &Semaphore, known: &Known) -> Findings 
         + u32::from(reversed.is_some())
         + groups.iter().filter(|(_, _, sent)| *sent).count() as u32
         + u32::from(dhe.is_some())
-        + u32::from(compression.is_some());
+        + u32::from(compression.is_some())
+        + u32::from(weak_curves.is_some());
     f.classes = classes
         .into_iter()
         .flat_map(|(settled, _)| settled)
@@ -646,6 +675,7 @@ pub async fn run(t: &ProbeTarget, limit: &Semaphore, known: &Known) -> Findings 
     f.groups = groups.into_iter().map(|(g, ok, _)| (g, ok)).collect();
     f.dhe = dhe;
     f.compression = compression;
+    f.weak_curves = weak_curves;
     f
 }
 
@@ -844,6 +874,15 @@ pub fn assess(f: &Findings) -> Assessment {
             },
         ));
     }
+    match &f.weak_curves {
+        Some((p, seen)) => a.checks.push(weak_curve_check(*p, seen)),
+        None if f.tls13 => a.checks.push(Check::new(
+            "kx.weak-curve",
+            Status::Pass,
+            "TLS 1.3 only: it has no curve under 224 bits",
+        )),
+        None => {}
+    }
     if let Some(seen) = &f.dhe {
         a.key_exchange.dhe = seen.accepted();
         if let Seen::Hello(fl) = seen {
@@ -961,6 +1000,56 @@ pub fn assess(f: &Findings) -> Assessment {
     a
 }
 
+/// `kx.weak-curve` from the hello that offered only curves under 224 bits.
+fn weak_curve_check(p: Probe, seen: &Seen) -> Check {
+    let v = version_name(p);
+    match seen {
+        Seen::Hello(fl) => match fl
+            .server_key_exchange
+            .as_deref()
+            .map(|b| parse_server_key_exchange(b, KxKind::Ecdhe))
+        {
+            Some(Ok(KeyExchangeParams::Ecdhe { group })) => {
+                match hello::WEAK_CURVES.iter().find(|(g, _)| *g == group) {
+                    Some((g, bits)) => Check::new(
+                        "kx.weak-curve",
+                        Status::Warn,
+                        format!(
+                            "ECDHE on {} ({bits} bits) accepted in {v}: under 224 bits, the \
+                             session key is within reach of a well-funded attacker",
+                            group_label(*g)
+                        ),
+                    )
+                    .capped(Grade::B),
+                    None => Check::new(
+                        "kx.weak-curve",
+                        Status::Pass,
+                        format!(
+                            "offered curves under 224 bits first, the server chose {}",
+                            group_label(group)
+                        ),
+                    ),
+                }
+            }
+            _ => Check::new(
+                "kx.weak-curve",
+                Status::Error,
+                format!("weak-curve probe: the {v} ServerKeyExchange could not be read"),
+            ),
+        },
+        Seen::Refused(w) => Check::new(
+            "kx.weak-curve",
+            Status::Pass,
+            format!("a {v} ECDHE hello offering curves under 224 bits was refused ({w})"),
+        ),
+        Seen::Unknown(w) => Check::new(
+            "kx.weak-curve",
+            Status::Error,
+            format!("weak-curve probe: {w}"),
+        ),
+    }
+}
+
 /// The report's version map keyed like [`VersionMap`], for callers that build [`Known`].
 pub fn probe_of(name: &str) -> Option<Probe> {
     crate::report::VERSION_NAMES
@@ -1037,13 +1126,31 @@ pub async fn apply(
         let _permit = limit.acquire().await;
         Some(crate::probe::heartbleed::probe(t, p).await)
     };
-    let (findings, enumerations, heartbleed) =
-        tokio::join!(run(t, limit, &known), enumerations, heartbleed);
+    // CCS injection: the same TLS 1.0–1.2 version.
+    let ccs = async {
+        let p = heartbeat_version?;
+        let _permit = limit.acquire().await;
+        Some(crate::probe::ccs::probe(t, p).await)
+    };
+    let (findings, enumerations, heartbleed, ccs) =
+        tokio::join!(run(t, limit, &known), enumerations, heartbleed, ccs);
     let mut a = assess(&findings);
     add_enumerations(&mut a, &enumerations);
     if let Some(c) = heartbleed {
         a.ciphers.connections += 1;
         a.checks.push(c);
+    }
+    match ccs {
+        Some(c) => {
+            a.ciphers.connections += 1;
+            a.checks.push(c);
+        }
+        None if known.accepted == [Probe::Tls13] => a.checks.push(Check::new(
+            "tls.ccs-injection",
+            Status::Pass,
+            "TLS 1.3 only: CVE-2014-0224 is a flaw of the TLS ≤ 1.2 handshake",
+        )),
+        None => {}
     }
     if let Some(c) = injection {
         a.ciphers.connections += 1;

@@ -15,7 +15,7 @@ use crate::probe::versions::ProbeTarget;
 use crate::report::{Check, Grade, Status};
 use crate::wire::enums::ExtensionType;
 use crate::wire::hello::{ClientHelloBuilder, Probe};
-use crate::wire::server::{FirstFlight, FirstFlightParser};
+use crate::wire::server::{FirstFlight, FirstFlightParser, ServerFlight};
 
 const ID: &str = "tls.heartbleed";
 
@@ -34,15 +34,21 @@ pub async fn probe(t: &ProbeTarget, probe: Probe) -> Check {
     }
 }
 
-async fn run(t: &ProbeTarget, probe: Probe) -> Result<Check, String> {
+/// Opens a probe connection (after any STARTTLS dialogue), sends `b`'s hello and reads the
+/// server's first flight up to ServerHelloDone, bounded in time; the connection stays open for
+/// what the probe sends next. Also returns how long the hello's round trip took.
+pub(crate) async fn through_server_hello_done(
+    t: &ProbeTarget,
+    mut b: ClientHelloBuilder,
+) -> Result<(tokio::net::TcpStream, ServerFlight, Duration), String> {
     let step = t.timeouts.command;
     let (_, ready) = crate::net::open_session(t.dial, t.transport, &t.ehlo_name, t.timeouts).await;
     let mut s = ready.map_err(|e| e.message)?;
-    let mut b = ClientHelloBuilder::randomized(probe).heartbeat(true);
     if let Some(n) = &t.sni {
         b = b.server_name(n);
     }
     let hello = b.build().map_err(|e| e.to_string())?;
+    let sent = std::time::Instant::now();
     tokio::time::timeout(step, s.write_all(&hello))
         .await
         .map_err(|_| "write timed out".to_string())?
@@ -58,11 +64,18 @@ async fn run(t: &ProbeTarget, probe: Probe) -> Result<Check, String> {
             _ => break,
         }
     }
-    let flight = match parser.result() {
-        FirstFlight::ServerHello(f) if f.server_hello_done => f.clone(),
-        FirstFlight::ServerHello(_) => return Err("the server's first flight did not end".into()),
-        other => return Err(format!("no ServerHello: {other:?}")),
-    };
+    match parser.result() {
+        FirstFlight::ServerHello(f) if f.server_hello_done => Ok((s, f.clone(), sent.elapsed())),
+        FirstFlight::ServerHello(_) => Err("the server's first flight did not end".into()),
+        other => Err(format!("no ServerHello: {other:?}")),
+    }
+}
+
+async fn run(t: &ProbeTarget, probe: Probe) -> Result<Check, String> {
+    let step = t.timeouts.command;
+    let b = ClientHelloBuilder::randomized(probe).heartbeat(true);
+    let (mut s, flight, _) = through_server_hello_done(t, b).await?;
+    let mut buf = vec![0u8; 16 * 1024];
     if flight
         .server_hello
         .extension(ExtensionType(0x000f))

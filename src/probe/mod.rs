@@ -3,6 +3,7 @@
 //! renegotiation and compression ([`ciphers`]) and `--ciphers` enumeration ([`enumerate`]); the
 //! SMTP STARTTLS-injection probe ([`injection`]); Heartbleed ([`heartbleed`]).
 
+pub mod ccs;
 pub mod ciphers;
 pub mod enumerate;
 pub mod heartbleed;

@@ -277,6 +277,30 @@ wire_enum! {
 wire_enum! {
     /// `NamedGroup` (RFC 8446 §4.2.7, RFC 8422 §5.1.1, RFC 7919).
     NamedGroup(u16, u16, 4) {
+        /// sect163k1(1), RFC 8422 §5.1.1 (deprecated: under 224 bits).
+        SECT163K1 = 0x0001 => "sect163k1",
+        /// sect163r1(2).
+        SECT163R1 = 0x0002 => "sect163r1",
+        /// sect163r2(3).
+        SECT163R2 = 0x0003 => "sect163r2",
+        /// sect193r1(4).
+        SECT193R1 = 0x0004 => "sect193r1",
+        /// sect193r2(5).
+        SECT193R2 = 0x0005 => "sect193r2",
+        /// secp160k1(15).
+        SECP160K1 = 0x000f => "secp160k1",
+        /// secp160r1(16).
+        SECP160R1 = 0x0010 => "secp160r1",
+        /// secp160r2(17).
+        SECP160R2 = 0x0011 => "secp160r2",
+        /// secp192k1(18).
+        SECP192K1 = 0x0012 => "secp192k1",
+        /// secp192r1(19).
+        SECP192R1 = 0x0013 => "secp192r1",
+        /// secp224k1(20).
+        SECP224K1 = 0x0014 => "secp224k1",
+        /// secp224r1(21).
+        SECP224R1 = 0x0015 => "secp224r1",
         /// secp256r1(23).
         SECP256R1 = 0x0017 => "secp256r1",
         /// secp384r1(24).

@@ -265,6 +265,21 @@ pub const LEGACY_GROUPS: &[NamedGroup] = &[
     NamedGroup::SECP521R1,
 ];
 
+/// The named curves under 224 bits (RFC 8422 §5.1.1 lists them; RFC 8422 deprecates them),
+/// with their sizes: a server that negotiates one caps at B (spec-digest §5.4).
+pub const WEAK_CURVES: &[(NamedGroup, u16)] = &[
+    (NamedGroup::SECP192R1, 192),
+    (NamedGroup::SECP192K1, 192),
+    (NamedGroup::SECT193R1, 193),
+    (NamedGroup::SECT193R2, 193),
+    (NamedGroup::SECT163K1, 163),
+    (NamedGroup::SECT163R1, 163),
+    (NamedGroup::SECT163R2, 163),
+    (NamedGroup::SECP160K1, 160),
+    (NamedGroup::SECP160R1, 160),
+    (NamedGroup::SECP160R2, 160),
+];
+
 /// Groups for the TLS 1.2 and 1.3 probes: ECDHE curves plus the RFC 7919
 /// finite-field groups.
 pub const MODERN_GROUPS: &[NamedGroup] = &[

@@ -57,6 +57,8 @@ async fn a_server_that_discards_plaintext_at_starttls_passes_the_injection_probe
     // The rustls lab server: modern only, secure renegotiation, EMS, no compression, no weak class.
     has(&e.checks, "tls.renegotiation", Status::Pass);
     has(&e.checks, "tls.extended-master-secret", Status::Pass);
+    has(&e.checks, "kx.weak-curve", Status::Pass);
+    has(&e.checks, "tls.ccs-injection", Status::Pass);
     has(&e.checks, "tls.compression", Status::Pass);
     for id in ["cipher.rc4", "cipher.3des", "cipher.null", "cipher.anon"] {
         has(&e.checks, id, Status::Pass);
@@ -378,6 +380,8 @@ async fn postfix_default_and_medium_cipher_lists_agree_with_sslyze() {
         has(&e.checks, "smtp.starttls-injection", Status::Pass);
         has(&e.checks, "tls.renegotiation", Status::Pass);
         has(&e.checks, "tls.compression", Status::Pass);
+        has(&e.checks, "tls.ccs-injection", Status::Pass);
+        has(&e.checks, "tls.extended-master-secret", Status::Pass);
         // The same server with --ciphers, for the cost comparison.
         let rt = format!("mx.example.test:25:127.0.0.1:{port}");
         let mut cfg = config(None, &[&rt]);
@@ -607,4 +611,79 @@ async fn extended_master_secret_is_read_from_the_tls12_server_hello() {
     let srv = spawn_legacy(ip("127.0.0.1"), s).await.unwrap();
     let e = scan_port("tls://old.example.test:443", srv.port()).await;
     has(&e.checks, "tls.extended-master-secret", Status::Pass);
+}
+
+/// ECDHE curves under 224 bits: openssl s_server told to offer secp192r1 takes it from a hello
+/// that lists only weak curves (warn, cap B); with its default groups it refuses that hello.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_curve_under_224_bits_caps_at_b_and_the_default_openssl_refuses_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = rsa_cert(dir.path(), "peer.example.test");
+    let weak = [
+        "-tls1_2",
+        "-groups",
+        "secp192r1:prime256v1",
+        "-cipher",
+        "DEFAULT:@SECLEVEL=0",
+    ];
+    let (_p, port) = s_server(dir.path(), &cert, &key, &weak);
+    let e = scan_port("tls://peer.example.test:443", port).await;
+    let c = has(&e.checks, "kx.weak-curve", Status::Warn);
+    assert_eq!(c.cap, Some(Grade::B));
+    assert!(c.detail.contains("secp192r1 (192 bits)"), "{}", c.detail);
+    assert_eq!(e.grade, letter(Grade::B), "{:#?}", e.checks);
+
+    let (_p, port) = s_server(dir.path(), &cert, &key, &["-tls1_2"]);
+    let e = scan_port("tls://peer.example.test:443", port).await;
+    let c = has(&e.checks, "kx.weak-curve", Status::Pass);
+    assert!(c.detail.contains("refused"), "{}", c.detail);
+
+    // An ECDSA P-256 certificate: P-256 must be offered too (after the weak curves), and a
+    // server that has secp192r1 still takes it first; one that has not chooses P-256.
+    let (cert, key) = ecdsa_cert(dir.path());
+    let (_p, port) = s_server(dir.path(), &cert, &key, &weak);
+    let e = scan_port("tls://peer.example.test:443", port).await;
+    let c = has(&e.checks, "kx.weak-curve", Status::Warn);
+    assert!(c.detail.contains("secp192r1 (192 bits)"), "{}", c.detail);
+    let (_p, port) = s_server(dir.path(), &cert, &key, &["-tls1_2"]);
+    let e = scan_port("tls://peer.example.test:443", port).await;
+    let c = has(&e.checks, "kx.weak-curve", Status::Pass);
+    assert!(c.detail.contains("chose secp256r1"), "{}", c.detail);
+}
+
+/// CCS injection (CVE-2014-0224): real servers (OpenSSL 3 behind s_server, tlslite-ng) refuse an
+/// early ChangeCipherSpec; the scripted responder playing a vulnerable OpenSSL 1.0.1 (silent at
+/// the first, bad_record_mac at the next record) fails and caps F.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_early_change_cipher_spec_is_refused_by_real_servers_and_caught_when_accepted() {
+    use tlsgrade::lab::legacy::{spawn_legacy, EarlyCcs, LegacyScript};
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = rsa_cert(dir.path(), "peer.example.test");
+    let (_p, port) = s_server(dir.path(), &cert, &key, &["-tls1_2"]);
+    let e = scan_port("tls://peer.example.test:443", port).await;
+    let c = has(&e.checks, "tls.ccs-injection", Status::Pass);
+    assert!(c.detail.contains("unexpected_message"), "{}", c.detail);
+    let (_p, port) =
+        crate::versions::tlslite_with(&cert, &key, false, &["--min", "tls1.0", "--max", "tls1.2"]);
+    let e = scan_port("tls://peer.example.test:443", port).await;
+    has(&e.checks, "tls.ccs-injection", Status::Pass);
+
+    for (how, status) in [
+        (EarlyCcs::Vulnerable, Status::Fail),
+        (EarlyCcs::Refuse, Status::Pass),
+    ] {
+        let mut s = LegacyScript::range(0x0301, 0x0303);
+        s.preference = Some(vec![0x009c, 0x002f]);
+        s.renegotiation_info = true;
+        s.extended_master_secret = true;
+        s.early_ccs = how;
+        let srv = spawn_legacy(ip("127.0.0.1"), s).await.unwrap();
+        let e = scan_port("tls://old.example.test:443", srv.port()).await;
+        let c = has(&e.checks, "tls.ccs-injection", status);
+        if how == EarlyCcs::Vulnerable {
+            assert_eq!(c.cap, Some(Grade::F));
+            assert!(c.detail.contains("bad_record_mac"), "{}", c.detail);
+            assert_eq!(e.grade, letter(Grade::F));
+        }
+    }
 }
