@@ -53,6 +53,53 @@ pub struct LegacyScript {
     pub heartbleed: bool,
     /// What a ChangeCipherSpec sent right after the first flight gets.
     pub early_ccs: EarlyCcs,
+    /// Decrypt an RSA ClientKeyExchange with this key and answer by its padding: alert
+    /// bad_record_mac when PKCS #1 conformant, handshake_failure when not — the Bleichenbacher
+    /// oracle of a ROBOT-vulnerable server. The certificate must carry the matching public key.
+    pub rsa_oracle: Option<RsaKey>,
+}
+
+/// An RSA private key: what the ROBOT oracle needs of it.
+#[derive(Clone, Debug)]
+pub struct RsaKey {
+    pub n: Vec<u8>,
+    pub d: Vec<u8>,
+}
+
+impl RsaKey {
+    /// From PKCS #8 or PKCS #1 DER (what openssl writes).
+    pub fn from_der(der: &[u8]) -> Option<RsaKey> {
+        let (_, obj) = x509_parser::der_parser::parse_der(der).ok()?;
+        let seq = obj.as_sequence().ok()?;
+        // PKCS #8: version, algorithm, OCTET STRING holding the PKCS #1 key.
+        if seq.len() >= 3 && seq[1].as_sequence().is_ok() {
+            if let Ok(inner) = seq[2].as_slice() {
+                return RsaKey::from_der(inner);
+            }
+        }
+        // PKCS #1: version, n, e, d, …
+        let int = |i: usize| -> Option<Vec<u8>> {
+            let b = seq.get(i)?.as_slice().ok()?;
+            Some(b.iter().skip_while(|x| **x == 0).copied().collect())
+        };
+        Some(RsaKey {
+            n: int(1)?,
+            d: int(3)?,
+        })
+    }
+
+    /// Textbook RSA decryption, left-padded to the modulus length.
+    pub fn decrypt(&self, c: &[u8]) -> Vec<u8> {
+        let m = num_bigint::BigUint::from_bytes_be(c)
+            .modpow(
+                &num_bigint::BigUint::from_bytes_be(&self.d),
+                &num_bigint::BigUint::from_bytes_be(&self.n),
+            )
+            .to_bytes_be();
+        let mut out = vec![0u8; self.n.len().saturating_sub(m.len())];
+        out.extend_from_slice(&m);
+        out
+    }
 }
 
 /// A server's reaction to a ChangeCipherSpec before the key exchange (CVE-2014-0224).
@@ -93,6 +140,7 @@ impl LegacyScript {
             compression: 0,
             heartbleed: false,
             early_ccs: EarlyCcs::Close,
+            rsa_oracle: None,
         }
     }
 
@@ -375,6 +423,18 @@ async fn session(mut sock: TcpStream, script: &LegacyScript) {
                         let _ = sock.write_all(&record(0x15, 0x0303, &[2, 20])).await;
                     } else {
                         let _ = sock.write_all(&record(0x15, 0x0303, &[2, 10])).await;
+                    }
+                }
+            }
+            if let Some(key) = &script.rsa_oracle {
+                let mut head = [0u8; 5];
+                if sock.read_exact(&mut head).await.is_ok() && head[0] == 22 {
+                    let mut body = vec![0u8; u16::from_be_bytes([head[3], head[4]]) as usize];
+                    if sock.read_exact(&mut body).await.is_ok() && body.len() > 6 && body[0] == 16 {
+                        let m = key.decrypt(&body[6..]);
+                        let conformant = m.len() > 11 && m[..2] == [0, 2] && m[2..].contains(&0);
+                        let alert = if conformant { 20 } else { 40 };
+                        let _ = sock.write_all(&record(0x15, 0x0303, &[2, alert])).await;
                     }
                 }
             }

@@ -19,7 +19,8 @@
 //! - one ECDHE hello listing the curves under 224 bits first;
 //! - one hello offering DEFLATE, whose ServerHello also shows renegotiation_info (RFC 5746) and
 //!   extended_master_secret (RFC 7627);
-//! - beside them ([`apply`]): Heartbleed and CCS injection at the best TLS 1.0–1.2 version.
+//! - beside them ([`apply`]): Heartbleed, CCS injection and ROBOT at the best TLS 1.0–1.2
+//!   version.
 //!
 //! Every connection holds a permit of the per-IP limit. The pure [`assess`] turns the findings
 //! into checks, so the grading rules are tested without sockets.
@@ -1132,8 +1133,13 @@ pub async fn apply(
         let _permit = limit.acquire().await;
         Some(crate::probe::ccs::probe(t, p).await)
     };
-    let (findings, enumerations, heartbleed, ccs) =
-        tokio::join!(run(t, limit, &known), enumerations, heartbleed, ccs);
+    // ROBOT: RSA key exchange at the same version (it holds its own permits).
+    let robot = async {
+        let p = heartbeat_version?;
+        Some(crate::probe::robot::probe(t, limit, p).await)
+    };
+    let (findings, enumerations, heartbleed, ccs, robot) =
+        tokio::join!(run(t, limit, &known), enumerations, heartbleed, ccs, robot);
     let mut a = assess(&findings);
     add_enumerations(&mut a, &enumerations);
     if let Some(c) = heartbleed {
@@ -1149,6 +1155,18 @@ pub async fn apply(
             "tls.ccs-injection",
             Status::Pass,
             "TLS 1.3 only: CVE-2014-0224 is a flaw of the TLS ≤ 1.2 handshake",
+        )),
+        None => {}
+    }
+    match robot {
+        Some((c, n)) => {
+            a.ciphers.connections += n;
+            a.checks.push(c);
+        }
+        None if known.accepted == [Probe::Tls13] => a.checks.push(Check::new(
+            "tls.robot",
+            Status::Pass,
+            "TLS 1.3 only: it has no RSA key exchange, which ROBOT needs",
         )),
         None => {}
     }

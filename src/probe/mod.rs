@@ -8,5 +8,6 @@ pub mod ciphers;
 pub mod enumerate;
 pub mod heartbleed;
 pub mod injection;
+pub mod robot;
 pub mod tls;
 pub mod versions;

@@ -382,6 +382,7 @@ async fn postfix_default_and_medium_cipher_lists_agree_with_sslyze() {
         has(&e.checks, "tls.compression", Status::Pass);
         has(&e.checks, "tls.ccs-injection", Status::Pass);
         has(&e.checks, "tls.extended-master-secret", Status::Pass);
+        has(&e.checks, "tls.robot", Status::Pass);
         // The same server with --ciphers, for the cost comparison.
         let rt = format!("mx.example.test:25:127.0.0.1:{port}");
         let mut cfg = config(None, &[&rt]);
@@ -686,4 +687,56 @@ async fn an_early_change_cipher_spec_is_refused_by_real_servers_and_caught_when_
             assert_eq!(e.grade, letter(Grade::F));
         }
     }
+}
+
+/// ROBOT: OpenSSL 3 behind s_server answers all five RSA key exchanges alike (pass); the scripted
+/// responder decrypting with the same openssl-made key and answering by padding is an oracle:
+/// fail, cap F, with the pattern named. A server without RSA key exchange passes in one
+/// connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn robot_oracle_is_caught_and_real_openssl_is_not_one() {
+    use tlsgrade::lab::legacy::{spawn_legacy, LegacyScript, RsaKey};
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = rsa_cert(dir.path(), "peer.example.test");
+    let (_p, port) = s_server(dir.path(), &cert, &key, &["-tls1_2"]);
+    let e = scan_port("tls://peer.example.test:443", port).await;
+    let c = has(&e.checks, "tls.robot", Status::Pass);
+    assert!(
+        c.detail.contains("all drew the same answer"),
+        "{}",
+        c.detail
+    );
+    let (_p, port) = s_server(
+        dir.path(),
+        &cert,
+        &key,
+        &["-tls1_2", "-cipher", "ECDHE+AESGCM"],
+    );
+    let e = scan_port("tls://peer.example.test:443", port).await;
+    let c = has(&e.checks, "tls.robot", Status::Pass);
+    assert!(c.detail.contains("no RSA key exchange"), "{}", c.detail);
+
+    let chain: Vec<Vec<u8>> = rustls_pemfile::certs(&mut &std::fs::read(&cert).unwrap()[..])
+        .map(|c| c.unwrap().to_vec())
+        .collect();
+    let key_der = rustls_pemfile::private_key(&mut &std::fs::read(&key).unwrap()[..])
+        .unwrap()
+        .unwrap();
+    let mut s = LegacyScript::range(0x0303, 0x0303);
+    s.preference = Some(vec![0x002f]);
+    s.renegotiation_info = true;
+    s.certificates = chain;
+    s.rsa_oracle = Some(RsaKey::from_der(key_der.secret_der()).expect("RSA key"));
+    let srv = spawn_legacy(ip("127.0.0.1"), s).await.unwrap();
+    let e = scan_port("tls://peer.example.test:443", srv.port()).await;
+    let c = has(&e.checks, "tls.robot", Status::Fail);
+    assert_eq!(c.cap, Some(Grade::F));
+    assert!(
+        c.detail.contains("correct padding: alert bad_record_mac")
+            && c.detail
+                .contains("wrong first bytes: alert handshake_failure"),
+        "{}",
+        c.detail
+    );
+    assert_eq!(e.grade, letter(Grade::F));
 }
