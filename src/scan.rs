@@ -434,6 +434,13 @@ impl Ctx<'_> {
             .checks
             .iter()
             .any(|c| c.id == "domain.downgrade-protection" && c.status == Status::Pass);
+        let dane_state = if !mx_secure {
+            "no DANE either: the MX records are not DNSSEC-secure"
+        } else if !dane_deployed {
+            "no DANE either: no TLSA records for the MX hosts"
+        } else {
+            "DANE does not protect every MX host either"
+        };
         for c in rep.checks.iter_mut() {
             if dane_protected && c.id == "domain.downgrade-protection" && c.status != Status::Pass {
                 *c = Check::new(
@@ -441,6 +448,8 @@ impl Ctx<'_> {
                     Status::Pass,
                     "DANE protects every MX host: senders that validate DNSSEC cannot be downgraded to plaintext",
                 );
+            } else if c.id == "domain.downgrade-protection" {
+                c.detail = c.detail.replace(mta_sts_check::DANE_PENDING, dane_state);
             }
             if dane_deployed && c.id == "tls-rpt.missing" && c.status == Status::Info {
                 c.status = Status::Warn;

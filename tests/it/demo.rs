@@ -44,4 +44,34 @@ async fn demo_domains_get_their_intended_grades_with_no_network() {
         .find(|t| t["input"] == "backup.demo.test")
         .unwrap();
     assert_eq!(backup["mx"].as_array().unwrap().len(), 2);
+    // The downgrade-protection detail says what DANE found (the demo zone is signed).
+    let downgrade = |d: &str| {
+        let t = v["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["input"] == d)
+            .unwrap();
+        t["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "domain.downgrade-protection")
+            .map(|c| c["detail"].as_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    for (d, dane) in [
+        (
+            "stsuncovered.demo.test",
+            "no DANE either: no TLSA records for the MX hosts",
+        ),
+        (
+            "danestale.demo.test",
+            "DANE does not protect every MX host either",
+        ),
+    ] {
+        let got = downgrade(d);
+        assert!(got.contains(dane), "{d}: {got}");
+        assert!(!got.contains("not checked"), "{d}: {got}");
+    }
 }
