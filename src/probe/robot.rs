@@ -323,21 +323,13 @@ pub async fn probe(t: &ProbeTarget, limit: &tokio::sync::Semaphore, probe: Probe
     if matches!(first, Attempt::NoRsa(_) | Attempt::Failed(_)) {
         return (verdict(&version, &[first], None), 1);
     }
-    let round = |head: Option<Attempt>| async move {
-        let rest = futures::future::join_all(Variant::ALL[1..].iter().map(|v| one(*v))).await;
-        let mut all = vec![match head {
-            Some(a) => a,
-            None => one(Variant::Good).await,
-        }];
-        all.extend(rest);
-        all
-    };
-    let r1 = round(Some(first)).await;
+    let mut r1 = vec![first];
+    r1.extend(futures::future::join_all(Variant::ALL[1..].iter().map(|v| one(*v))).await);
     let c = verdict(&version, &r1, None);
     if c.status != Status::Error || r1.iter().any(|a| !matches!(a, Attempt::Answer(_))) {
         return (c, 5);
     }
-    let r2 = round(None).await;
+    let r2 = futures::future::join_all(Variant::ALL.iter().map(|v| one(*v))).await;
     (verdict(&version, &r1, Some(&r2)), 10)
 }
 
