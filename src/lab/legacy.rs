@@ -153,9 +153,19 @@ impl LegacyScript {
     }
 }
 
-/// The highest version a ClientHello offers and its cipher suites (enough to script answers).
-/// `None` when the bytes are not a ClientHello record we can read.
-pub fn read_client_hello(rec: &[u8]) -> Option<(u16, Vec<u16>)> {
+/// What a ClientHello offers, as much as the responder needs to script its answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Offer {
+    /// The highest version offered (client_version or supported_versions).
+    pub best: u16,
+    pub suites: Vec<u16>,
+    pub compression: Vec<u8>,
+    /// Extension types, in order.
+    pub extensions: Vec<u16>,
+}
+
+/// Reads a ClientHello record. `None` when the bytes are not one we can read.
+pub fn read_client_hello(rec: &[u8]) -> Option<Offer> {
     let body = rec.get(5..)?;
     if rec.first() != Some(&0x16) || body.first() != Some(&1) {
         return None;
@@ -172,8 +182,11 @@ pub fn read_client_hello(rec: &[u8]) -> Option<(u16, Vec<u16>)> {
         .map(|c| u16::from_be_bytes([c[0], c[1]]))
         .collect();
     p += 2 + n;
-    p += 1 + *body.get(p)? as usize;
+    let m = *body.get(p)? as usize;
+    let compression = body.get(p + 1..p + 1 + m)?.to_vec();
+    p += 1 + m;
     let mut best = client_version;
+    let mut extensions = Vec::new();
     if let (Some(a), Some(b)) = (body.get(p), body.get(p + 1)) {
         let end = (p + 2 + u16::from_be_bytes([*a, *b]) as usize).min(body.len());
         p += 2;
@@ -187,10 +200,16 @@ pub fn read_client_hello(rec: &[u8]) -> Option<(u16, Vec<u16>)> {
                     best = best.max(u16::from_be_bytes([c[0], c[1]]));
                 }
             }
+            extensions.push(typ);
             p += 4 + len;
         }
     }
-    Some((best, suites))
+    Some(Offer {
+        best,
+        suites,
+        compression,
+        extensions,
+    })
 }
 
 fn handshake_msg(typ: u8, body: &[u8]) -> Vec<u8> {
@@ -211,44 +230,6 @@ fn record(typ: u8, version: u16, body: &[u8]) -> Vec<u8> {
 /// ServerHello (+ Certificate + ServerHelloDone below TLS 1.3) choosing `version` and `suite`.
 pub fn server_flight(version: u16, suite: u16, certificates: &[Vec<u8>]) -> Vec<u8> {
     server_flight_with(version, suite, certificates, 0, &[])
-}
-
-/// The compression methods a ClientHello record offers (empty when unreadable).
-pub fn read_compression_methods(rec: &[u8]) -> Vec<u8> {
-    let read = || -> Option<Vec<u8>> {
-        let body = rec.get(9..)?;
-        let mut p = 2 + 32;
-        p += 1 + *body.get(p)? as usize;
-        p += 2 + u16::from_be_bytes([*body.get(p)?, *body.get(p + 1)?]) as usize;
-        let n = *body.get(p)? as usize;
-        Some(body.get(p + 1..p + 1 + n)?.to_vec())
-    };
-    read().unwrap_or_default()
-}
-
-/// Whether a ClientHello record offers extension `typ` (false when unreadable).
-pub fn offers_extension(rec: &[u8], typ: u16) -> bool {
-    let read = || -> Option<bool> {
-        let body = rec.get(9..)?;
-        let mut p = 2 + 32;
-        p += 1 + *body.get(p)? as usize;
-        p += 2 + u16::from_be_bytes([*body.get(p)?, *body.get(p + 1)?]) as usize;
-        p += 1 + *body.get(p)? as usize;
-        let len = u16::from_be_bytes([*body.get(p)?, *body.get(p + 1)?]) as usize;
-        let mut exts = body.get(p + 2..p + 2 + len)?;
-        while exts.len() >= 4 {
-            let (t, n) = (
-                u16::from_be_bytes([exts[0], exts[1]]),
-                u16::from_be_bytes([exts[2], exts[3]]) as usize,
-            );
-            if t == typ {
-                return Some(true);
-            }
-            exts = exts.get(4 + n..)?;
-        }
-        Some(false)
-    };
-    read().unwrap_or(false)
 }
 
 /// Encoded empty renegotiation_info (RFC 5746 §3.6), for [`server_flight_with`].
@@ -361,7 +342,13 @@ async fn session(mut sock: TcpStream, script: &LegacyScript) {
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
     }
-    let Some((offered, suites)) = read_client_hello(&buf) else {
+    let Some(Offer {
+        best: offered,
+        suites,
+        compression: offered_compression,
+        extensions,
+    }) = read_client_hello(&buf)
+    else {
         return;
     };
     if script.require_suite.is_some_and(|r| !suites.contains(&r)) {
@@ -386,7 +373,7 @@ async fn session(mut sock: TcpStream, script: &LegacyScript) {
                 },
                 None => suites.iter().copied().find(usable).unwrap_or(0x002f),
             };
-            let compression = if read_compression_methods(&buf).contains(&script.compression) {
+            let compression = if offered_compression.contains(&script.compression) {
                 script.compression
             } else {
                 0
@@ -395,7 +382,7 @@ async fn session(mut sock: TcpStream, script: &LegacyScript) {
             if script.renegotiation_info {
                 exts.extend_from_slice(&RENEGOTIATION_INFO_EXT);
             }
-            if script.extended_master_secret && offers_extension(&buf, 0x0017) {
+            if script.extended_master_secret && extensions.contains(&0x0017) {
                 exts.extend_from_slice(&[0x00, 0x17, 0x00, 0x00]);
             }
             if script.heartbleed {
@@ -466,7 +453,7 @@ mod tests {
             (Probe::Tls13, 0x0304),
         ] {
             let hello = ClientHelloBuilder::new(p).build().unwrap();
-            assert_eq!(read_client_hello(&hello).unwrap().0, v, "{p:?}");
+            assert_eq!(read_client_hello(&hello).unwrap().best, v, "{p:?}");
         }
     }
 
@@ -476,16 +463,18 @@ mod tests {
             .server_name("mx.example.test")
             .build()
             .unwrap();
-        assert!(offers_extension(&hello, 0x0017));
-        assert!(offers_extension(&hello, 0x0000));
-        assert!(!offers_extension(&hello, 0x000f));
+        let offers =
+            |h: &[u8], typ: u16| read_client_hello(h).is_some_and(|o| o.extensions.contains(&typ));
+        assert!(offers(&hello, 0x0017));
+        assert!(offers(&hello, 0x0000));
+        assert!(!offers(&hello, 0x000f));
         for n in 0..hello.len() {
-            let _ = offers_extension(&hello[..n], 0x0017);
+            let _ = offers(&hello[..n], 0x0017);
         }
         let tls10 = crate::wire::hello::ClientHelloBuilder::new(crate::wire::hello::Probe::Tls10)
             .build()
             .unwrap();
-        assert!(!offers_extension(&tls10, 0x0017));
+        assert!(!offers(&tls10, 0x0017));
     }
 
     #[test]
@@ -494,7 +483,7 @@ mod tests {
             .compression_methods(&[1, 0])
             .build()
             .unwrap();
-        assert_eq!(read_compression_methods(&hello), [1, 0]);
+        assert_eq!(read_client_hello(&hello).unwrap().compression, [1, 0]);
         let f = server_flight_with(0x0303, 0x0005, &[], 1, &RENEGOTIATION_INFO_EXT);
         match classify_first_flight(&f) {
             FirstFlight::ServerHello(s) => {

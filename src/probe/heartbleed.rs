@@ -11,11 +11,11 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::probe::versions::ProbeTarget;
+use crate::probe::versions::{self, HelloError, ProbeTarget};
 use crate::report::{Check, Grade, Status};
 use crate::wire::enums::ExtensionType;
 use crate::wire::hello::{ClientHelloBuilder, Probe};
-use crate::wire::server::{FirstFlight, FirstFlightParser, ServerFlight};
+use crate::wire::server::ServerFlight;
 
 const ID: &str = "tls.heartbleed";
 
@@ -34,40 +34,21 @@ pub async fn probe(t: &ProbeTarget, probe: Probe) -> Check {
     }
 }
 
-/// Opens a probe connection (after any STARTTLS dialogue), sends `b`'s hello and reads the
-/// server's first flight up to ServerHelloDone, bounded in time; the connection stays open for
-/// what the probe sends next. Also returns how long the hello's round trip took.
+/// [`versions::exchange_hello`] with `b`'s hello (and SNI), for the probes that go on talking
+/// after the server's first flight: that flight must have come to its ServerHelloDone.
 pub(crate) async fn through_server_hello_done(
     t: &ProbeTarget,
     mut b: ClientHelloBuilder,
 ) -> Result<(tokio::net::TcpStream, ServerFlight, Duration), String> {
-    let step = t.timeouts.command;
-    let (_, ready) = crate::net::open_session(t.dial, t.transport, &t.ehlo_name, t.timeouts).await;
-    let mut s = ready.map_err(|e| e.message)?;
     if let Some(n) = &t.sni {
         b = b.server_name(n);
     }
     let hello = b.build().map_err(|e| e.to_string())?;
-    let sent = std::time::Instant::now();
-    tokio::time::timeout(step, s.write_all(&hello))
-        .await
-        .map_err(|_| "write timed out".to_string())?
-        .map_err(|e| e.to_string())?;
-    let mut parser = FirstFlightParser::new();
-    let mut buf = vec![0u8; 16 * 1024];
-    let deadline = tokio::time::Instant::now() + step;
-    while !parser.is_finished() {
-        match tokio::time::timeout_at(deadline, s.read(&mut buf)).await {
-            Ok(Ok(n)) if n > 0 => {
-                parser.feed(&buf[..n]);
-            }
-            _ => break,
-        }
-    }
-    match parser.result() {
-        FirstFlight::ServerHello(f) if f.server_hello_done => Ok((s, f.clone(), sent.elapsed())),
-        FirstFlight::ServerHello(_) => Err("the server's first flight did not end".into()),
-        other => Err(format!("no ServerHello: {other:?}")),
+    match versions::exchange_hello(t, &hello).await {
+        Ok((s, f, rtt)) if f.server_hello_done => Ok((s, f, rtt)),
+        Ok(_) => Err("the server's first flight did not end".into()),
+        Err(HelloError::Setup(w)) => Err(w),
+        Err(HelloError::Answer(a)) => Err(format!("no ServerHello: {a:?}")),
     }
 }
 

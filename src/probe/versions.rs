@@ -107,25 +107,53 @@ pub async fn attempt(t: &ProbeTarget, hello_bytes: &[u8]) -> Answer {
 /// extensions, compression method and ServerKeyExchange are what the cipher prober reads), or
 /// the [`Answer`] that is not a ServerHello.
 pub async fn attempt_flight(t: &ProbeTarget, hello_bytes: &[u8]) -> Result<ServerFlight, Answer> {
+    match exchange_hello(t, hello_bytes).await {
+        Ok((_, flight, _)) => Ok(flight),
+        Err(HelloError::Setup(w)) => Err(Answer::Unknown(w)),
+        Err(HelloError::Answer(a)) => Err(a),
+    }
+}
+
+/// Why [`exchange_hello`] has no ServerHello to return.
+#[derive(Debug)]
+pub enum HelloError {
+    /// The connection, the dialogue or sending the hello failed: the server was not asked.
+    Setup(String),
+    /// The server was asked and answered with something other than a ServerHello.
+    Answer(Answer),
+}
+
+/// Opens a probe connection (after any STARTTLS dialogue), sends `hello_bytes` and reads the
+/// server's first flight, bounded in bytes and time. Returns the connection (open, for what a
+/// probe sends next), the flight, and how long the hello's round trip took.
+pub async fn exchange_hello(
+    t: &ProbeTarget,
+    hello_bytes: &[u8],
+) -> Result<(tokio::net::TcpStream, ServerFlight, std::time::Duration), HelloError> {
     let (_, ready) = crate::net::open_session(t.dial, t.transport, &t.ehlo_name, t.timeouts).await;
     let mut stream = match ready {
         Ok(s) => s,
         Err(e) => {
-            return Err(Answer::Unknown(format!(
+            return Err(HelloError::Setup(format!(
                 "could not start the probe: {}",
                 e.message
             )))
         }
     };
     let step = t.timeouts.command;
+    let sent = std::time::Instant::now();
     match tokio::time::timeout(step, stream.write_all(hello_bytes)).await {
         Ok(Ok(())) => {}
         Ok(Err(e)) => {
-            return Err(Answer::Unknown(format!(
+            return Err(HelloError::Setup(format!(
                 "could not send the ClientHello: {e}"
             )))
         }
-        Err(_) => return Err(Answer::Unknown("sending the ClientHello timed out".into())),
+        Err(_) => {
+            return Err(HelloError::Setup(
+                "sending the ClientHello timed out".into(),
+            ))
+        }
     }
     let mut parser = FirstFlightParser::new();
     let deadline = tokio::time::Instant::now() + step;
@@ -150,12 +178,14 @@ pub async fn attempt_flight(t: &ProbeTarget, hello_bytes: &[u8]) -> Result<Serve
                 ) {
                     break true;
                 }
-                return Err(Answer::Unknown(format!("read error: {e}")));
+                return Err(HelloError::Answer(Answer::Unknown(format!(
+                    "read error: {e}"
+                ))));
             }
         }
     };
-    Err(match parser.result() {
-        FirstFlight::ServerHello(flight) => return Ok(flight.clone()),
+    Err(HelloError::Answer(match parser.result() {
+        FirstFlight::ServerHello(flight) => return Ok((stream, flight.clone(), sent.elapsed())),
         FirstFlight::Alert { description, .. } => Answer::Alert(*description),
         FirstFlight::NeedMore if closed => Answer::Closed,
         FirstFlight::NeedMore => Answer::Unknown(format!(
@@ -167,7 +197,7 @@ pub async fn attempt_flight(t: &ProbeTarget, hello_bytes: &[u8]) -> Result<Serve
         }
         FirstFlight::SslV2Record => Answer::Unknown("the server answered in SSL 2.0 format".into()),
         FirstFlight::Malformed(e) => Answer::Unknown(format!("malformed answer: {e}")),
-    })
+    }))
 }
 
 /// Cipher lists to offer for `probe`, first the era's usual list, then (after a

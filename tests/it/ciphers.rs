@@ -442,12 +442,11 @@ async fn postfix_default_and_medium_cipher_lists_agree_with_sslyze() {
 /// RC4, then 3DES, then AES-CBC, enables DEFLATE and lacks secure renegotiation.
 #[tokio::test]
 async fn rc4_3des_compression_and_missing_secure_renegotiation_on_a_scripted_server() {
-    use tlsgrade::lab::legacy::{spawn_legacy, LegacyScript};
+    use tlsgrade::lab::legacy::LegacyScript;
     let mut s = LegacyScript::range(0x0303, 0x0303);
     s.preference = Some(vec![0x0005, 0x000a, 0x002f]);
     s.compression = 1;
-    let srv = spawn_legacy(ip("127.0.0.1"), s).await.unwrap();
-    let e = scan_port("tls://old.example.test:443", srv.port()).await;
+    let e = scan_scripted(s).await;
     let rc4 = has(&e.checks, "cipher.rc4", Status::Fail);
     assert_eq!(rc4.cap, Some(Grade::C));
     assert!(
@@ -568,13 +567,12 @@ async fn full_enumeration_lists_what_sslyze_lists_and_the_server_order() {
 /// caps F, with only the byte count in the report; a server without the extension passes.
 #[tokio::test]
 async fn heartbleed_is_detected_by_the_answer_length_only() {
-    use tlsgrade::lab::legacy::{spawn_legacy, LegacyScript};
+    use tlsgrade::lab::legacy::LegacyScript;
     let mut s = LegacyScript::range(0x0301, 0x0303);
     s.preference = Some(vec![0x002f]);
     s.renegotiation_info = true;
     s.heartbleed = true;
-    let srv = spawn_legacy(ip("127.0.0.1"), s).await.unwrap();
-    let e = scan_port("tls://old.example.test:443", srv.port()).await;
+    let e = scan_scripted(s).await;
     let c = has(&e.checks, "tls.heartbleed", Status::Fail);
     assert_eq!(c.cap, Some(Grade::F));
     assert!(c.detail.contains("16403 bytes"), "{}", c.detail);
@@ -582,8 +580,7 @@ async fn heartbleed_is_detected_by_the_answer_length_only() {
 
     let mut s = LegacyScript::range(0x0301, 0x0303);
     s.preference = Some(vec![0x002f]);
-    let srv = spawn_legacy(ip("127.0.0.1"), s).await.unwrap();
-    let e = scan_port("tls://old.example.test:443", srv.port()).await;
+    let e = scan_scripted(s).await;
     has(&e.checks, "tls.heartbleed", Status::Pass);
 }
 
@@ -604,13 +601,12 @@ async fn extended_master_secret_is_read_from_the_tls12_server_hello() {
         let c = has(&e.checks, "tls.extended-master-secret", status);
         assert_eq!(c.cap, None, "tlslite-ng ems={ems}");
     }
-    use tlsgrade::lab::legacy::{spawn_legacy, LegacyScript};
+    use tlsgrade::lab::legacy::LegacyScript;
     let mut s = LegacyScript::range(0x0303, 0x0303);
     s.preference = Some(vec![0xc02f, 0x009c]);
     s.renegotiation_info = true;
     s.extended_master_secret = true;
-    let srv = spawn_legacy(ip("127.0.0.1"), s).await.unwrap();
-    let e = scan_port("tls://old.example.test:443", srv.port()).await;
+    let e = scan_scripted(s).await;
     has(&e.checks, "tls.extended-master-secret", Status::Pass);
 }
 
@@ -657,7 +653,7 @@ async fn a_curve_under_224_bits_caps_at_b_and_the_default_openssl_refuses_them()
 /// the first, bad_record_mac at the next record) fails and caps F.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_early_change_cipher_spec_is_refused_by_real_servers_and_caught_when_accepted() {
-    use tlsgrade::lab::legacy::{spawn_legacy, EarlyCcs, LegacyScript};
+    use tlsgrade::lab::legacy::{EarlyCcs, LegacyScript};
     let dir = tempfile::tempdir().unwrap();
     let (cert, key) = rsa_cert(dir.path(), "peer.example.test");
     let (_p, port) = s_server(dir.path(), &cert, &key, &["-tls1_2"]);
@@ -678,8 +674,7 @@ async fn an_early_change_cipher_spec_is_refused_by_real_servers_and_caught_when_
         s.renegotiation_info = true;
         s.extended_master_secret = true;
         s.early_ccs = how;
-        let srv = spawn_legacy(ip("127.0.0.1"), s).await.unwrap();
-        let e = scan_port("tls://old.example.test:443", srv.port()).await;
+        let e = scan_scripted(s).await;
         let c = has(&e.checks, "tls.ccs-injection", status);
         if how == EarlyCcs::Vulnerable {
             assert_eq!(c.cap, Some(Grade::F));
@@ -739,4 +734,12 @@ async fn robot_oracle_is_caught_and_real_openssl_is_not_one() {
         c.detail
     );
     assert_eq!(e.grade, letter(Grade::F));
+}
+
+/// Scans the lab's scripted TLS responder playing `s`, as `tls://old.example.test:443`.
+async fn scan_scripted(s: tlsgrade::lab::legacy::LegacyScript) -> EndpointReport {
+    let srv = tlsgrade::lab::legacy::spawn_legacy(ip("127.0.0.1"), s)
+        .await
+        .unwrap();
+    scan_port("tls://old.example.test:443", srv.port()).await
 }
