@@ -397,7 +397,7 @@ impl Ctx<'_> {
         if !complete {
             return rep;
         }
-        let sts_a_plus = self.mail_policies(domain, &gathered, &mut rep);
+        let (sts_a_plus, sts_unprotected) = self.mail_policies(domain, &gathered, &mut rep);
         // DANE per endpoint: the TLSA base domain is the MX host; with a secure MX RRset the
         // mail domain is a reference name for DANE-TA too (RFC 7672 §3.2.3).
         let mx_secure = matches!(
@@ -430,27 +430,21 @@ impl Ctx<'_> {
             ep.grade = Some(endpoint_grade(ep, sts || dane));
             grade::sort_checks(&mut ep.checks);
         }
-        let sts_protects = rep
-            .checks
-            .iter()
-            .any(|c| c.id == "domain.downgrade-protection" && c.status == Status::Pass);
-        let dane_state = if !mx_secure {
-            "no DANE either: the MX records are not DNSSEC-secure"
+        let sts_protects = sts_unprotected.is_none();
+        let dane = if dane_protected {
+            mta_sts_check::DaneProtection::Protects
+        } else if !mx_secure {
+            mta_sts_check::DaneProtection::MxInsecure
         } else if !dane_deployed {
-            "no DANE either: no TLSA records for the MX hosts"
+            mta_sts_check::DaneProtection::NoTlsa
         } else {
-            "DANE does not protect every MX host either"
+            mta_sts_check::DaneProtection::Partial
         };
+        rep.checks.push(mta_sts_check::downgrade_check(
+            sts_unprotected.as_deref(),
+            dane,
+        ));
         for c in rep.checks.iter_mut() {
-            if dane_protected && c.id == "domain.downgrade-protection" && c.status != Status::Pass {
-                *c = Check::new(
-                    "domain.downgrade-protection",
-                    Status::Pass,
-                    "DANE protects every MX host: senders that validate DNSSEC cannot be downgraded to plaintext",
-                );
-            } else if c.id == "domain.downgrade-protection" {
-                c.detail = c.detail.replace(mta_sts_check::DANE_PENDING, dane_state);
-            }
             if dane_deployed && c.id == "tls-rpt.missing" && c.status == Status::Info {
                 c.status = Status::Warn;
                 c.detail = format!(
@@ -637,15 +631,15 @@ impl Ctx<'_> {
         (rep, true)
     }
 
-    /// MTA-STS and TLS-RPT (issue 4): gathers the records and the policy, applies the decision
-    /// to the target and its endpoints (re-grading those it changed), and returns the domain's
-    /// A+ evidence (`domain.downgrade-protection` is one of the checks it adds).
+    /// MTA-STS and TLS-RPT (issue 4): applies the decision to the target and its endpoints, and
+    /// returns each endpoint's A+ evidence and why MTA-STS leaves the domain open to a
+    /// downgrade (`None`: it does not).
     fn mail_policies(
         &self,
         domain: &str,
         gathered: &fetch::Gathered,
         rep: &mut TargetReport,
-    ) -> Vec<bool> {
+    ) -> (Vec<bool>, Option<String>) {
         let mx_hosts: Vec<String> = rep.mx.iter().map(|m| m.host.clone()).collect();
         let v = mta_sts_check::evaluate(domain, gathered, &mx_hosts, &rep.endpoints);
         for (ep, checks) in rep.endpoints.iter_mut().zip(v.endpoint_checks) {
@@ -654,7 +648,7 @@ impl Ctx<'_> {
         rep.checks.extend(v.domain_checks);
         rep.mta_sts = Some(v.mta_sts);
         rep.tls_rpt = Some(v.tls_rpt);
-        v.endpoint_a_plus
+        (v.endpoint_a_plus, v.unprotected)
     }
 
     /// Plans one MX host, or gives the check and error that explain why it has no endpoint.

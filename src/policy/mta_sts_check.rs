@@ -14,9 +14,53 @@ use crate::report::{
     Status, TlsRptReport,
 };
 
-/// Stands in the `domain.downgrade-protection` detail for the DANE half, which this module does
-/// not know; the domain scan replaces it with what DANE found.
-pub const DANE_PENDING: &str = "DANE not checked yet";
+/// What DANE found for a domain, the other half of `domain.downgrade-protection`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DaneProtection {
+    /// Every MX host is DANE-valid.
+    Protects,
+    /// The MX RRset is not DNSSEC-secure, so DANE cannot apply.
+    MxInsecure,
+    /// Secure MX records, but no TLSA records for the MX hosts.
+    NoTlsa,
+    /// TLSA records, but not every MX host is DANE-valid.
+    Partial,
+}
+
+/// `domain.downgrade-protection`: whether a sender that honours MTA-STS or DANE can be
+/// downgraded to plaintext. `sts_unprotected` is [`Verdict::unprotected`].
+pub fn downgrade_check(sts_unprotected: Option<&str>, dane: DaneProtection) -> Check {
+    use super::Status as F;
+    let f = match (sts_unprotected, dane) {
+        (None, _) => Finding::new(
+            "domain.downgrade-protection",
+            F::Pass,
+            "MTA-STS enforce covers every MX host with a PKIX-valid certificate: senders that honour MTA-STS cannot be downgraded to plaintext",
+        ),
+        (Some(_), DaneProtection::Protects) => Finding::new(
+            "domain.downgrade-protection",
+            F::Pass,
+            "DANE protects every MX host: senders that validate DNSSEC cannot be downgraded to plaintext",
+        ),
+        (Some(why), dane) => {
+            let dane = match dane {
+                DaneProtection::MxInsecure => {
+                    "no DANE either: the MX records are not DNSSEC-secure"
+                }
+                DaneProtection::NoTlsa => "no DANE either: no TLSA records for the MX hosts",
+                _ => "DANE does not protect every MX host either",
+            };
+            Finding::new(
+                "domain.downgrade-protection",
+                F::Info,
+                format!(
+                    "no downgrade protection: {why}; {dane}. An attacker on the path could strip STARTTLS unnoticed"
+                ),
+            )
+        }
+    };
+    to_check(&f)
+}
 
 /// The consequence named in every `mta-sts.enforce-violation` detail.
 pub const ENFORCE_CONSEQUENCE: &str = "mail from MTA-STS senders will not be delivered here";
@@ -26,8 +70,11 @@ pub const ENFORCE_CONSEQUENCE: &str = "mail from MTA-STS senders will not be del
 pub struct Verdict {
     pub mta_sts: MtaStsReport,
     pub tls_rpt: TlsRptReport,
-    /// Checks for the target: the two sections' checks and `domain.downgrade-protection`.
+    /// Checks for the target: the two sections' checks.
     pub domain_checks: Vec<Check>,
+    /// Why MTA-STS does not protect the domain against a STARTTLS downgrade (`None`: it does),
+    /// for [`downgrade_check`] once DANE is known.
+    pub unprotected: Option<String>,
     /// Checks to add to each endpoint, in the order the endpoints were given.
     pub endpoint_checks: Vec<Vec<Check>>,
     /// Per endpoint: authenticated by MTA-STS enforce (the A+ evidence of spec-digest §5.4).
@@ -437,27 +484,12 @@ pub fn evaluate(
         }
     }
 
-    let downgrade = match &unprotected {
-        None => Finding::new(
-            "domain.downgrade-protection",
-            F::Pass,
-            "MTA-STS enforce covers every MX host with a PKIX-valid certificate: senders that honour MTA-STS cannot be downgraded to plaintext",
-        ),
-        Some(why) => Finding::new(
-            "domain.downgrade-protection",
-            F::Info,
-            format!(
-                "no downgrade protection: {why}; {DANE_PENDING}. An attacker on the path could strip STARTTLS unnoticed"
-            ),
-        ),
-    };
-
     sts.checks = findings.iter().map(to_check).collect();
     rpt.checks = rpt_findings.iter().map(to_check).collect();
     let mut domain_checks = sts.checks.clone();
     domain_checks.extend(rpt.checks.iter().cloned());
-    domain_checks.push(to_check(&downgrade));
     Verdict {
+        unprotected,
         domain_a_plus: enforce_covers_all && rpt.record.is_some(),
         mta_sts: sts,
         tls_rpt: rpt,
@@ -554,11 +586,7 @@ mod tests {
         );
         assert!(c.detail.contains(ENFORCE_CONSEQUENCE));
         assert!(!v.domain_a_plus);
-        let dp = v
-            .domain_checks
-            .iter()
-            .find(|c| c.id == "domain.downgrade-protection")
-            .unwrap();
+        let dp = downgrade_check(v.unprotected.as_deref(), DaneProtection::NoTlsa);
         assert_eq!((dp.status, dp.cap), (Status::Info, Some(Grade::A)));
     }
 
