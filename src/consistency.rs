@@ -23,22 +23,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::grade;
+use crate::grade::rubric::CheckId;
 use crate::report::{CertInfo, Check, Grade, GradeValue, Status, TargetReport};
-
-pub const INCONSISTENT_ADDRESS: &str = "cert.inconsistent-address";
-pub const OLDER_CERTIFICATE: &str = "cert.older-certificate";
-pub const INCONSISTENT_PORT: &str = "cert.inconsistent-port";
-pub const INCONSISTENT_MX: &str = "cert.inconsistent-mx";
-pub const DEFAULT_LOOKING: &str = "cert.default-looking";
-
-/// Every id this pass emits (the table lists them under the target so they are never hidden).
-pub const CHECK_IDS: [&str; 5] = [
-    INCONSISTENT_ADDRESS,
-    OLDER_CERTIFICATE,
-    INCONSISTENT_PORT,
-    INCONSISTENT_MX,
-    DEFAULT_LOOKING,
-];
 
 /// Certificates issued a few hours apart (two nodes renewing independently on the same day)
 /// are not "older" in any sense an admin cares about; a day is the smallest step that is.
@@ -247,7 +233,7 @@ fn addresses(seen: &[Presented], out: &mut Vec<Finding>) {
                     m.target,
                     Some(m.endpoint),
                     Check::new(
-                        INCONSISTENT_ADDRESS,
+                        CheckId::CertInconsistentAddress,
                         Status::Warn,
                         format!(
                             "{} presents a different certificate, {}, than {} of {host} port {port}, {}: \
@@ -272,7 +258,7 @@ fn addresses(seen: &[Presented], out: &mut Vec<Finding>) {
                     m.target,
                     Some(m.endpoint),
                     Check::new(
-                        OLDER_CERTIFICATE,
+                        CheckId::CertOlderCertificate,
                         Status::Warn,
                         format!(
                             "{} still presents an older certificate, {}, while {} of {host} port {port} present {}: \
@@ -355,7 +341,7 @@ fn ports(seen: &[Presented], out: &mut Vec<Finding>) {
                 m.target,
                 Some(m.endpoint),
                 Check::new(
-                    INCONSISTENT_PORT,
+                    CheckId::CertInconsistentPort,
                     status,
                     format!(
                         "port {} of {host} [{address}] presents {}, port(s) {} present {}: {why}",
@@ -401,7 +387,7 @@ fn mx_hosts(target: usize, seen: &[Presented], out: &mut Vec<Finding>) {
             target,
             None,
             Check::new(
-                INCONSISTENT_MX,
+                CheckId::CertInconsistentMx,
                 Status::Info,
                 format!(
                     "the MX hosts' certificates come from different issuers: {}",
@@ -444,7 +430,7 @@ fn mx_hosts(target: usize, seen: &[Presented], out: &mut Vec<Finding>) {
                 target,
                 None,
                 Check::new(
-                    INCONSISTENT_MX,
+                    CheckId::CertInconsistentMx,
                     Status::Warn,
                     format!(
                         "MX host {host} presents an older copy of the certificate for {}, {}, than {}, {}: \
@@ -501,7 +487,7 @@ fn defaults(targets: &[TargetReport], seen: &[Presented], out: &mut Vec<Finding>
                 m.target,
                 Some(m.endpoint),
                 Check::new(
-                    DEFAULT_LOOKING,
+                    CheckId::CertDefaultLooking,
                     Status::Warn,
                     format!(
                         "{} [{}]:{} presents a default-looking certificate ({reason}; subject {:?}, {}) while {} \
@@ -577,7 +563,7 @@ mod tests {
         t
     }
 
-    fn ids(checks: &[Check]) -> Vec<&'static str> {
+    fn ids(checks: &[Check]) -> Vec<CheckId> {
         checks.iter().map(|c| c.id).collect()
     }
 
@@ -607,11 +593,17 @@ mod tests {
         assert!(good.checks.is_empty(), "{:#?}", good.checks);
         let mut got = ids(&bad.checks);
         got.sort();
-        assert_eq!(got, [INCONSISTENT_ADDRESS, OLDER_CERTIFICATE]);
+        assert_eq!(
+            got,
+            [
+                CheckId::CertInconsistentAddress,
+                CheckId::CertOlderCertificate
+            ]
+        );
         let older = bad
             .checks
             .iter()
-            .find(|c| c.id == OLDER_CERTIFICATE)
+            .find(|c| c.id == CheckId::CertOlderCertificate)
             .unwrap();
         assert_eq!(older.status, Status::Warn);
         assert_eq!(older.cap, None);
@@ -631,9 +623,9 @@ mod tests {
         ])];
         apply(&mut ts);
         let e = &ts[0].endpoints;
-        assert_eq!(ids(&e[2].checks), [INCONSISTENT_ADDRESS]);
-        assert_eq!(ids(&e[0].checks), [OLDER_CERTIFICATE]);
-        assert_eq!(ids(&e[1].checks), [OLDER_CERTIFICATE]);
+        assert_eq!(ids(&e[2].checks), [CheckId::CertInconsistentAddress]);
+        assert_eq!(ids(&e[0].checks), [CheckId::CertOlderCertificate]);
+        assert_eq!(ids(&e[1].checks), [CheckId::CertOlderCertificate]);
     }
 
     #[test]
@@ -652,7 +644,7 @@ mod tests {
             .iter()
             .flat_map(|e| ids(&e.checks))
             .collect();
-        assert_eq!(all, [INCONSISTENT_ADDRESS]);
+        assert_eq!(all, [CheckId::CertInconsistentAddress]);
     }
 
     #[test]
@@ -675,10 +667,10 @@ mod tests {
         apply(&mut ts);
         assert!(ts[0].endpoints[0].checks.is_empty());
         let web = &ts[1].endpoints[0].checks;
-        assert_eq!(ids(web), [INCONSISTENT_PORT]);
+        assert_eq!(ids(web), [CheckId::CertInconsistentPort]);
         assert_eq!(web[0].status, Status::Info);
         let old = &ts[2].endpoints[0].checks;
-        assert_eq!(ids(old), [INCONSISTENT_PORT]);
+        assert_eq!(ids(old), [CheckId::CertInconsistentPort]);
         assert_eq!(old[0].status, Status::Warn);
         assert!(old[0].detail.contains("port 465") && old[0].detail.contains("new-SHA1"));
     }
@@ -697,7 +689,7 @@ mod tests {
         let c = ts[0]
             .checks
             .iter()
-            .find(|c| c.id == INCONSISTENT_MX)
+            .find(|c| c.id == CheckId::CertInconsistentMx)
             .unwrap();
         assert_eq!(c.status, Status::Warn);
         assert!(c.detail.contains("mx2.example.test") && c.detail.contains("old-SHA1"));
@@ -709,7 +701,7 @@ mod tests {
             ep("mx2.example.test", "192.0.2.2", 25, b),
         ])];
         apply(&mut ts);
-        assert_eq!(ids(&ts[0].checks), [INCONSISTENT_MX]);
+        assert_eq!(ids(&ts[0].checks), [CheckId::CertInconsistentMx]);
         assert_eq!(ts[0].checks[0].status, Status::Info);
         // Different hosts with their own certificates are normal: no endpoint is the odd one.
         assert!(ts[0].endpoints.iter().all(|e| e.checks.is_empty()));
@@ -730,17 +722,17 @@ mod tests {
         ])];
         apply(&mut ts);
         let e = &ts[0].endpoints;
-        assert!(!ids(&e[0].checks).contains(&DEFAULT_LOOKING));
+        assert!(!ids(&e[0].checks).contains(&CheckId::CertDefaultLooking));
         let d = e[1]
             .checks
             .iter()
-            .find(|c| c.id == DEFAULT_LOOKING)
+            .find(|c| c.id == CheckId::CertDefaultLooking)
             .unwrap();
         assert!(d.detail.contains("subject equals issuer"), "{}", d.detail);
         let d = e[2]
             .checks
             .iter()
-            .find(|c| c.id == DEFAULT_LOOKING)
+            .find(|c| c.id == CheckId::CertDefaultLooking)
             .unwrap();
         assert!(
             d.detail.contains("single-label CN \"EXCH01\""),
@@ -762,15 +754,27 @@ mod tests {
     #[test]
     fn not_graded_and_unknown_grades_are_left_alone_and_caps_apply() {
         let mut g = Some(GradeValue::Unknown);
-        lower(&mut g, &Check::new("x", Status::Warn, "").capped(Grade::B));
+        lower(
+            &mut g,
+            &Check::new(CheckId::CertSelfSigned, Status::Warn, ""),
+        );
         assert_eq!(g, Some(GradeValue::Unknown));
         let mut g = None;
-        lower(&mut g, &Check::new("x", Status::Warn, ""));
+        lower(
+            &mut g,
+            &Check::new(CheckId::CertInconsistentAddress, Status::Warn, ""),
+        );
         assert_eq!(g, None);
         let mut g = Some(GradeValue::Letter(Grade::APlus));
-        lower(&mut g, &Check::new("x", Status::Info, ""));
+        lower(
+            &mut g,
+            &Check::new(CheckId::CertInconsistentPort, Status::Info, ""),
+        );
         assert_eq!(g, Some(GradeValue::Letter(Grade::APlus)));
-        lower(&mut g, &Check::new("x", Status::Warn, "").capped(Grade::B));
+        lower(
+            &mut g,
+            &Check::new(CheckId::CertSelfSigned, Status::Warn, ""),
+        );
         assert_eq!(g, Some(GradeValue::Letter(Grade::B)));
     }
 
@@ -803,7 +807,7 @@ mod tests {
         ]);
         apply(std::slice::from_mut(&mut t));
         let all: Vec<_> = t.endpoints.iter().flat_map(|e| ids(&e.checks)).collect();
-        assert!(all.contains(&OLDER_CERTIFICATE), "{all:?}");
+        assert!(all.contains(&CheckId::CertOlderCertificate), "{all:?}");
     }
 
     #[test]
@@ -829,7 +833,7 @@ mod tests {
             apply(std::slice::from_mut(t));
         }
         apply(&mut ts);
-        let once: Vec<Vec<&str>> = ts
+        let once: Vec<Vec<CheckId>> = ts
             .iter()
             .map(|t| {
                 let mut v = ids(&t.checks);
@@ -837,7 +841,7 @@ mod tests {
                 v
             })
             .collect();
-        assert!(once[1].contains(&INCONSISTENT_PORT), "{once:?}");
+        assert!(once[1].contains(&CheckId::CertInconsistentPort), "{once:?}");
         let before = ts.clone();
         apply(&mut ts);
         for (a, b) in before.iter().zip(&ts) {

@@ -11,7 +11,8 @@ use std::sync::Arc;
 use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
 use x509_parser::prelude::*;
 
-use crate::report::{CertInfo, CertificateReport, Check, Grade, Status};
+use crate::grade::rubric::CheckId;
+use crate::report::{CertInfo, CertificateReport, Check, Status};
 
 /// Trust anchors: the public web PKI plus whatever `--ca-file` added.
 #[derive(Clone, Debug)]
@@ -245,29 +246,23 @@ pub fn inspect(
 
     // Expiry, from the leaf's own dates (independent of trust).
     if now_secs > not_after {
-        checks.push(
-            Check::new(
-                "cert.expired",
-                Status::Fail,
-                format!(
-                    "certificate expired on {} ({} days ago)",
-                    infos[0].not_after, -days_remaining
-                ),
-            )
-            .capped(Grade::B),
-        );
+        checks.push(Check::new(
+            CheckId::CertExpired,
+            Status::Fail,
+            format!(
+                "certificate expired on {} ({} days ago)",
+                infos[0].not_after, -days_remaining
+            ),
+        ));
     } else if now_secs < not_before {
-        checks.push(
-            Check::new(
-                "cert.not-yet-valid",
-                Status::Fail,
-                format!("certificate is not valid before {}", infos[0].not_before),
-            )
-            .capped(Grade::B),
-        );
+        checks.push(Check::new(
+            CheckId::CertNotYetValid,
+            Status::Fail,
+            format!("certificate is not valid before {}", infos[0].not_before),
+        ));
     } else if days_remaining < warn_days {
         checks.push(Check::new(
-            "cert.expiring",
+            CheckId::CertExpiring,
             Status::Warn,
             format!(
                 "certificate expires in {days_remaining} days ({})",
@@ -276,7 +271,7 @@ pub fn inspect(
         ));
     } else {
         checks.push(Check::new(
-            "cert.validity",
+            CheckId::CertValidity,
             Status::Pass,
             format!("valid until {} ({days_remaining} days)", infos[0].not_after),
         ));
@@ -314,7 +309,7 @@ pub fn inspect(
     let trust_error = match trust_result {
         Ok(()) => {
             checks.push(Check::new(
-                "cert.trusted",
+                CheckId::CertTrusted,
                 Status::Pass,
                 "chain leads to a trusted root",
             ));
@@ -323,11 +318,11 @@ pub fn inspect(
         Err(e) => {
             let (id, msg) = match e {
                 webpki::Error::UnknownIssuer | webpki::Error::CaUsedAsEndEntity if leaf_self_issued => (
-                    "cert.self-signed",
+                    CheckId::CertSelfSigned,
                     "certificate is self-signed: no sender can authenticate it without DANE".to_string(),
                 ),
                 webpki::Error::UnknownIssuer if chain.len() == 1 => (
-                    "cert.chain-incomplete",
+                    CheckId::CertChainIncomplete,
                     format!(
                         "incomplete chain: the server sent only its own certificate, issued by \"{}\", which is not a trusted root (missing intermediate?)",
                         infos[0].issuer
@@ -335,15 +330,15 @@ pub fn inspect(
                 ),
                 webpki::Error::UnknownIssuer => {
                     let last = infos.last().map(|c| c.issuer.clone()).unwrap_or_default();
-                    ("cert.untrusted", format!("unknown issuer: no path to a trusted root (last issuer \"{last}\")"))
+                    (CheckId::CertUntrusted, format!("unknown issuer: no path to a trusted root (last issuer \"{last}\")"))
                 }
                 webpki::Error::CertExpired { .. } | webpki::Error::CertNotValidYet { .. } => (
-                    "cert.untrusted",
+                    CheckId::CertUntrusted,
                     "a certificate of the chain is outside its validity period".to_string(),
                 ),
-                other => ("cert.untrusted", format!("chain does not verify: {other:?}")),
+                other => (CheckId::CertUntrusted, format!("chain does not verify: {other:?}")),
             };
-            checks.push(Check::new(id, Status::Warn, msg.clone()).capped(Grade::B));
+            checks.push(Check::new(id, Status::Warn, msg.clone()));
             Some(msg)
         }
     };
@@ -362,7 +357,7 @@ pub fn inspect(
     };
     if name_matches {
         checks.push(Check::new(
-            "cert.name",
+            CheckId::CertName,
             Status::Pass,
             format!("certificate is valid for {shown}"),
         ));
@@ -371,21 +366,18 @@ pub fn inspect(
         if infos[0].sans.len() > 5 {
             names.push(format!("… {} more", infos[0].sans.len() - 5));
         }
-        checks.push(
-            Check::new(
-                "cert.name-mismatch",
-                Status::Warn,
-                format!(
-                    "certificate is not valid for {shown} (names: {})",
-                    if names.is_empty() {
-                        "none".into()
-                    } else {
-                        names.join(", ")
-                    }
-                ),
-            )
-            .capped(Grade::B),
-        );
+        checks.push(Check::new(
+            CheckId::CertNameMismatch,
+            Status::Warn,
+            format!(
+                "certificate is not valid for {shown} (names: {})",
+                if names.is_empty() {
+                    "none".into()
+                } else {
+                    names.join(", ")
+                }
+            ),
+        ));
     }
 
     // Keys and signatures of every certificate the server sent, except a self-signed root
@@ -398,53 +390,42 @@ pub fn inspect(
         };
         if ci.key_type == "RSA" {
             match ci.key_bits {
-                Some(b) if b < 1024 => checks.push(
-                    Check::new(
-                        "cert.weak-key",
-                        Status::Fail,
-                        format!("{who}: RSA key of {b} bits"),
-                    )
-                    .capped(Grade::F),
-                ),
-                Some(b) if b < 2048 => checks.push(
-                    Check::new(
-                        "cert.weak-key",
-                        Status::Warn,
-                        format!("{who}: RSA key of {b} bits (2048 needed)"),
-                    )
-                    .capped(Grade::B),
-                ),
+                Some(b) if b < 1024 => checks.push(Check::new(
+                    CheckId::CertWeakKey,
+                    Status::Fail,
+                    format!("{who}: RSA key of {b} bits"),
+                )),
+                Some(b) if b < 2048 => checks.push(Check::new(
+                    CheckId::CertWeakKey,
+                    Status::Warn,
+                    format!("{who}: RSA key of {b} bits (2048 needed)"),
+                )),
                 _ => {}
             }
         }
         if ci.key_type == "EC P-224" {
-            checks.push(
-                Check::new("cert.weak-key", Status::Warn, format!("{who}: P-224 key"))
-                    .capped(Grade::B),
-            );
+            checks.push(Check::new(
+                CheckId::CertWeakKey,
+                Status::Warn,
+                format!("{who}: P-224 key"),
+            ));
         }
         let root = i > 0 && ci.self_issued;
         if !root {
             if ci.signature_algorithm.starts_with("md5") {
-                checks.push(
-                    Check::new(
-                        "cert.weak-signature",
-                        Status::Fail,
-                        format!("{who}: signed with MD5"),
-                    )
-                    .capped(Grade::F),
-                );
+                checks.push(Check::new(
+                    CheckId::CertWeakSignature,
+                    Status::Fail,
+                    format!("{who}: signed with MD5"),
+                ));
             } else if ci.signature_algorithm.contains("SHA1")
                 || ci.signature_algorithm.contains("sha1")
             {
-                checks.push(
-                    Check::new(
-                        "cert.weak-signature",
-                        Status::Warn,
-                        format!("{who}: signed with SHA-1"),
-                    )
-                    .capped(Grade::B),
-                );
+                checks.push(Check::new(
+                    CheckId::CertWeakSignature,
+                    Status::Warn,
+                    format!("{who}: signed with SHA-1"),
+                ));
             }
         }
     }
@@ -452,7 +433,7 @@ pub fn inspect(
     // Chain order (RFC 5246 §7.4.2: each certificate certifies the one before it).
     if let Some(i) = (1..infos.len()).find(|&i| infos[i - 1].issuer != infos[i].subject) {
         checks.push(Check::new(
-            "cert.chain-order",
+            CheckId::CertChainOrder,
             Status::Info,
             format!("chain certificate {} did not issue certificate {i} (wrong order or extra certificates)", i + 1),
         ));

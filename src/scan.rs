@@ -10,6 +10,7 @@ use rustls_pki_types::{ServerName, UnixTime};
 use tokio::sync::Semaphore;
 
 use crate::dns::{Dns, DnsError};
+use crate::grade::rubric::CheckId;
 use crate::grade::{self, Score};
 use crate::inspect::{self, TrustStore};
 use crate::net::starttls::{self, Dialogue, DialogueTimeouts};
@@ -300,7 +301,7 @@ impl Ctx<'_> {
             Err(e) => {
                 let info = e.to_error_info(&format!("address of {host}"));
                 rep.checks.push(Check::new(
-                    "dns.address",
+                    CheckId::DnsAddress,
                     Status::Error,
                     info.message.clone(),
                 ));
@@ -312,7 +313,7 @@ impl Ctx<'_> {
                     format!("{host} has no address{}", self.family_note()),
                 );
                 rep.checks.push(Check::new(
-                    "dns.address",
+                    CheckId::DnsAddress,
                     Status::Error,
                     info.message.clone(),
                 ));
@@ -445,7 +446,7 @@ impl Ctx<'_> {
             dane,
         ));
         for c in rep.checks.iter_mut() {
-            if dane_deployed && c.id == "tls-rpt.missing" && c.status == Status::Info {
+            if dane_deployed && c.id == CheckId::TlsRptMissing && c.status == Status::Info {
                 c.status = Status::Warn;
                 c.detail = format!(
                     "{}, although DANE is deployed: failed secure deliveries go unreported",
@@ -479,7 +480,8 @@ impl Ctx<'_> {
                         format!("{} (no fallback to the domain's addresses)", info.message),
                     ),
                 };
-                rep.checks.push(Check::new("mx.lookup", status, detail));
+                rep.checks
+                    .push(Check::new(CheckId::MxLookup, status, detail));
                 rep.error = Some(info);
                 return (rep, false);
             }
@@ -489,7 +491,7 @@ impl Ctx<'_> {
         let nulls: Vec<_> = mx.iter().filter(|m| m.exchange == ".").collect();
         if mx.len() == 1 && nulls.len() == 1 && mx[0].preference == 0 {
             rep.checks.push(Check::new(
-                "mx.null",
+                CheckId::MxNull,
                 Status::Info,
                 "null MX (RFC 7505): the domain accepts no mail",
             ));
@@ -503,7 +505,7 @@ impl Ctx<'_> {
         }
         if !nulls.is_empty() {
             rep.checks.push(Check::new(
-                "mx.null-malformed",
+                CheckId::MxNullMalformed,
                 Status::Warn,
                 "malformed null MX: '.' with a non-zero preference or next to other MX records (RFC 7505 §3); ignored",
             ));
@@ -526,28 +528,28 @@ impl Ctx<'_> {
                 Ok(p) => p,
                 Err(e) => {
                     let info = e.to_error_info(&format!("address of {domain}"));
-                    rep.checks
-                        .push(Check::new("mx.lookup", Status::Error, info.message.clone()));
+                    rep.checks.push(Check::new(
+                        CheckId::MxLookup,
+                        Status::Error,
+                        info.message.clone(),
+                    ));
                     rep.error = Some(info);
                     return (rep, false);
                 }
             };
             if plans.is_empty() {
                 rep.checks.push(Check::new(
-                    "mx.no-mail-service",
+                    CheckId::MxNoMailService,
                     Status::Info,
                     "no MX and no address records: the domain has no mail service",
                 ));
                 return (rep, false);
             }
-            rep.checks.push(
-                Check::new(
-                    "mx.implicit",
-                    Status::Warn,
-                    "no MX record: senders fall back to the domain's own address (implicit MX)",
-                )
-                .capped(Grade::A),
-            );
+            rep.checks.push(Check::new(
+                CheckId::MxImplicit,
+                Status::Warn,
+                "no MX record: senders fall back to the domain's own address (implicit MX)",
+            ));
             rep.mx.push(MxReport {
                 preference: 0,
                 host: domain.into(),
@@ -580,7 +582,7 @@ impl Ctx<'_> {
                         mxr.addresses = addrs.iter().map(|a| a.to_string()).collect();
                         if !cnames.is_empty() {
                             rep.checks.push(Check::new(
-                                "mx.cname",
+                                CheckId::MxCname,
                                 Status::Warn,
                                 format!(
                                     "MX host {h} is a CNAME (to {}), which RFC 2181 §10.3 forbids",
@@ -595,8 +597,11 @@ impl Ctx<'_> {
                                 "MX host {h} resolves to an address no sender can reach ({}); use --allow-private for internal relays",
                                 bad.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")
                             );
-                            rep.checks
-                                .push(Check::new("mx.unroutable", Status::Fail, msg.clone()));
+                            rep.checks.push(Check::new(
+                                CheckId::MxUnroutable,
+                                Status::Fail,
+                                msg.clone(),
+                            ));
                             mxr.error = Some(ErrorInfo::new(ErrorKind::NoAddress, msg));
                         } else {
                             all_plans.extend(plans);
@@ -607,23 +612,17 @@ impl Ctx<'_> {
             }
             if bad_hosts > 0 {
                 if bad_hosts == rep.mx.len() {
-                    rep.checks.push(
-                        Check::new(
-                            "mx.usable",
-                            Status::Fail,
-                            "no MX host is usable: mail to this domain cannot be delivered",
-                        )
-                        .capped(Grade::F),
-                    );
+                    rep.checks.push(Check::new(
+                        CheckId::MxUsable,
+                        Status::Fail,
+                        "no MX host is usable: mail to this domain cannot be delivered",
+                    ));
                 } else {
-                    rep.checks.push(
-                        Check::new(
-                            "mx.usable",
-                            Status::Warn,
-                            format!("{bad_hosts} of {} MX hosts are unusable", rep.mx.len()),
-                        )
-                        .capped(Grade::A),
-                    );
+                    rep.checks.push(Check::new(
+                        CheckId::MxUsable,
+                        Status::Warn,
+                        format!("{bad_hosts} of {} MX hosts are unusable", rep.mx.len()),
+                    ));
                 }
             }
             rep.endpoints = self.scan_endpoints(all_plans).await;
@@ -662,14 +661,14 @@ impl Ctx<'_> {
         if looks_ip {
             let msg = format!("MX target {h} is an IP address, not a host name (RFC 1035 §3.3.9): senders may refuse it");
             return Err((
-                Check::new("mx.ip-literal", Status::Fail, msg.clone()),
+                Check::new(CheckId::MxIpLiteral, Status::Fail, msg.clone()),
                 ErrorInfo::new(ErrorKind::NoAddress, msg),
             ));
         }
         if h == "localhost" || h.ends_with(".localhost") {
             let msg = format!("MX target {h} is localhost");
             return Err((
-                Check::new("mx.unroutable", Status::Fail, msg.clone()),
+                Check::new(CheckId::MxUnroutable, Status::Fail, msg.clone()),
                 ErrorInfo::new(ErrorKind::NoAddress, msg),
             ));
         }
@@ -678,7 +677,7 @@ impl Ctx<'_> {
             Ok((plans, _, _)) if plans.is_empty() => {
                 let msg = format!("MX host {h} has no address{}", self.family_note());
                 Err((
-                    Check::new("mx.dangling", Status::Warn, msg.clone()),
+                    Check::new(CheckId::MxDangling, Status::Warn, msg.clone()),
                     ErrorInfo::new(ErrorKind::NoAddress, msg),
                 ))
             }
@@ -687,11 +686,15 @@ impl Ctx<'_> {
                 let info = e.to_error_info(&format!("address of MX {h}"));
                 let check = match e {
                     DnsError::NxDomain => Check::new(
-                        "mx.dangling",
+                        CheckId::MxDangling,
                         Status::Warn,
                         format!("MX host {h} does not exist (NXDOMAIN)"),
                     ),
-                    _ => Check::new("mx.address-lookup", Status::Error, info.message.clone()),
+                    _ => Check::new(
+                        CheckId::MxAddressLookup,
+                        Status::Error,
+                        info.message.clone(),
+                    ),
                 };
                 Err((check, info))
             }
@@ -807,12 +810,12 @@ impl Ctx<'_> {
         let negotiated = rep.negotiated.as_ref().map(|n| n.version.clone());
         let a = versions::assess(outcomes, negotiated.as_deref());
         // The full handshake may already have said "no TLS 1.2 or 1.3"; keep one such check.
-        let have_modern_missing = rep.checks.iter().any(|c| c.id == "tls.modern-missing");
+        let have_modern_missing = rep.checks.iter().any(|c| c.id == CheckId::TlsModernMissing);
         // When the dialogue already failed, "could not tell any version" adds nothing.
         let dialogue_failed = rep.error.is_some() && !reached;
         let redundant = |c: &Check| {
-            (have_modern_missing && c.id == "tls.modern-missing")
-                || (dialogue_failed && c.id == "tls.versions" && c.status == Status::Error)
+            (have_modern_missing && c.id == CheckId::TlsModernMissing)
+                || (dialogue_failed && c.id == CheckId::TlsVersions && c.status == Status::Error)
         };
         rep.checks
             .extend(a.checks.into_iter().filter(|c| !redundant(c)));
@@ -826,9 +829,9 @@ impl Ctx<'_> {
                 versions::fallback_scsv(target, below).await
             };
             rep.checks.push(match result {
-                Some(true) => Check::new("tls.fallback-scsv", Status::Pass, detail),
-                Some(false) => Check::new("tls.fallback-scsv", Status::Warn, detail),
-                None => Check::new("tls.fallback-scsv", Status::Error, detail),
+                Some(true) => Check::new(CheckId::TlsFallbackScsv, Status::Pass, detail),
+                Some(false) => Check::new(CheckId::TlsFallbackScsv, Status::Warn, detail),
+                None => Check::new(CheckId::TlsFallbackScsv, Status::Error, detail),
             });
         }
         if reached {
@@ -867,10 +870,11 @@ impl Ctx<'_> {
             Ok(s) => s,
             Err(e) => {
                 match dialogue.take() {
-                    None => {
-                        rep.checks
-                            .push(Check::new("tcp.connect", Status::Error, e.message.clone()))
-                    }
+                    None => rep.checks.push(Check::new(
+                        CheckId::TcpConnect,
+                        Status::Error,
+                        e.message.clone(),
+                    )),
                     Some(d) => {
                         rep.checks.extend(d.checks);
                         rep.starttls = Some(d.report);
@@ -880,7 +884,7 @@ impl Ctx<'_> {
                             .any(|c| c.status == Status::Fail || c.status == Status::Error)
                         {
                             rep.checks.push(Check::new(
-                                "starttls.dialogue",
+                                CheckId::StarttlsDialogue,
                                 Status::Error,
                                 e.message.clone(),
                             ));
@@ -898,25 +902,22 @@ impl Ctx<'_> {
             Ok((s, h)) => (h, Some(s)),
             Err(f) => {
                 if f.no_modern_version {
-                    rep.checks.push(
-                        Check::new(
-                            "tls.modern-missing",
-                            Status::Fail,
-                            format!("no TLS 1.2 or 1.3: {}", f.error.message),
-                        )
-                        .capped(Grade::C),
-                    );
+                    rep.checks.push(Check::new(
+                        CheckId::TlsModernMissing,
+                        Status::Fail,
+                        format!("no TLS 1.2 or 1.3: {}", f.error.message),
+                    ));
                 } else {
                     let status = if matches!(f.error.kind, ErrorKind::Timeout) {
                         Status::Error
                     } else {
                         Status::Fail
                     };
-                    let mut c = Check::new("tls.handshake", status, f.error.message.clone());
-                    if status == Status::Fail {
-                        c = c.capped(Grade::C);
-                    }
-                    rep.checks.push(c);
+                    rep.checks.push(Check::new(
+                        CheckId::TlsHandshake,
+                        status,
+                        f.error.message.clone(),
+                    ));
                 }
                 if let Some(d) = dialogue.take() {
                     rep.checks.extend(d.checks);
@@ -934,23 +935,18 @@ impl Ctx<'_> {
         rep.ocsp_stapled = Some(!handshake.recorded.ocsp.is_empty());
         match neg.version.as_str() {
             "TLSv1.3" => rep.checks.push(Check::new(
-                "tls.version",
+                CheckId::TlsVersion,
                 Status::Pass,
                 "TLS 1.3 negotiated",
             )),
-            v => rep.checks.push(
-                Check::new(
-                    "tls.version",
-                    Status::Warn,
-                    format!(
-                        "{v} negotiated although TLS 1.3 was offered: the server has no TLS 1.3"
-                    ),
-                )
-                .capped(Grade::A),
-            ),
+            v => rep.checks.push(Check::new(
+                CheckId::TlsVersion,
+                Status::Warn,
+                format!("{v} negotiated although TLS 1.3 was offered: the server has no TLS 1.3"),
+            )),
         }
         rep.checks.push(Check::new(
-            "tls.cipher",
+            CheckId::TlsCipher,
             Status::Info,
             format!(
                 "{} with {}",
@@ -960,7 +956,7 @@ impl Ctx<'_> {
         ));
         if let Some(e) = &handshake.recorded.signature_error {
             rep.checks.push(Check::new(
-                "tls.handshake-signature",
+                CheckId::TlsHandshakeSignature,
                 Status::Warn,
                 format!("the server's handshake signature does not verify: {e}"),
             ));
@@ -1006,7 +1002,7 @@ impl Ctx<'_> {
             }
             Err(e) => rep
                 .checks
-                .push(Check::new("cert.parse", Status::Fail, e).capped(Grade::F)),
+                .push(Check::new(CheckId::CertParse, Status::Fail, e)),
         }
     }
 }

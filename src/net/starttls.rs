@@ -12,7 +12,8 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 use super::lines::{LineReader, MAX_REPLY_LINES};
 use crate::escape::lossy;
-use crate::report::{Check, ErrorInfo, ErrorKind, Grade, StartTlsReport, Status};
+use crate::grade::rubric::CheckId;
+use crate::report::{Check, ErrorInfo, ErrorKind, StartTlsReport, Status};
 
 /// Timeouts for the plaintext steps.
 #[derive(Clone, Copy, Debug)]
@@ -33,15 +34,14 @@ pub struct Dialogue {
 impl Dialogue {
     /// Records a failure that leaves no usable STARTTLS (cap F: mail would travel in clear text
     /// or not at all) and returns the error that ends the dialogue.
-    fn refuse(&mut self, id: &'static str, kind: ErrorKind, msg: impl Into<String>) -> ErrorInfo {
+    fn refuse(&mut self, id: CheckId, kind: ErrorKind, msg: impl Into<String>) -> ErrorInfo {
         let msg = msg.into();
-        self.checks
-            .push(Check::new(id, Status::Fail, msg.clone()).capped(Grade::F));
+        self.checks.push(Check::new(id, Status::Fail, msg.clone()));
         ErrorInfo::new(kind, msg)
     }
 
     /// Records a temporary refusal (421: "try later"): could not test, not a failure.
-    fn temporary(&mut self, id: &'static str, msg: impl Into<String>) -> ErrorInfo {
+    fn temporary(&mut self, id: CheckId, msg: impl Into<String>) -> ErrorInfo {
         let msg = msg.into();
         self.checks.push(Check::new(id, Status::Error, msg.clone()));
         ErrorInfo::new(ErrorKind::ServerRefused, msg)
@@ -193,14 +193,14 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
                 Status::Error
             };
             d.checks
-                .push(Check::new("smtp.greeting", status, e.message.clone()));
+                .push(Check::new(CheckId::SmtpGreeting, status, e.message.clone()));
             return Err(e);
         }
     };
     d.report.greeting = greeting.lines.iter().map(|l| lossy(l)).collect();
     match greeting.code {
         220 => d.checks.push(Check::new(
-            "smtp.greeting",
+            CheckId::SmtpGreeting,
             Status::Pass,
             greeting.summary(),
         )),
@@ -209,7 +209,7 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
                 "server temporarily refused the session: {}",
                 greeting.summary()
             );
-            return Err(d.temporary("smtp.greeting", msg));
+            return Err(d.temporary(CheckId::SmtpGreeting, msg));
         }
         code => {
             let _ = send(s, b"QUIT\r\n", t.command, "QUIT").await;
@@ -218,7 +218,7 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
             } else {
                 format!("unexpected greeting: {}", greeting.summary())
             };
-            return Err(d.refuse("smtp.greeting", ErrorKind::ServerRefused, msg));
+            return Err(d.refuse(CheckId::SmtpGreeting, ErrorKind::ServerRefused, msg));
         }
     }
 
@@ -234,8 +234,11 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
         // Like a broken greeting: a reply no sender can read (10,000 lines, a line without end)
         // is the server's fault, not "could not test".
         Err(e) if e.kind == ErrorKind::ProtocolError => {
-            d.checks
-                .push(Check::new("smtp.ehlo", Status::Fail, e.message.clone()));
+            d.checks.push(Check::new(
+                CheckId::SmtpEhlo,
+                Status::Fail,
+                e.message.clone(),
+            ));
             return Err(e);
         }
         Err(e) => return Err(e),
@@ -244,7 +247,7 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
         let _ = send(s, b"QUIT\r\n", t.command, "QUIT").await;
         if ehlo.code == 421 {
             let msg = format!("server closed the session after EHLO: {}", ehlo.summary());
-            return Err(d.temporary("smtp.ehlo", msg));
+            return Err(d.temporary(CheckId::SmtpEhlo, msg));
         }
         let msg = match ehlo.code {
             500 | 502 => format!(
@@ -253,10 +256,10 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
             ),
             _ => format!("EHLO refused: {}", ehlo.summary()),
         };
-        return Err(d.refuse("smtp.ehlo", ErrorKind::StarttlsUnavailable, msg));
+        return Err(d.refuse(CheckId::SmtpEhlo, ErrorKind::StarttlsUnavailable, msg));
     }
     d.checks
-        .push(Check::new("smtp.ehlo", Status::Pass, ehlo.summary()));
+        .push(Check::new(CheckId::SmtpEhlo, Status::Pass, ehlo.summary()));
     d.report.capabilities = ehlo_keywords(&ehlo);
     d.report.offered = has_keyword(&d.report.capabilities, "STARTTLS");
     if !d.report.offered {
@@ -267,7 +270,7 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
             .any(|c| c.len() >= 8 && c.starts_with("XXXXXXX"))
         {
             d.checks.push(Check::new(
-                "starttls.masked",
+                CheckId::StarttlsMasked,
                 Status::Info,
                 "an EHLO keyword is masked with X's: a middlebox may be stripping STARTTLS",
             ));
@@ -275,10 +278,14 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
         let msg =
             "STARTTLS not offered in the EHLO reply: mail to this server travels in clear text";
         let _ = send(s, b"QUIT\r\n", t.command, "QUIT").await;
-        return Err(d.refuse("starttls.offered", ErrorKind::StarttlsUnavailable, msg));
+        return Err(d.refuse(
+            CheckId::StarttlsOffered,
+            ErrorKind::StarttlsUnavailable,
+            msg,
+        ));
     }
     d.checks.push(Check::new(
-        "starttls.offered",
+        CheckId::StarttlsOffered,
         Status::Pass,
         "STARTTLS offered",
     ));
@@ -290,7 +297,7 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
         220 => {}
         421 => {
             let msg = format!("STARTTLS temporarily refused: {}", reply.summary());
-            return Err(d.temporary("starttls.command", msg));
+            return Err(d.temporary(CheckId::StarttlsCommand, msg));
         }
         code => {
             let msg = if code == 454 {
@@ -302,7 +309,11 @@ async fn smtp_inner<S: AsyncRead + AsyncWrite + Unpin>(
                 format!("STARTTLS advertised but refused: {}", reply.summary())
             };
             let _ = send(s, b"QUIT\r\n", t.command, "QUIT").await;
-            return Err(d.refuse("starttls.command", ErrorKind::StarttlsUnavailable, msg));
+            return Err(d.refuse(
+                CheckId::StarttlsCommand,
+                ErrorKind::StarttlsUnavailable,
+                msg,
+            ));
         }
     }
     ready_for_tls(&r, d, "220")
@@ -316,10 +327,10 @@ fn ready_for_tls(r: &LineReader, d: &mut Dialogue, what: &str) -> Result<(), Err
             "server sent {} bytes of clear text after its {what} go-ahead, before TLS",
             r.pending().len()
         );
-        return Err(d.refuse("starttls.command", ErrorKind::ProtocolError, msg));
+        return Err(d.refuse(CheckId::StarttlsCommand, ErrorKind::ProtocolError, msg));
     }
     d.checks.push(Check::new(
-        "starttls.command",
+        CheckId::StarttlsCommand,
         Status::Pass,
         "server accepted STARTTLS",
     ));
@@ -351,7 +362,7 @@ pub async fn smtp_after_tls<S: AsyncRead + AsyncWrite + Unpin>(
             let caps = ehlo_keywords(&reply);
             if has_keyword(&caps, "STARTTLS") {
                 d.checks.push(Check::new(
-                    "starttls.readvertised",
+                    CheckId::StarttlsReadvertised,
                     Status::Warn,
                     "STARTTLS offered again inside TLS (RFC 3207 §4.2 forbids it)",
                 ));
@@ -421,25 +432,25 @@ pub async fn imap<S: AsyncRead + AsyncWrite + Unpin>(
         let up = g.to_ascii_uppercase();
         if up.starts_with("* PREAUTH") {
             let msg = "IMAP PREAUTH greeting: the session is already authenticated, STARTTLS is ruled out";
-            return Err(d.refuse("starttls.offered", ErrorKind::StarttlsUnavailable, msg));
+            return Err(d.refuse(CheckId::StarttlsOffered, ErrorKind::StarttlsUnavailable, msg));
         }
         if !up.starts_with("* OK") {
             let msg = format!("IMAP server refused the session: {g}");
-            return Err(d.refuse("imap.greeting", ErrorKind::ServerRefused, msg));
+            return Err(d.refuse(CheckId::ImapGreeting, ErrorKind::ServerRefused, msg));
         }
         let (untagged, status) = imap_command(&mut r, s, "a1", "CAPABILITY", t.command).await?;
         d.report.capabilities = imap_caps(&untagged);
         d.report.offered = status == "OK" && d.report.capabilities.iter().any(|c| c.eq_ignore_ascii_case("STARTTLS"));
         if !d.report.offered {
             let msg = "STARTTLS not in the IMAP capabilities";
-            return Err(d.refuse("starttls.offered", ErrorKind::StarttlsUnavailable, msg));
+            return Err(d.refuse(CheckId::StarttlsOffered, ErrorKind::StarttlsUnavailable, msg));
         }
-        d.checks.push(Check::new("starttls.offered", Status::Pass, "STARTTLS offered"));
+        d.checks.push(Check::new(CheckId::StarttlsOffered, Status::Pass, "STARTTLS offered"));
         let (_, status) = imap_command(&mut r, s, "a2", "STARTTLS", t.command).await?;
         d.report.reply = Some(status.clone());
         if status != "OK" {
             let msg = format!("STARTTLS refused: {status}");
-            return Err(d.refuse("starttls.command", ErrorKind::StarttlsUnavailable, msg));
+            return Err(d.refuse(CheckId::StarttlsCommand, ErrorKind::StarttlsUnavailable, msg));
         }
         ready_for_tls(&r, &mut d, "OK")
     }
@@ -509,22 +520,33 @@ pub async fn pop3<S: AsyncRead + AsyncWrite + Unpin>(
         d.report.greeting = vec![g.clone()];
         if !ok {
             let msg = format!("POP3 server refused the session: {g}");
-            return Err(d.refuse("pop3.greeting", ErrorKind::ServerRefused, msg));
+            return Err(d.refuse(CheckId::Pop3Greeting, ErrorKind::ServerRefused, msg));
         }
         d.report.capabilities = pop3_capa(&mut r, s, t.command).await?.unwrap_or_default();
         d.report.offered = has_keyword(&d.report.capabilities, "STLS");
         if !d.report.offered {
             let msg = "STLS not in the POP3 capabilities";
-            return Err(d.refuse("starttls.offered", ErrorKind::StarttlsUnavailable, msg));
+            return Err(d.refuse(
+                CheckId::StarttlsOffered,
+                ErrorKind::StarttlsUnavailable,
+                msg,
+            ));
         }
-        d.checks
-            .push(Check::new("starttls.offered", Status::Pass, "STLS offered"));
+        d.checks.push(Check::new(
+            CheckId::StarttlsOffered,
+            Status::Pass,
+            "STLS offered",
+        ));
         send(s, b"STLS\r\n", t.command, "STLS").await?;
         let (ok, line) = pop3_status(&mut r, s, t.command, "STLS").await?;
         d.report.reply = Some(line.clone());
         if !ok {
             let msg = format!("STLS refused: {line}");
-            return Err(d.refuse("starttls.command", ErrorKind::StarttlsUnavailable, msg));
+            return Err(d.refuse(
+                CheckId::StarttlsCommand,
+                ErrorKind::StarttlsUnavailable,
+                msg,
+            ));
         }
         ready_for_tls(&r, &mut d, "+OK")
     }

@@ -12,9 +12,8 @@ use rustls_pki_types::{CertificateDer, UnixTime};
 
 use super::dane::{match_chain, Outcome, Tlsa};
 use crate::dns::{Dns, DnsError};
-use crate::report::{
-    Check, DaneReport, DnssecStatus, DomainDaneReport, EndpointReport, Grade, Status,
-};
+use crate::grade::rubric::CheckId;
+use crate::report::{Check, DaneReport, DnssecStatus, DomainDaneReport, EndpointReport, Status};
 
 fn status(p: Proof) -> &'static str {
     match p {
@@ -127,14 +126,14 @@ pub async fn gather_domain(dnssec: &Dns, plain: &Dns, domain: &str) -> DomainFac
 
 /// PKIX findings that a DANE-EE match makes informational (RFC 7672 §3.1.1: the key is
 /// authenticated by DNSSEC, not by the certificate's issuer, names or dates).
-const PKIX_CHECKS: &[&str] = &[
-    "cert.self-signed",
-    "cert.untrusted",
-    "cert.chain-incomplete",
-    "cert.name-mismatch",
-    "cert.expired",
-    "cert.not-yet-valid",
-    "cert.weak-signature",
+const PKIX_CHECKS: &[CheckId] = &[
+    CheckId::CertSelfSigned,
+    CheckId::CertUntrusted,
+    CheckId::CertChainIncomplete,
+    CheckId::CertNameMismatch,
+    CheckId::CertExpired,
+    CheckId::CertNotYetValid,
+    CheckId::CertWeakSignature,
 ];
 
 /// DANE for one endpoint. `names` are the DANE-TA reference identifiers (the TLSA base domain,
@@ -166,13 +165,12 @@ pub fn evaluate_endpoint(
     };
     let check = match (&facts.tlsa, facts.address) {
         (None, Proof::Bogus) if mx_secure => Check::new(
-            "dane.lookup-failed",
+            CheckId::DaneLookupFailed,
             Status::Fail,
             format!("the address of {base} fails DNSSEC validation (bogus): validating senders cannot reach this host"),
-        )
-        .capped(Grade::F),
+        ),
         (None, Proof::Bogus) | (None, Proof::Indeterminate) => Check::new(
-            "dane.none",
+            CheckId::DaneNone,
             Status::Info,
             format!(
                 "DANE not evaluated: the address of {base} could not be DNSSEC-validated ({}); check that the resolver passes DNSSEC records",
@@ -180,27 +178,25 @@ pub fn evaluate_endpoint(
             ),
         ),
         (None, p) => Check::new(
-            "dane.none",
+            CheckId::DaneNone,
             Status::Info,
             format!("no DANE: the address of {base} is DNSSEC-{} (TLSA is only looked up behind secure addresses)", status(p)),
         ),
         (Some(Err(e)), _) => Check::new(
-            "dane.lookup-failed",
+            CheckId::DaneLookupFailed,
             Status::Fail,
             format!("TLSA look-up failed ({}): DANE senders treat this host as unreachable (RFC 7672 §2.1.2)", e.to_error_info(&rep.tlsa_name).message),
-        )
-        .capped(Grade::F),
+        ),
         (Some(Ok((records, proof))), _) => {
             rep.dnssec.tlsa = Some(status(*proof).into());
             rep.tlsa = records.iter().map(|r| r.report()).collect();
             match (*proof, records.is_empty()) {
                 (Proof::Bogus, _) => Check::new(
-                    "dane.lookup-failed",
+                    CheckId::DaneLookupFailed,
                     Status::Fail,
                     format!("TLSA at {} fails DNSSEC validation (bogus): DANE senders treat this host as unreachable", rep.tlsa_name),
-                )
-                .capped(Grade::F),
-                (_, true) => Check::new("dane.none", Status::Info, format!("no TLSA record at {}: no DANE", rep.tlsa_name)),
+                ),
+                (_, true) => Check::new(CheckId::DaneNone, Status::Info, format!("no TLSA record at {}: no DANE", rep.tlsa_name)),
                 (Proof::Secure, false) => {
                     let chain: Vec<CertificateDer<'_>> = ep.chain_der.iter().map(|c| CertificateDer::from(c.as_slice())).collect();
                     match match_chain(records, &chain, names, now) {
@@ -210,23 +206,22 @@ pub fn evaluate_endpoint(
                             if usage == 3 {
                                 demote_pkix(&mut ep.checks);
                             }
-                            Check::new("dane.valid", Status::Pass, format!("{how}: DANE senders authenticate this server"))
+                            Check::new(CheckId::DaneValid, Status::Pass, format!("{how}: DANE senders authenticate this server"))
                         }
                         Outcome::NoUsable => Check::new(
-                            "dane.unusable",
+                            CheckId::DaneUnusable,
                             Status::Warn,
                             "TLSA records exist but none is usable for SMTP: TLS is mandatory for DANE senders, authentication is not (RFC 7672 §2.2)",
                         ),
                         Outcome::NoMatch(why) => Check::new(
-                            "dane.tlsa-mismatch",
+                            CheckId::DaneTlsaMismatch,
                             Status::Fail,
                             format!("no usable TLSA record matches what the server presents ({why}): mail from DANE senders will not be delivered here"),
-                        )
-                        .capped(Grade::F),
+                        ),
                     }
                 }
                 (p, false) => Check::new(
-                    "dane.none",
+                    CheckId::DaneNone,
                     Status::Info,
                     format!("TLSA at {} is DNSSEC-{}: not DANE", rep.tlsa_name, status(p)),
                 ),
@@ -284,14 +279,14 @@ pub fn evaluate_domain(
         })
     {
         checks.push(Check::new(
-            "dane.mx-bogus",
+            CheckId::DaneMxBogus,
             Status::Error,
             "the MX RRset fails DNSSEC validation while host records validate: validating senders cannot look up where to deliver",
         ));
     }
     if protected {
         checks.push(Check::new(
-            "dane.domain",
+            CheckId::DaneDomain,
             Status::Pass,
             "secure MX RRset and every MX host DANE-valid: DANE senders cannot be downgraded",
         ));
@@ -299,22 +294,22 @@ pub fn evaluate_domain(
         if !mx_secure {
             checks.push(
                 Check::new(
-                    "dane.mx-insecure",
+                    CheckId::DaneMxInsecure,
                     Status::Warn,
                     format!("TLSA records exist but the MX RRset is DNSSEC-{mx}: host DANE only, the domain is not protected (RFC 7672 §2.2.1)"),
-                )
-                .capped(Grade::A),
+                ),
             );
         }
         if with_tlsa.len() < endpoints.len() {
-            checks.push(
-                Check::new(
-                    "dane.partial",
-                    Status::Warn,
-                    format!("TLSA on only {} of {} MX endpoints: an attacker can steer mail to the others", with_tlsa.len(), endpoints.len()),
-                )
-                .capped(Grade::A),
-            );
+            checks.push(Check::new(
+                CheckId::DanePartial,
+                Status::Warn,
+                format!(
+                    "TLSA on only {} of {} MX endpoints: an attacker can steer mail to the others",
+                    with_tlsa.len(),
+                    endpoints.len()
+                ),
+            ));
         }
     }
     // Rollover readiness (informational, as internet.nl): a second DANE-EE or a DANE-TA.
@@ -326,7 +321,7 @@ pub fn evaluate_domain(
     });
     if !with_tlsa.is_empty() && !ready {
         checks.push(Check::new(
-            "dane.rollover",
+            CheckId::DaneRollover,
             Status::Info,
             "publish the next key's TLSA record beside the current one (two 3 x x, or 3 x x plus 2 x x) so a key change does not break delivery (RFC 7671 §8.1)",
         ));

@@ -4,8 +4,8 @@
 //! invariants (no control characters in details, valid results carry no
 //! invalid-findings).
 
-use crate::policy::finding::Finding;
 use crate::policy::{mta_sts, tls_rpt};
+use crate::report::Check;
 
 use crate::testkit::XorShift;
 
@@ -77,13 +77,13 @@ fn gen_rrs(rng: &mut XorShift) -> Vec<Vec<Vec<u8>>> {
         .collect()
 }
 
-fn check(findings: &[Finding]) {
+fn check(findings: &[Check]) {
     for f in findings {
         assert!(
             !f.detail.chars().any(char::is_control),
             "control character in {f:?}"
         );
-        assert!(!f.id.is_empty());
+        assert!(f.id.allows(f.status), "{f:?}");
     }
 }
 

@@ -7,10 +7,12 @@
 //! Nothing here performs I/O; the caller resolves DNS and performs the
 //! HTTPS GET (without following redirects, with a 64 KiB body cap) and
 //! hands the results in. Every function accepts arbitrary bytes without
-//! panicking and reports problems as [`Finding`]s.
+//! panicking and reports problems as [`Check`]s.
 
-use crate::policy::finding::{escape, escape_full, quote, Finding, Status};
+use crate::grade::rubric::CheckId;
+use crate::policy::quote::{escape, escape_full, quote};
 use crate::policy::txt::{self, Extension};
+use crate::report::{Check, Status};
 
 /// Largest `max_age` most implementations accept: one year (31557600 s).
 /// RFC 8461 §3.2 only says "Maximum value of 31557600" in prose; erratum
@@ -56,7 +58,7 @@ pub struct TxtOutcome {
     /// Every RR that began with `v=STSv1` (joined, escaped), valid or not,
     /// so a report can show what was published.
     pub candidates: Vec<String>,
-    pub findings: Vec<Finding>,
+    pub findings: Vec<Check>,
 }
 
 /// Evaluate all TXT RRs found at `_mta-sts.<domain>`; each RR is given as
@@ -79,8 +81,8 @@ pub fn parse_txt(rrs: &[Vec<Vec<u8>>]) -> TxtOutcome {
     let record = match parse_sts_fields(&text, &mut findings) {
         Ok(r) => r,
         Err(reason) => {
-            findings.push(Finding::new(
-                "mta-sts.txt-invalid",
+            findings.push(Check::new(
+                CheckId::MtaStsTxtInvalid,
                 Status::Fail,
                 format!("invalid MTA-STS record {}: {reason}", quote(&text)),
             ));
@@ -91,8 +93,8 @@ pub fn parse_txt(rrs: &[Vec<Vec<u8>>]) -> TxtOutcome {
             };
         }
     };
-    findings.push(Finding::new(
-        "mta-sts.txt-valid",
+    findings.push(Check::new(
+        CheckId::MtaStsTxtValid,
         Status::Pass,
         format!("valid MTA-STS record, id={}", record.id),
     ));
@@ -106,18 +108,19 @@ pub fn parse_txt(rrs: &[Vec<Vec<u8>>]) -> TxtOutcome {
 const STS_RECORD: txt::RecordKind = txt::RecordKind {
     tag: "v=STSv1",
     cite: "RFC 8461 §3.1",
-    too_many_id: "mta-sts.txt-too-many-rrs",
-    near_miss_id: "mta-sts.txt-near-miss",
-    missing_id: "mta-sts.txt-missing",
+    too_many_id: CheckId::MtaStsTxtTooManyRrs,
+    near_miss_id: CheckId::MtaStsTxtNearMiss,
+    missing_id: CheckId::MtaStsTxtMissing,
     missing_detail: "no TXT record beginning with \"v=STSv1\"; the domain does not publish MTA-STS",
-    multiple_id: "mta-sts.txt-multiple",
+    multiple_id: CheckId::MtaStsTxtMultiple,
+    multiple_status: Status::Fail,
     multiple_consequence: "senders ignore MTA-STS",
-    space_id: "mta-sts.txt-space-before-semicolon",
+    space_id: CheckId::MtaStsTxtSpaceBeforeSemicolon,
     space_cite: "RFC 8461 §3.1 (erratum 6285)",
 };
 
 /// `sts-id = %s"id=" 1*32(ALPHA / DIGIT)`; everything else is an extension.
-fn parse_sts_fields(text: &[u8], findings: &mut Vec<Finding>) -> Result<StsRecord, String> {
+fn parse_sts_fields(text: &[u8], findings: &mut Vec<Check>) -> Result<StsRecord, String> {
     if text.len() > txt::MAX_RECORD_LEN {
         return Err("record is longer than 65535 bytes".to_string());
     }
@@ -161,8 +164,8 @@ fn parse_sts_fields(text: &[u8], findings: &mut Vec<Finding>) -> Result<StsRecor
         return Err("required id= field is missing".to_string());
     };
     if parsed.trailing_wsp {
-        findings.push(Finding::new(
-            "mta-sts.txt-trailing-wsp",
+        findings.push(Check::new(
+            CheckId::MtaStsTxtTrailingWsp,
             Status::Warn,
             "record ends in whitespace not followed by \";\"; the ABNF does not allow this, though most senders trim it",
         ));
@@ -340,7 +343,7 @@ impl Policy {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyOutcome {
     pub policy: Option<Policy>,
-    pub findings: Vec<Finding>,
+    pub findings: Vec<Check>,
 }
 
 /// Parse a policy body (RFC 8461 §3.2).
@@ -351,14 +354,14 @@ pub struct PolicyOutcome {
 /// for a repeated key other than `mx` the first occurrence wins.
 pub fn parse_policy(body: &[u8]) -> PolicyOutcome {
     let mut findings = Vec::new();
-    let invalid = |findings: &mut Vec<Finding>, why: String| {
-        findings.push(Finding::new("mta-sts.policy-invalid", Status::Fail, why));
+    let invalid = |findings: &mut Vec<Check>, why: String| {
+        findings.push(Check::new(CheckId::MtaStsPolicyInvalid, Status::Fail, why));
     };
 
     let mut data = body;
     if data.len() > MAX_BODY {
-        findings.push(Finding::new(
-            "mta-sts.policy-truncated",
+        findings.push(Check::new(
+            CheckId::MtaStsPolicyTruncated,
             Status::Warn,
             format!(
                 "policy body is {} bytes; only the first {MAX_BODY} were parsed",
@@ -404,8 +407,8 @@ pub fn parse_policy(body: &[u8]) -> PolicyOutcome {
     let mut line_no = 0usize;
     for line in text.split('\n') {
         if line_no == MAX_LINES {
-            findings.push(Finding::new(
-                "mta-sts.policy-too-many-lines",
+            findings.push(Check::new(
+                CheckId::MtaStsPolicyTooManyLines,
                 Status::Warn,
                 format!("policy has more than {MAX_LINES} lines; the rest was ignored"),
             ));
@@ -419,8 +422,8 @@ pub fn parse_policy(body: &[u8]) -> PolicyOutcome {
         let Some((key, value)) = line.split_once(':') else {
             ignored_lines += 1;
             if ignored_lines <= MAX_REPEAT_FINDINGS {
-                findings.push(Finding::new(
-                    "mta-sts.policy-line-ignored",
+                findings.push(Check::new(
+                    CheckId::MtaStsPolicyLineIgnored,
                     Status::Warn,
                     format!(
                         "line {line_no} {} is not of the form \"key: value\" and was ignored",
@@ -448,8 +451,8 @@ pub fn parse_policy(body: &[u8]) -> PolicyOutcome {
                 if !txt::is_ext_name(key.as_bytes()) {
                     ignored_lines += 1;
                     if ignored_lines <= MAX_REPEAT_FINDINGS {
-                        findings.push(Finding::new(
-                            "mta-sts.policy-line-ignored",
+                        findings.push(Check::new(
+                            CheckId::MtaStsPolicyLineIgnored,
                             Status::Warn,
                             format!(
                                 "line {line_no}: {} is not a valid key (keys are case-sensitive, no spaces before \":\"); line ignored",
@@ -471,8 +474,8 @@ pub fn parse_policy(body: &[u8]) -> PolicyOutcome {
         if slot.is_some() {
             duplicates += 1;
             if duplicates <= MAX_REPEAT_FINDINGS {
-                findings.push(Finding::new(
-                    "mta-sts.policy-duplicate-key",
+                findings.push(Check::new(
+                    CheckId::MtaStsPolicyDuplicateKey,
                     Status::Warn,
                     format!(
                         "line {line_no}: \"{key}\" appears more than once; the first value is used, but senders may differ"
@@ -484,15 +487,15 @@ pub fn parse_policy(body: &[u8]) -> PolicyOutcome {
         }
     }
     if ignored_lines > MAX_REPEAT_FINDINGS {
-        findings.push(Finding::new(
-            "mta-sts.policy-line-ignored",
+        findings.push(Check::new(
+            CheckId::MtaStsPolicyLineIgnored,
             Status::Warn,
             format!("{ignored_lines} lines ignored in total"),
         ));
     }
     if mx_overflow > 0 {
-        findings.push(Finding::new(
-            "mta-sts.mx-too-many",
+        findings.push(Check::new(
+            CheckId::MtaStsMxTooMany,
             Status::Warn,
             format!("more than {MAX_MX} mx lines; {mx_overflow} were ignored"),
         ));
@@ -573,8 +576,8 @@ pub fn parse_policy(body: &[u8]) -> PolicyOutcome {
                 if dot {
                     trailing_dots += 1;
                     if trailing_dots <= MAX_REPEAT_FINDINGS {
-                        findings.push(Finding::new(
-                            "mta-sts.mx-trailing-dot",
+                        findings.push(Check::new(
+                            CheckId::MtaStsMxTrailingDot,
                             Status::Warn,
                             format!(
                                 "mx pattern {} ends with \".\": not valid per the ABNF; lenient senders strip it, strict ones reject the policy",
@@ -601,13 +604,13 @@ pub fn parse_policy(body: &[u8]) -> PolicyOutcome {
 
     if let Some(m) = mode {
         match m {
-            Mode::Testing => findings.push(Finding::new(
-                "mta-sts.mode-testing",
+            Mode::Testing => findings.push(Check::new(
+                CheckId::MtaStsModeTesting,
                 Status::Warn,
                 "mode is testing: senders report failures but still deliver without TLS protection",
             )),
-            Mode::None => findings.push(Finding::new(
-                "mta-sts.mode-none",
+            Mode::None => findings.push(Check::new(
+                CheckId::MtaStsModeNone,
                 Status::Info,
                 "mode is none: the domain is withdrawing its MTA-STS policy",
             )),
@@ -620,8 +623,8 @@ pub fn parse_policy(body: &[u8]) -> PolicyOutcome {
 
     let policy = match (ok, mode, max_age) {
         (true, Some(mode), Some(max_age)) => {
-            findings.push(Finding::new(
-                "mta-sts.policy-valid",
+            findings.push(Check::new(
+                CheckId::MtaStsPolicyValid,
                 Status::Pass,
                 format!(
                     "valid policy: mode {}, max_age {max_age}, {} mx pattern(s)",
@@ -641,30 +644,30 @@ pub fn parse_policy(body: &[u8]) -> PolicyOutcome {
     PolicyOutcome { policy, findings }
 }
 
-fn push_max_age_findings(age: u64, mode: Option<Mode>, findings: &mut Vec<Finding>) {
+fn push_max_age_findings(age: u64, mode: Option<Mode>, findings: &mut Vec<Check>) {
     if age > MAX_AGE_LIMIT {
-        findings.push(Finding::new(
-            "mta-sts.max-age-too-large",
+        findings.push(Check::new(
+            CheckId::MtaStsMaxAgeTooLarge,
             Status::Warn,
             format!(
                 "max_age {age} exceeds {MAX_AGE_LIMIT} (one year), the maximum in RFC 8461 §3.2; rejected by some MTAs"
             ),
         ));
     } else if age == 0 {
-        findings.push(Finding::new(
-            "mta-sts.max-age-zero",
+        findings.push(Check::new(
+            CheckId::MtaStsMaxAgeZero,
             Status::Warn,
             "max_age is 0: senders cache nothing, so the policy gives no protection against downgrade",
         ));
     } else if age < ONE_DAY {
-        findings.push(Finding::new(
-            "mta-sts.max-age-short",
+        findings.push(Check::new(
+            CheckId::MtaStsMaxAgeShort,
             Status::Warn,
             format!("max_age {age} is under one day; the policy expires before it protects much"),
         ));
     } else if age < ONE_WEEK && mode == Some(Mode::Enforce) {
-        findings.push(Finding::new(
-            "mta-sts.max-age-weeks",
+        findings.push(Check::new(
+            CheckId::MtaStsMaxAgeWeeks,
             Status::Info,
             format!(
                 "max_age {age} is under one week; RFC 8461 §3.2 recommends weeks or more for enforce"
@@ -682,7 +685,7 @@ fn push_max_age_findings(age: u64, mode: Option<Mode>, findings: &mut Vec<Findin
 pub struct HttpOutcome {
     /// `true` if the body should be handed to [`parse_policy`].
     pub body_usable: bool,
-    pub findings: Vec<Finding>,
+    pub findings: Vec<Check>,
 }
 
 /// Judge the HTTPS response for the policy file.
@@ -705,14 +708,14 @@ pub fn evaluate_http(
     let mut findings = Vec::new();
     let status_ok = status == 200;
     findings.push(match status {
-        200 => Finding::new("mta-sts.http-status", Status::Pass, "HTTP 200 (OK)"),
-        300..=399 => Finding::new(
-            "mta-sts.http-status",
+        200 => Check::new(CheckId::MtaStsHttpStatus, Status::Pass, "HTTP 200 (OK)"),
+        300..=399 => Check::new(
+            CheckId::MtaStsHttpStatus,
             Status::Fail,
             format!("HTTP {status} redirect: RFC 8461 §3.3 forbids following redirects, so senders get no policy"),
         ),
-        _ => Finding::new(
-            "mta-sts.http-status",
+        _ => Check::new(
+            CheckId::MtaStsHttpStatus,
             Status::Fail,
             format!("HTTP {status}: only 200 (OK) is a valid policy response (RFC 8461 §3.3)"),
         ),
@@ -720,8 +723,8 @@ pub fn evaluate_http(
     check_content_type(content_type, &mut findings);
     let too_large = cap_exceeded || body.len() > MAX_BODY;
     if too_large {
-        findings.push(Finding::new(
-            "mta-sts.body-too-large",
+        findings.push(Check::new(
+            CheckId::MtaStsBodyTooLarge,
             Status::Fail,
             format!("policy body exceeds {MAX_BODY} bytes, the limit senders are expected to apply (RFC 8461 §3.3)"),
         ));
@@ -756,10 +759,10 @@ pub fn evaluate_response(
     }
 }
 
-fn check_content_type(content_type: Option<&str>, findings: &mut Vec<Finding>) {
+fn check_content_type(content_type: Option<&str>, findings: &mut Vec<Check>) {
     let Some(ct) = content_type else {
-        findings.push(Finding::new(
-            "mta-sts.content-type",
+        findings.push(Check::new(
+            CheckId::MtaStsContentType,
             Status::Warn,
             "no Content-Type header; the policy should be served as text/plain (RFC 8461 §3.2)",
         ));
@@ -771,14 +774,14 @@ fn check_content_type(content_type: Option<&str>, findings: &mut Vec<Finding>) {
     let mut parts = ct.split(';');
     let media = parts.next().unwrap_or("").trim_matches(ows);
     if media.eq_ignore_ascii_case("text/plain") {
-        findings.push(Finding::new(
-            "mta-sts.content-type",
+        findings.push(Check::new(
+            CheckId::MtaStsContentType,
             Status::Pass,
             "Content-Type is text/plain",
         ));
     } else {
-        findings.push(Finding::new(
-            "mta-sts.content-type",
+        findings.push(Check::new(
+            CheckId::MtaStsContentType,
             Status::Warn,
             format!(
                 "Content-Type {} is not text/plain; RFC 8461 §3.2 says senders SHOULD check it, so some will reject the policy",
@@ -799,8 +802,8 @@ fn check_content_type(content_type: Option<&str>, findings: &mut Vec<Finding>) {
             .and_then(|v| v.strip_suffix('"'))
             .unwrap_or(value);
         if !(value.eq_ignore_ascii_case("utf-8") || value.eq_ignore_ascii_case("us-ascii")) {
-            findings.push(Finding::new(
-                "mta-sts.charset",
+            findings.push(Check::new(
+                CheckId::MtaStsCharset,
                 Status::Warn,
                 format!(
                     "charset {} declared; the policy is UTF-8 text, so use utf-8 or us-ascii (or none)",
@@ -819,7 +822,7 @@ mod tests {
         strings.iter().map(|s| s.as_bytes().to_vec()).collect()
     }
 
-    fn has(findings: &[Finding], id: &str, status: Status) -> bool {
+    fn has(findings: &[Check], id: &str, status: Status) -> bool {
         findings.iter().any(|f| f.id == id && f.status == status)
     }
 
@@ -1015,7 +1018,7 @@ mod tests {
         assert!(!out
             .findings
             .iter()
-            .any(|f| f.id.starts_with("mta-sts.max-age")));
+            .any(|f| f.id.as_str().starts_with("mta-sts.max-age")));
     }
 
     #[test]
@@ -1255,7 +1258,7 @@ mod tests {
 
     // ---- HTTP ----
 
-    fn worst(findings: &[Finding]) -> bool {
+    fn worst(findings: &[Check]) -> bool {
         findings
             .iter()
             .any(|f| matches!(f.status, Status::Warn | Status::Fail))

@@ -3,15 +3,16 @@
 //! finished endpoint reports of the domain's MX hosts. Pure: it produces the report sections,
 //! the target checks and the per-endpoint checks; the scan applies them and re-grades.
 //!
-//! [`to_check`] is the only place a [`Finding`] of the policy parsers becomes a report
+
 //! [`Check`], and the only place the MTA-STS / TLS-RPT caps of spec-digest §5.4 are attached.
 
 use super::fetch::{FetchOutcome, Fetched, Gathered};
 use super::mta_sts::{self, Mode, MxPattern, Policy};
-use super::{tls_rpt, Finding};
+use super::tls_rpt;
+use crate::grade::rubric::CheckId;
 use crate::report::{
-    Check, EndpointReport, Grade, MtaStsReport, MxCoverage, PolicyFetchReport, PolicyReport,
-    Status, TlsRptReport,
+    Check, EndpointReport, MtaStsReport, MxCoverage, PolicyFetchReport, PolicyReport, Status,
+    TlsRptReport,
 };
 
 /// What DANE found for a domain, the other half of `domain.downgrade-protection`.
@@ -30,15 +31,15 @@ pub enum DaneProtection {
 /// `domain.downgrade-protection`: whether a sender that honours MTA-STS or DANE can be
 /// downgraded to plaintext. `sts_unprotected` is [`Verdict::unprotected`].
 pub fn downgrade_check(sts_unprotected: Option<&str>, dane: DaneProtection) -> Check {
-    use super::Status as F;
+    use crate::report::Status as F;
     let f = match (sts_unprotected, dane) {
-        (None, _) => Finding::new(
-            "domain.downgrade-protection",
+        (None, _) => Check::new(
+            CheckId::DomainDowngradeProtection,
             F::Pass,
             "MTA-STS enforce covers every MX host with a PKIX-valid certificate: senders that honour MTA-STS cannot be downgraded to plaintext",
         ),
-        (Some(_), DaneProtection::Protects) => Finding::new(
-            "domain.downgrade-protection",
+        (Some(_), DaneProtection::Protects) => Check::new(
+            CheckId::DomainDowngradeProtection,
             F::Pass,
             "DANE protects every MX host: senders that validate DNSSEC cannot be downgraded to plaintext",
         ),
@@ -50,8 +51,8 @@ pub fn downgrade_check(sts_unprotected: Option<&str>, dane: DaneProtection) -> C
                 DaneProtection::NoTlsa => "no DANE either: no TLSA records for the MX hosts",
                 _ => "DANE does not protect every MX host either",
             };
-            Finding::new(
-                "domain.downgrade-protection",
+            Check::new(
+                CheckId::DomainDowngradeProtection,
                 F::Info,
                 format!(
                     "no downgrade protection: {why}; {dane}. An attacker on the path could strip STARTTLS unnoticed"
@@ -59,7 +60,7 @@ pub fn downgrade_check(sts_unprotected: Option<&str>, dane: DaneProtection) -> C
             )
         }
     };
-    to_check(&f)
+    f
 }
 
 /// The consequence named in every `mta-sts.enforce-violation` detail.
@@ -81,52 +82,6 @@ pub struct Verdict {
     pub endpoint_a_plus: Vec<bool>,
     /// MTA-STS enforce covers every MX and a valid TLS-RPT record exists.
     pub domain_a_plus: bool,
-}
-
-/// The one mapping from policy findings to report checks: statuses keep their names, and the
-/// caps of spec-digest §5.4 are attached here and nowhere else.
-pub fn to_check(f: &Finding) -> Check {
-    use super::Status as F;
-    let mut status = match f.status {
-        F::Pass => Status::Pass,
-        F::Info => Status::Info,
-        F::Warn => Status::Warn,
-        F::Fail => Status::Fail,
-        F::Error => Status::Error,
-    };
-    // Spec-digest §3.5: a broken TLS-RPT record is a WARN. Reports are a feedback channel;
-    // no mail is lost because of them, so nothing about TLS-RPT is a failure of the domain.
-    if f.id.starts_with("tls-rpt.") && status == Status::Fail {
-        status = Status::Warn;
-    }
-    let cap = match (f.id, status) {
-        // §5.4 domain caps: a published record senders cannot use (several records, an invalid
-        // record, a policy that is missing, not PKIX-valid, not served with 200, too large or
-        // invalid) leaves the domain without the protection it announced.
-        (
-            "mta-sts.txt-invalid"
-            | "mta-sts.txt-multiple"
-            | "mta-sts.policy-missing"
-            | "mta-sts.policy-host"
-            | "mta-sts.http-status"
-            | "mta-sts.body-too-large"
-            | "mta-sts.policy-invalid",
-            Status::Fail,
-        ) => Some(Grade::B),
-        // §3.4 / §5.4 step 1: under enforce, this MX gets no mail from MTA-STS senders.
-        ("mta-sts.enforce-violation", Status::Fail) => Some(Grade::F),
-        // §5.4: testing mode with violations.
-        ("mta-sts.testing-violation", Status::Warn) => Some(Grade::A),
-        // §5.4: neither DANE nor MTA-STS enforce.
-        ("domain.downgrade-protection", Status::Info) => Some(Grade::A),
-        _ => None,
-    };
-    Check {
-        id: f.id,
-        status,
-        cap,
-        detail: f.detail.clone(),
-    }
 }
 
 /// How one MX endpoint fares with a sender applying the policy (RFC 8461 §4.1, §4.2, §7.2).
@@ -225,11 +180,11 @@ fn fetch_report(f: &Fetched) -> PolicyFetchReport {
 }
 
 /// Findings about the fetch itself, and the policy when one was served and is valid.
-fn judge_fetch(domain: &str, f: &Fetched, findings: &mut Vec<Finding>) -> Option<Policy> {
-    use super::Status as F;
+fn judge_fetch(domain: &str, f: &Fetched, findings: &mut Vec<Check>) -> Option<Policy> {
+    use crate::report::Status as F;
     let missing = |why: &str| {
-        Finding::new(
-            "mta-sts.policy-missing",
+        Check::new(
+            CheckId::MtaStsPolicyMissing,
             F::Fail,
             format!(
                 "TXT present, policy missing: {why}; senders behave as if the domain had no MTA-STS (RFC 8461 §3.3)"
@@ -258,8 +213,8 @@ fn judge_fetch(domain: &str, f: &Fetched, findings: &mut Vec<Finding>) -> Option
             None
         }
         FetchOutcome::Certificate(why) => {
-            findings.push(Finding::new(
-                "mta-sts.policy-host",
+            findings.push(Check::new(
+                CheckId::MtaStsPolicyHost,
                 F::Fail,
                 format!(
                     "policy host not PKIX-valid: mta-sts.{domain}: {why}; senders cannot fetch the policy (RFC 8461 §3.3)"
@@ -268,8 +223,8 @@ fn judge_fetch(domain: &str, f: &Fetched, findings: &mut Vec<Finding>) -> Option
             None
         }
         FetchOutcome::Failed(why) => {
-            findings.push(Finding::new(
-                "mta-sts.policy-fetch",
+            findings.push(Check::new(
+                CheckId::MtaStsPolicyFetch,
                 F::Error,
                 format!(
                     "could not fetch {} ({} attempt(s)): {why}",
@@ -289,7 +244,7 @@ pub fn evaluate(
     mx_hosts: &[String],
     endpoints: &[EndpointReport],
 ) -> Verdict {
-    use super::Status as F;
+    use crate::report::Status as F;
     let mut sts = MtaStsReport {
         record: None,
         id: None,
@@ -303,8 +258,8 @@ pub fn evaluate(
     // "Deployed": the domain publishes a `v=STSv1` record, usable or not (for TLS-RPT's WARN).
     let mut deployed = false;
     match &g.sts_txt {
-        Err(e) => findings.push(Finding::new(
-            "mta-sts.txt-lookup",
+        Err(e) => findings.push(Check::new(
+            CheckId::MtaStsTxtLookup,
             F::Error,
             e.to_error_info(&format!("TXT of _mta-sts.{domain}"))
                 .message,
@@ -358,8 +313,8 @@ pub fn evaluate(
                 .count();
             if p.mode != Mode::None && !mx_hosts.is_empty() {
                 findings.push(if covered == mx_hosts.len() {
-                    Finding::new(
-                        "mta-sts.mx-coverage",
+                    Check::new(
+                        CheckId::MtaStsMxCoverage,
                         F::Pass,
                         format!(
                             "the policy's mx patterns cover every MX host ({covered}/{})",
@@ -373,8 +328,8 @@ pub fn evaluate(
                         .filter(|c| c.pattern.is_none())
                         .map(|c| c.host.as_str())
                         .collect();
-                    Finding::new(
-                        "mta-sts.mx-coverage",
+                    Check::new(
+                        CheckId::MtaStsMxCoverage,
                         F::Info,
                         format!(
                             "the policy's mx patterns cover {covered}/{} MX hosts; not covered: {}",
@@ -397,11 +352,11 @@ pub fn evaluate(
                             "MTA-STS enforce: {}: {ENFORCE_CONSEQUENCE} (RFC 8461 §4.2, §5)",
                             why.join("; ")
                         );
-                        endpoint_checks[i].push(to_check(&Finding::new(
-                            "mta-sts.enforce-violation",
+                        endpoint_checks[i].push(Check::new(
+                            CheckId::MtaStsEnforceViolation,
                             F::Fail,
                             detail,
-                        )));
+                        ));
                         violations.push(format!("{} [{}]", ep.host, why.join("; ")));
                     }
                     (Mode::Testing, MxVerdict::Violates(why)) => {
@@ -418,8 +373,8 @@ pub fn evaluate(
             }
             violations.dedup();
             if p.mode == Mode::Testing && !violations.is_empty() {
-                findings.push(Finding::new(
-                    "mta-sts.testing-violation",
+                findings.push(Check::new(
+                    CheckId::MtaStsTestingViolation,
                     F::Warn,
                     format!(
                         "MTA-STS testing: {}; under enforce MTA-STS senders would not deliver there; today they deliver anyway and only report",
@@ -453,8 +408,8 @@ pub fn evaluate(
     };
     let mut rpt_findings = Vec::new();
     match &g.rpt_txt {
-        Err(e) => rpt_findings.push(Finding::new(
-            "tls-rpt.txt-lookup",
+        Err(e) => rpt_findings.push(Check::new(
+            CheckId::TlsRptTxtLookup,
             F::Error,
             e.to_error_info(&format!("TXT of _smtp._tls.{domain}"))
                 .message,
@@ -474,7 +429,7 @@ pub fn evaluate(
         // means nobody hears about senders failing to deliver securely: WARN, not INFO.
         for f in rpt_findings
             .iter_mut()
-            .filter(|f| f.id == "tls-rpt.missing")
+            .filter(|f| f.id == CheckId::TlsRptMissing)
         {
             f.status = F::Warn;
             f.detail = format!(
@@ -484,8 +439,8 @@ pub fn evaluate(
         }
     }
 
-    sts.checks = findings.iter().map(to_check).collect();
-    rpt.checks = rpt_findings.iter().map(to_check).collect();
+    sts.checks = findings;
+    rpt.checks = rpt_findings;
     let mut domain_checks = sts.checks.clone();
     domain_checks.extend(rpt.checks.iter().cloned());
     Verdict {
@@ -503,7 +458,7 @@ pub fn evaluate(
 mod tests {
     use super::*;
     use crate::policy::fetch::TxtAnswer;
-    use crate::report::{CertificateReport, Negotiated};
+    use crate::report::{CertificateReport, Grade, Negotiated};
 
     fn txt(s: &str) -> TxtAnswer {
         Ok(vec![vec![s.as_bytes().to_vec()]])
@@ -549,15 +504,34 @@ mod tests {
     const ENFORCE: &str = "version: STSv1\nmode: enforce\nmx: *.example.test\nmax_age: 604800\n";
 
     #[test]
-    fn caps_are_attached_in_the_one_mapping() {
-        let f = |id, s| to_check(&Finding::new(id, s, ""));
-        use crate::policy::Status as F;
-        assert_eq!(f("mta-sts.txt-multiple", F::Fail).cap, Some(Grade::B));
-        assert_eq!(f("mta-sts.enforce-violation", F::Fail).cap, Some(Grade::F));
-        assert_eq!(f("mta-sts.testing-violation", F::Warn).cap, Some(Grade::A));
-        assert_eq!(f("mta-sts.policy-valid", F::Pass).cap, None);
-        // Spec-digest §3.5: TLS-RPT problems warn and never cap.
-        let c = f("tls-rpt.invalid", F::Fail);
+    fn policy_caps_come_from_the_rubric_and_tls_rpt_never_fails() {
+        let f = |id, s| Check::new(id, s, "");
+        assert_eq!(
+            f(CheckId::MtaStsTxtMultiple, Status::Fail).cap,
+            Some(Grade::B)
+        );
+        assert_eq!(
+            f(CheckId::MtaStsEnforceViolation, Status::Fail).cap,
+            Some(Grade::F)
+        );
+        assert_eq!(
+            f(CheckId::MtaStsTestingViolation, Status::Warn).cap,
+            Some(Grade::A)
+        );
+        assert_eq!(f(CheckId::MtaStsPolicyValid, Status::Pass).cap, None);
+        // TLS-RPT problems warn and never cap: reports are only a feedback channel.
+        let g = Gathered {
+            sts_txt: txt("v=STSv1; id=1;"),
+            fetch: served(ENFORCE),
+            rpt_txt: txt("v=TLSRPTv1; rua=ftp://example.test"),
+        };
+        let v = evaluate("example.test", &g, &[], &[]);
+        let c = v
+            .tls_rpt
+            .checks
+            .iter()
+            .find(|c| c.id == "tls-rpt.invalid")
+            .unwrap();
         assert_eq!((c.status, c.cap), (Status::Warn, None));
     }
 
@@ -581,7 +555,7 @@ mod tests {
         assert!(v.endpoint_checks[0].is_empty());
         let c = &v.endpoint_checks[1][0];
         assert_eq!(
-            (c.id, c.status),
+            (c.id.as_str(), c.status),
             ("mta-sts.enforce-violation", Status::Fail)
         );
         assert!(c.detail.contains(ENFORCE_CONSEQUENCE));
@@ -600,7 +574,7 @@ mod tests {
         let mut ep = endpoint("mx1.example.test", "TLSv1.3", true);
         ep.negotiated = None;
         ep.certificate = None;
-        ep.checks = vec![Check::new("tcp.connect", Status::Error, "timed out")];
+        ep.checks = vec![Check::new(CheckId::TcpConnect, Status::Error, "timed out")];
         let v = evaluate("example.test", &g, &["mx1.example.test".into()], &[ep]);
         assert!(v.endpoint_checks[0].is_empty());
         // TLS-RPT missing while MTA-STS is published: warn.

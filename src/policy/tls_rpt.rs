@@ -1,10 +1,13 @@
 //! SMTP TLS Reporting (RFC 8460) DNS record evaluation: the TXT record at
 //! `_smtp._tls.<domain>` (§3), in particular its `rua=` list of report
 //! destinations. Pure function over already-resolved TXT RRs; never panics
-//! and reports problems as [`Finding`]s.
+//! and reports problems as [`Check`]s. A broken record is at worst a warning:
+//! reports are a feedback channel, and no mail is lost because of them.
 
-use crate::policy::finding::{quote, Finding, Status};
+use crate::grade::rubric::CheckId;
+use crate::policy::quote::quote;
 use crate::policy::txt::{self, Extension};
+use crate::report::{Check, Status};
 
 /// URIs beyond this in one `rua=` are ignored (with a finding).
 pub const MAX_RUA: usize = 100;
@@ -41,7 +44,7 @@ pub struct TlsRptOutcome {
     /// Every RR that began with `v=TLSRPTv1` (joined, escaped), valid or
     /// not, so a report can show what was published.
     pub candidates: Vec<String>,
-    pub findings: Vec<Finding>,
+    pub findings: Vec<Check>,
 }
 
 /// Evaluate all TXT RRs at `_smtp._tls.<domain>`, each given as its list of
@@ -65,8 +68,8 @@ pub fn parse_txt(rrs: &[Vec<Vec<u8>>]) -> TlsRptOutcome {
     };
     match parse_record(&text, &mut findings) {
         Ok(record) => {
-            findings.push(Finding::new(
-                "tls-rpt.valid",
+            findings.push(Check::new(
+                CheckId::TlsRptValid,
                 Status::Pass,
                 format!(
                     "valid TLS-RPT record with {} usable rua URI(s)",
@@ -80,9 +83,9 @@ pub fn parse_txt(rrs: &[Vec<Vec<u8>>]) -> TlsRptOutcome {
             }
         }
         Err(why) => {
-            findings.push(Finding::new(
-                "tls-rpt.invalid",
-                Status::Fail,
+            findings.push(Check::new(
+                CheckId::TlsRptInvalid,
+                Status::Warn,
                 format!("invalid TLS-RPT record {}: {why}", quote(&text)),
             ));
             TlsRptOutcome {
@@ -97,18 +100,19 @@ pub fn parse_txt(rrs: &[Vec<Vec<u8>>]) -> TlsRptOutcome {
 const TLSRPT_RECORD: txt::RecordKind = txt::RecordKind {
     tag: "v=TLSRPTv1",
     cite: "RFC 8460 §3",
-    too_many_id: "tls-rpt.too-many-rrs",
-    near_miss_id: "tls-rpt.near-miss",
-    missing_id: "tls-rpt.missing",
+    too_many_id: CheckId::TlsRptTooManyRrs,
+    near_miss_id: CheckId::TlsRptNearMiss,
+    missing_id: CheckId::TlsRptMissing,
     missing_detail:
         "no TXT record beginning with \"v=TLSRPTv1\"; the domain does not request TLS reports",
-    multiple_id: "tls-rpt.multiple",
+    multiple_id: CheckId::TlsRptMultiple,
+    multiple_status: Status::Warn,
     multiple_consequence: "senders send no reports",
-    space_id: "tls-rpt.space-before-semicolon",
+    space_id: CheckId::TlsRptSpaceBeforeSemicolon,
     space_cite: "RFC 8460 §3",
 };
 
-fn parse_record(text: &[u8], findings: &mut Vec<Finding>) -> Result<TlsRptRecord, String> {
+fn parse_record(text: &[u8], findings: &mut Vec<Check>) -> Result<TlsRptRecord, String> {
     if text.len() > txt::MAX_RECORD_LEN {
         return Err("record is longer than 65535 bytes".to_string());
     }
@@ -141,15 +145,15 @@ fn parse_record(text: &[u8], findings: &mut Vec<Finding>) -> Result<TlsRptRecord
         return Err("required rua= field is missing".to_string());
     };
     if parsed.trailing_wsp {
-        findings.push(Finding::new(
-            "tls-rpt.trailing-wsp",
+        findings.push(Check::new(
+            CheckId::TlsRptTrailingWsp,
             Status::Warn,
             "record ends in whitespace not followed by \";\"; the ABNF does not allow this, though most senders trim it",
         ));
     }
     let uris = parse_rua(rua, findings)?;
     Ok(TlsRptRecord {
-        text: crate::policy::finding::escape_full(text),
+        text: crate::policy::quote::escape_full(text),
         rua: uris,
         extensions,
     })
@@ -159,7 +163,7 @@ fn parse_record(text: &[u8], findings: &mut Vec<Finding>) -> Result<TlsRptRecord
 /// Syntax errors in the list make the record invalid; a well-formed URI
 /// with an unsupported scheme is only dropped (finding), but at least one
 /// usable URI must remain.
-fn parse_rua(value: &[u8], findings: &mut Vec<Finding>) -> Result<Vec<ReportUri>, String> {
+fn parse_rua(value: &[u8], findings: &mut Vec<Check>) -> Result<Vec<ReportUri>, String> {
     let mut out = Vec::new();
     let mut total = 0usize;
     for raw in value.split(|&b| b == b',') {
@@ -176,8 +180,8 @@ fn parse_rua(value: &[u8], findings: &mut Vec<Finding>) -> Result<Vec<ReportUri>
         }
     }
     if total > MAX_RUA {
-        findings.push(Finding::new(
-            "tls-rpt.rua-too-many",
+        findings.push(Check::new(
+            CheckId::TlsRptRuaTooMany,
             Status::Warn,
             format!("{total} rua URIs; only the first {MAX_RUA} were checked"),
         ));
@@ -194,11 +198,11 @@ fn is_uri_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&b)
 }
 
-fn check_uri(uri: &[u8], findings: &mut Vec<Finding>) -> Option<ReportUri> {
-    let bad = |findings: &mut Vec<Finding>, why: &str| {
-        findings.push(Finding::new(
-            "tls-rpt.rua-invalid",
-            Status::Fail,
+fn check_uri(uri: &[u8], findings: &mut Vec<Check>) -> Option<ReportUri> {
+    let bad = |findings: &mut Vec<Check>, why: &str| {
+        findings.push(Check::new(
+            CheckId::TlsRptRuaInvalid,
+            Status::Warn,
             format!("rua URI {} {why}; it is ignored", quote(uri)),
         ));
     };
@@ -241,9 +245,9 @@ fn check_uri(uri: &[u8], findings: &mut Vec<Finding>) -> Option<ReportUri> {
     } else if scheme.eq_ignore_ascii_case(b"https") {
         RuaScheme::Https
     } else {
-        findings.push(Finding::new(
-            "tls-rpt.rua-scheme",
-            Status::Fail,
+        findings.push(Check::new(
+            CheckId::TlsRptRuaScheme,
+            Status::Warn,
             format!(
                 "rua URI {} uses scheme {}; RFC 8460 §3 supports only mailto: and https:, so it is ignored",
                 quote(uri),
@@ -300,8 +304,8 @@ fn check_uri(uri: &[u8], findings: &mut Vec<Finding>) -> Option<ReportUri> {
     // and URIs, so only "!" can still be present here — typically a
     // DMARC-style size limit such as "!10m", which TLS-RPT does not have.
     if uri.contains(&b'!') {
-        findings.push(Finding::new(
-            "tls-rpt.rua-unencoded",
+        findings.push(Check::new(
+            CheckId::TlsRptRuaUnencoded,
             Status::Warn,
             format!(
                 "rua URI {} contains an unencoded \"!\" (RFC 8460 §3 requires %21); a DMARC-style size suffix like !10m is not part of TLS-RPT and becomes part of the address",
@@ -327,7 +331,7 @@ mod tests {
         parse_txt(&rrs)
     }
 
-    fn has(findings: &[Finding], id: &str, status: Status) -> bool {
+    fn has(findings: &[Check], id: &str, status: Status) -> bool {
         findings.iter().any(|f| f.id == id && f.status == status)
     }
 
@@ -374,18 +378,18 @@ mod tests {
     fn an_ftp_uri_is_rejected_and_alone_leaves_the_record_invalid() {
         let out = txt(&[&["v=TLSRPTv1; rua=ftp://example.com/reports"]]);
         assert!(out.record.is_none());
-        assert!(has(&out.findings, "tls-rpt.rua-scheme", Status::Fail));
-        assert!(has(&out.findings, "tls-rpt.invalid", Status::Fail));
+        assert!(has(&out.findings, "tls-rpt.rua-scheme", Status::Warn));
+        assert!(has(&out.findings, "tls-rpt.invalid", Status::Warn));
         let mixed = txt(&[&["v=TLSRPTv1; rua=ftp://example.com/r,mailto:a@example.com"]]);
         assert_eq!(mixed.record.unwrap().rua.len(), 1);
-        assert!(has(&mixed.findings, "tls-rpt.rua-scheme", Status::Fail));
+        assert!(has(&mixed.findings, "tls-rpt.rua-scheme", Status::Warn));
     }
 
     #[test]
     fn a_missing_rua_is_invalid() {
         let out = txt(&[&["v=TLSRPTv1; ruf=mailto:a@example.com"]]);
         assert!(out.record.is_none());
-        assert!(has(&out.findings, "tls-rpt.invalid", Status::Fail));
+        assert!(has(&out.findings, "tls-rpt.invalid", Status::Warn));
         assert!(txt(&[&["v=TLSRPTv1;"]]).record.is_none());
         assert!(txt(&[&["v=TLSRPTv1; rua="]]).record.is_none());
     }
@@ -397,7 +401,7 @@ mod tests {
             &["v=TLSRPTv1; rua=mailto:b@example.com"],
         ]);
         assert!(out.record.is_none());
-        assert!(has(&out.findings, "tls-rpt.multiple", Status::Fail));
+        assert!(has(&out.findings, "tls-rpt.multiple", Status::Warn));
     }
 
     #[test]
@@ -522,6 +526,6 @@ mod tests {
     fn a_malformed_uri_is_dropped_but_the_others_are_kept() {
         let out = txt(&[&["v=TLSRPTv1; rua=mailto:x,https://r.example/"]]);
         assert_eq!(out.record.unwrap().rua.len(), 1);
-        assert!(has(&out.findings, "tls-rpt.rua-invalid", Status::Fail));
+        assert!(has(&out.findings, "tls-rpt.rua-invalid", Status::Warn));
     }
 }

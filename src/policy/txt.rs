@@ -10,7 +10,9 @@
 //! ext-value   = 1*(%x21-3A / %x3C / %x3E-7E)  ; VCHAR minus "=" and ";"
 //! ```
 
-use crate::policy::finding::{escape, escape_full, quote, Finding, Status};
+use crate::grade::rubric::CheckId;
+use crate::policy::quote::{escape, escape_full, quote};
+use crate::report::{Check, Status};
 
 /// Maximum number of RRs examined at one owner name. A DNS message cannot
 /// carry many more than this anyway; the cap only bounds work on hostile
@@ -122,7 +124,7 @@ pub(crate) struct Fields<'a> {
 
 /// Parse `1*(field-delim field) [field-delim]` — everything after the
 /// version tag. Returns a human-readable reason on failure (already safe:
-/// quoted input goes through [`crate::policy::finding::quote`]).
+/// quoted input goes through [`crate::policy::quote::quote`]).
 pub(crate) fn parse_fields(rest: &[u8]) -> Result<Fields<'_>, String> {
     let mut pieces = rest.split(|&b| b == b';');
     // Between the version tag and the first ';' only WSP may appear.
@@ -215,14 +217,17 @@ pub(crate) struct RecordKind {
     pub tag: &'static str,
     /// Where "exactly one record" is required, e.g. "RFC 8461 §3.1".
     pub cite: &'static str,
-    pub too_many_id: &'static str,
-    pub near_miss_id: &'static str,
-    pub missing_id: &'static str,
+    pub too_many_id: CheckId,
+    pub near_miss_id: CheckId,
+    pub missing_id: CheckId,
     pub missing_detail: &'static str,
-    pub multiple_id: &'static str,
+    pub multiple_id: CheckId,
+    /// How several records count: a failure for MTA-STS (no policy at all), a warning for
+    /// TLS-RPT (only the feedback channel is lost).
+    pub multiple_status: Status,
     /// What senders do when there are several, e.g. "senders ignore MTA-STS".
     pub multiple_consequence: &'static str,
-    pub space_id: &'static str,
+    pub space_id: CheckId,
     pub space_cite: &'static str,
 }
 
@@ -231,11 +236,11 @@ pub(crate) struct RecordKind {
 fn select_candidates(
     rrs: &[Vec<Vec<u8>>],
     kind: &RecordKind,
-    findings: &mut Vec<Finding>,
+    findings: &mut Vec<Check>,
 ) -> Vec<(Vec<u8>, bool)> {
     let tag = kind.tag.as_bytes();
     if rrs.len() > MAX_RRS {
-        findings.push(Finding::new(
+        findings.push(Check::new(
             kind.too_many_id,
             Status::Warn,
             format!(
@@ -256,7 +261,7 @@ fn select_candidates(
             Candidate::Unrelated => {
                 if is_near_miss(&joined, tag) && near_misses < MAX_NEAR_MISS_FINDINGS {
                     near_misses += 1;
-                    findings.push(Finding::new(
+                    findings.push(Check::new(
                         kind.near_miss_id,
                         Status::Warn,
                         format!(
@@ -287,14 +292,14 @@ fn list_records(records: &[(Vec<u8>, bool)]) -> String {
 pub(crate) fn pick_record(
     rrs: &[Vec<Vec<u8>>],
     kind: &RecordKind,
-    findings: &mut Vec<Finding>,
+    findings: &mut Vec<Check>,
 ) -> (Vec<String>, Option<Vec<u8>>) {
     let mut candidates = select_candidates(rrs, kind, findings);
     let shown: Vec<String> = candidates.iter().map(|(t, _)| escape_full(t)).collect();
     let tag = kind.tag;
     match candidates.len() {
         0 => {
-            findings.push(Finding::new(
+            findings.push(Check::new(
                 kind.missing_id,
                 Status::Info,
                 kind.missing_detail,
@@ -304,7 +309,7 @@ pub(crate) fn pick_record(
         1 => {
             let (text, space_before_semicolon) = candidates.remove(0);
             if space_before_semicolon {
-                findings.push(Finding::new(
+                findings.push(Check::new(
                     kind.space_id,
                     Status::Warn,
                     format!(
@@ -317,9 +322,9 @@ pub(crate) fn pick_record(
             (shown, Some(text))
         }
         n => {
-            findings.push(Finding::new(
+            findings.push(Check::new(
                 kind.multiple_id,
-                Status::Fail,
+                kind.multiple_status,
                 format!(
                     "{n} TXT records begin with \"{tag}\"; {} requires exactly one, so {}: {}",
                     kind.cite,

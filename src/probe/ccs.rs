@@ -9,13 +9,14 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::grade::rubric::CheckId;
 use crate::probe::versions::ProbeTarget;
-use crate::report::{Check, Grade, Status};
+use crate::report::{Check, Status};
 use crate::wire::enums::{AlertDescription, ContentType};
 use crate::wire::hello::{ClientHelloBuilder, Probe};
 use crate::wire::record::RecordReader;
 
-const ID: &str = "tls.ccs-injection";
+const ID: CheckId = CheckId::TlsCcsInjection;
 
 /// Shortest and longest wait for an answer to a ChangeCipherSpec: three of the hello's round
 /// trips within these bounds, as the STARTTLS-injection probe waits.
@@ -92,7 +93,6 @@ pub fn verdict(version: &str, first: &Heard, second: Option<&Heard>) -> Check {
                 d.name()
             ),
         )
-        .capped(Grade::F)
     };
     let unknown = |w: String| Check::new(ID, Status::Error, format!("could not tell: {w}"));
     match (first, second) {
@@ -162,6 +162,7 @@ async fn run(t: &ProbeTarget, probe: Probe) -> Result<Check, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::Grade;
 
     #[test]
     fn the_record_is_a_one_byte_change_cipher_spec() {

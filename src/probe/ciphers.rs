@@ -27,9 +27,10 @@
 
 use tokio::sync::Semaphore;
 
+use crate::grade::rubric::CheckId;
 use crate::probe::versions::{self, Answer, ProbeTarget};
 use crate::report::{
-    Check, CipherReport, Grade, GroupResult, KeyExchangeReport, Status, SuiteName, VersionCiphers,
+    Check, CipherReport, GroupResult, KeyExchangeReport, Status, SuiteName, VersionCiphers,
     WeakClassResult,
 };
 use crate::wire::enums::{AlertDescription, CipherSuite, ExtensionType, NamedGroup};
@@ -725,14 +726,14 @@ pub fn assess(f: &Findings) -> Assessment {
     a.ciphers.weakest_bits = weakest;
 
     // One check per class: FAIL/WARN where accepted in any version.
-    let rules: [(&str, &str, Status, Grade, &str); 5] = [
-        ("rc4", "cipher.rc4", Status::Fail, Grade::C, "RC4 suites accepted (broken stream cipher, prohibited by RFC 7465)"),
-        ("3des", "cipher.3des", Status::Fail, Grade::C, "64-bit block cipher suites (3DES/IDEA) accepted: vulnerable to Sweet32"),
-        ("export", "cipher.export", Status::Fail, Grade::F, "EXPORT or single-DES suites accepted: keys under 112 bits are breakable"),
-        ("null", "cipher.null", Status::Fail, Grade::F, "NULL-encryption suites accepted: mail can travel unencrypted inside TLS"),
-        ("anon", "cipher.anon", Status::Warn, Grade::A, "anonymous (aNULL) suites accepted: no server authentication; tolerated for opportunistic SMTP (RFC 7672 §8.2)"),
+    let rules: [(&str, CheckId, Status, &str); 5] = [
+        ("rc4", CheckId::CipherRc4, Status::Fail, "RC4 suites accepted (broken stream cipher, prohibited by RFC 7465)"),
+        ("3des", CheckId::Cipher3des, Status::Fail, "64-bit block cipher suites (3DES/IDEA) accepted: vulnerable to Sweet32"),
+        ("export", CheckId::CipherExport, Status::Fail, "EXPORT or single-DES suites accepted: keys under 112 bits are breakable"),
+        ("null", CheckId::CipherNull, Status::Fail, "NULL-encryption suites accepted: mail can travel unencrypted inside TLS"),
+        ("anon", CheckId::CipherAnon, Status::Warn, "anonymous (aNULL) suites accepted: no server authentication; tolerated for opportunistic SMTP (RFC 7672 §8.2)"),
     ];
-    for (class, id, status, cap, why) in rules {
+    for (class, id, status, why) in rules {
         let hits: Vec<&(Probe, &str, Seen)> =
             f.classes.iter().filter(|(_, c, _)| *c == class).collect();
         if hits.is_empty() {
@@ -747,7 +748,7 @@ pub fn assess(f: &Findings) -> Assessment {
             .collect();
         let unknown = hits.iter().any(|(_, _, s)| s.accepted().is_none());
         a.checks.push(if !accepted.is_empty() {
-            Check::new(id, status, format!("{why}: {}", accepted.join(", "))).capped(cap)
+            Check::new(id, status, format!("{why}: {}", accepted.join(", ")))
         } else if unknown {
             Check::new(
                 id,
@@ -783,27 +784,24 @@ pub fn assess(f: &Findings) -> Assessment {
     a.ciphers.aead = aead;
     if let Some(false) = fs {
         a.checks.push(
-            Check::new("cipher.no-fs", Status::Warn, "no forward-secret (ECDHE/DHE) suite accepted: a stolen server key decrypts recorded mail").capped(Grade::B),
+            Check::new(CheckId::CipherNoFs, Status::Warn, "no forward-secret (ECDHE/DHE) suite accepted: a stolen server key decrypts recorded mail"),
         );
     } else if fs == Some(true) {
         a.checks.push(Check::new(
-            "cipher.no-fs",
+            CheckId::CipherNoFs,
             Status::Pass,
             "forward-secret suites accepted",
         ));
     }
     if let Some(false) = aead {
-        a.checks.push(
-            Check::new(
-                "cipher.no-aead",
-                Status::Warn,
-                "no AEAD (GCM/ChaCha20) suite accepted: only CBC or stream ciphers",
-            )
-            .capped(Grade::B),
-        );
+        a.checks.push(Check::new(
+            CheckId::CipherNoAead,
+            Status::Warn,
+            "no AEAD (GCM/ChaCha20) suite accepted: only CBC or stream ciphers",
+        ));
     } else if aead == Some(true) {
         a.checks.push(Check::new(
-            "cipher.no-aead",
+            CheckId::CipherNoAead,
             Status::Pass,
             "AEAD suites accepted",
         ));
@@ -824,11 +822,10 @@ pub fn assess(f: &Findings) -> Assessment {
     if !worse.is_empty() {
         a.checks.push(
             Check::new(
-                "cipher.order",
+                CheckId::CipherOrder,
                 Status::Warn,
                 format!("the server picks a non-forward-secret or non-AEAD suite although it has better ones: {}", worse.join(", ")),
-            )
-            .capped(Grade::A),
+            ),
         );
     }
     // Server preference in TLS 1.2: same choice from the list and its reverse = server's order.
@@ -866,7 +863,7 @@ pub fn assess(f: &Findings) -> Assessment {
             .map(|(g, _)| group_label(*g))
             .collect();
         a.checks.push(Check::new(
-            "kx.groups",
+            CheckId::KxGroups,
             Status::Info,
             if ok.is_empty() {
                 "no ECDHE group accepted".to_string()
@@ -878,7 +875,7 @@ pub fn assess(f: &Findings) -> Assessment {
     match &f.weak_curves {
         Some((p, seen)) => a.checks.push(weak_curve_check(*p, seen)),
         None if f.tls13 => a.checks.push(Check::new(
-            "kx.weak-curve",
+            CheckId::KxWeakCurve,
             Status::Pass,
             "TLS 1.3 only: it has no curve under 224 bits",
         )),
@@ -898,24 +895,22 @@ pub fn assess(f: &Findings) -> Assessment {
             a.key_exchange.dh_bits = bits;
             a.checks.push(match bits {
                 Some(b) if b < 1024 => Check::new(
-                    "kx.dh-small",
+                    CheckId::KxDhSmall,
                     Status::Fail,
                     format!("DHE with a {b}-bit group: breakable (Logjam)"),
-                )
-                .capped(Grade::F),
+                ),
                 Some(b) if b < 2048 => Check::new(
-                    "kx.dh-small",
+                    CheckId::KxDhSmall,
                     Status::Warn,
                     format!("DHE with a {b}-bit group: below 2048 bits"),
-                )
-                .capped(Grade::B),
+                ),
                 Some(b) => Check::new(
-                    "kx.dh-small",
+                    CheckId::KxDhSmall,
                     Status::Pass,
                     format!("DHE with a {b}-bit group"),
                 ),
                 None => Check::new(
-                    "kx.dh-small",
+                    CheckId::KxDhSmall,
                     Status::Error,
                     "DHE accepted but the ServerKeyExchange could not be read",
                 ),
@@ -930,7 +925,7 @@ pub fn assess(f: &Findings) -> Assessment {
                 let sh = &fl.server_hello;
                 a.checks.push(if sh.compression != 0 {
                     Check::new(
-                        "tls.compression",
+                        CheckId::TlsCompression,
                         Status::Fail,
                         format!(
                             "the server enabled TLS compression (method {}) in {}: CRIME",
@@ -938,22 +933,25 @@ pub fn assess(f: &Findings) -> Assessment {
                             version_name(*p)
                         ),
                     )
-                    .capped(Grade::C)
                 } else {
-                    Check::new("tls.compression", Status::Pass, "TLS compression refused")
+                    Check::new(
+                        CheckId::TlsCompression,
+                        Status::Pass,
+                        "TLS compression refused",
+                    )
                 });
                 a.checks.push(if sh.extension(ExtensionType::RENEGOTIATION_INFO).is_some() {
-                    Check::new("tls.renegotiation", Status::Pass, "secure renegotiation (RFC 5746) supported")
+                    Check::new(CheckId::TlsRenegotiation, Status::Pass, "secure renegotiation (RFC 5746) supported")
                 } else {
-                    Check::new("tls.renegotiation", Status::Warn, format!("no renegotiation_info in the {} ServerHello: no RFC 5746 secure renegotiation", version_name(*p))).capped(Grade::A)
+                    Check::new(CheckId::TlsRenegotiation, Status::Warn, format!("no renegotiation_info in the {} ServerHello: no RFC 5746 secure renegotiation", version_name(*p)))
                 });
                 // The TLS 1.2 hello offers extended_master_secret; older ones do not (the
                 // requirement, and this check, are for TLS 1.2).
                 if *p == Probe::Tls12 {
                     a.checks.push(if sh.extension(ExtensionType::EXTENDED_MASTER_SECRET).is_some() {
-                        Check::new("tls.extended-master-secret", Status::Pass, "TLS 1.2 with the extended master secret (RFC 7627)")
+                        Check::new(CheckId::TlsExtendedMasterSecret, Status::Pass, "TLS 1.2 with the extended master secret (RFC 7627)")
                     } else {
-                        Check::new("tls.extended-master-secret", Status::Warn, "no extended_master_secret in the TLS 1.2 ServerHello although offered: TLS 1.2 sessions are open to the triple-handshake attack (RFC 7627)")
+                        Check::new(CheckId::TlsExtendedMasterSecret, Status::Warn, "no extended_master_secret in the TLS 1.2 ServerHello although offered: TLS 1.2 sessions are open to the triple-handshake attack (RFC 7627)")
                     });
                 }
             }
@@ -961,25 +959,25 @@ pub fn assess(f: &Findings) -> Assessment {
                 if w.contains(AlertDescription::DECOMPRESSION_FAILURE.name().as_ref()) =>
             {
                 a.checks.push(Check::new(
-                    "tls.compression",
+                    CheckId::TlsCompression,
                     Status::Pass,
                     "TLS compression refused",
                 ));
             }
             Seen::Refused(w) | Seen::Unknown(w) => {
                 a.checks.push(Check::new(
-                    "tls.compression",
+                    CheckId::TlsCompression,
                     Status::Error,
                     format!("compression probe: {w}"),
                 ));
                 a.checks.push(Check::new(
-                    "tls.renegotiation",
+                    CheckId::TlsRenegotiation,
                     Status::Error,
                     format!("renegotiation probe: {w}"),
                 ));
                 if *p == Probe::Tls12 {
                     a.checks.push(Check::new(
-                        "tls.extended-master-secret",
+                        CheckId::TlsExtendedMasterSecret,
                         Status::Error,
                         format!("extended master secret probe: {w}"),
                     ));
@@ -988,12 +986,12 @@ pub fn assess(f: &Findings) -> Assessment {
         }
     } else if f.tls13 {
         a.checks.push(Check::new(
-            "tls.renegotiation",
+            CheckId::TlsRenegotiation,
             Status::Pass,
             "TLS 1.3 only: no renegotiation and no compression exist",
         ));
         a.checks.push(Check::new(
-            "tls.extended-master-secret",
+            CheckId::TlsExtendedMasterSecret,
             Status::Pass,
             "TLS 1.3 only: its key schedule binds every session to its handshake (RFC 8446 §7.1)",
         ));
@@ -1013,17 +1011,16 @@ fn weak_curve_check(p: Probe, seen: &Seen) -> Check {
             Some(Ok(KeyExchangeParams::Ecdhe { group })) => {
                 match hello::WEAK_CURVES.iter().find(|(g, _)| *g == group) {
                     Some((g, bits)) => Check::new(
-                        "kx.weak-curve",
+                        CheckId::KxWeakCurve,
                         Status::Warn,
                         format!(
                             "ECDHE on {} ({bits} bits) accepted in {v}: under 224 bits, the \
                              session key is within reach of a well-funded attacker",
                             group_label(*g)
                         ),
-                    )
-                    .capped(Grade::B),
+                    ),
                     None => Check::new(
-                        "kx.weak-curve",
+                        CheckId::KxWeakCurve,
                         Status::Pass,
                         format!(
                             "offered curves under 224 bits first, the server chose {}",
@@ -1033,18 +1030,18 @@ fn weak_curve_check(p: Probe, seen: &Seen) -> Check {
                 }
             }
             _ => Check::new(
-                "kx.weak-curve",
+                CheckId::KxWeakCurve,
                 Status::Error,
                 format!("weak-curve probe: the {v} ServerKeyExchange could not be read"),
             ),
         },
         Seen::Refused(w) => Check::new(
-            "kx.weak-curve",
+            CheckId::KxWeakCurve,
             Status::Pass,
             format!("a {v} ECDHE hello offering curves under 224 bits was refused ({w})"),
         ),
         Seen::Unknown(w) => Check::new(
-            "kx.weak-curve",
+            CheckId::KxWeakCurve,
             Status::Error,
             format!("weak-curve probe: {w}"),
         ),
@@ -1152,7 +1149,7 @@ pub async fn apply(
             a.checks.push(c);
         }
         None if known.accepted == [Probe::Tls13] => a.checks.push(Check::new(
-            "tls.ccs-injection",
+            CheckId::TlsCcsInjection,
             Status::Pass,
             "TLS 1.3 only: CVE-2014-0224 is a flaw of the TLS ≤ 1.2 handshake",
         )),
@@ -1164,7 +1161,7 @@ pub async fn apply(
             a.checks.push(c);
         }
         None if known.accepted == [Probe::Tls13] => a.checks.push(Check::new(
-            "tls.robot",
+            CheckId::TlsRobot,
             Status::Pass,
             "TLS 1.3 only: it has no RSA key exchange, which ROBOT needs",
         )),

@@ -1,6 +1,7 @@
 //! Unit tests of the cipher prober's pure parts: class lists per version and the judging rules.
 
 use super::*;
+use crate::report::Grade;
 use crate::wire::enums::ProtocolVersion;
 use crate::wire::server::{Extension, ServerHello};
 

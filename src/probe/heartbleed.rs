@@ -11,13 +11,14 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::grade::rubric::CheckId;
 use crate::probe::versions::{self, HelloError, ProbeTarget};
-use crate::report::{Check, Grade, Status};
+use crate::report::{Check, Status};
 use crate::wire::enums::ExtensionType;
 use crate::wire::hello::{ClientHelloBuilder, Probe};
 use crate::wire::server::ServerFlight;
 
-const ID: &str = "tls.heartbleed";
+const ID: CheckId = CheckId::TlsHeartbleed;
 
 /// The heartbeat request: record type heartbeat(24), then HeartbeatMessage
 /// { type = request(1), payload_length = 0x4000 } with no payload and no padding.
@@ -106,7 +107,6 @@ async fn run(t: &ProbeTarget, probe: Probe) -> Result<Check, String> {
                 "Heartbleed (CVE-2014-0160): a heartbeat request claiming 16384 bytes it did not carry was answered with {leaked} bytes of server memory (not recorded). Keys and mail in memory can be read by anyone"
             ),
         )
-        .capped(Grade::F)
     } else {
         Check::new(
             ID,

@@ -12,12 +12,13 @@ use std::time::Duration;
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::grade::rubric::CheckId;
 use crate::net::lines::LineReader;
 use crate::net::starttls::read_smtp_reply;
 use crate::probe::versions::ProbeTarget;
-use crate::report::{Check, Grade, Status};
+use crate::report::{Check, Status};
 
-const ID: &str = "smtp.starttls-injection";
+const ID: CheckId = CheckId::SmtpStarttlsInjection;
 
 /// How long to wait for a reply that should never come. A vulnerable server answers at once (the
 /// command is already in its buffer), so a few round trips suffice: three times the STARTTLS
@@ -115,8 +116,7 @@ async fn run(t: &ProbeTarget) -> Result<Check, String> {
             "STARTTLS command injection (CVE-2011-0411): a command sent in clear text with STARTTLS was answered inside TLS ({:?}); an attacker could inject commands into the encrypted session",
             crate::escape::for_terminal(first.trim_end())
         ),
-    )
-    .capped(Grade::C))
+    ))
 }
 
 async fn write(s: &mut tokio::net::TcpStream, data: &[u8], step: Duration) -> Result<(), String> {

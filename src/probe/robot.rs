@@ -17,14 +17,15 @@ use std::time::Duration;
 use num_bigint::BigUint;
 use tokio::io::AsyncWriteExt;
 
+use crate::grade::rubric::CheckId;
 use crate::probe::ccs::{listen, Heard};
 use crate::probe::heartbleed::through_server_hello_done;
 use crate::probe::versions::ProbeTarget;
-use crate::report::{Check, Grade, Status};
+use crate::report::{Check, Status};
 use crate::wire::enums::CipherSuite;
 use crate::wire::hello::{ClientHelloBuilder, Probe};
 
-const ID: &str = "tls.robot";
+const ID: CheckId = CheckId::TlsRobot;
 
 /// The RSA key-exchange suites offered (every one a ROBOT-affected server might choose).
 pub const RSA_KX: &[CipherSuite] = &[
@@ -292,8 +293,7 @@ pub fn verdict(version: &str, first: &[Attempt], second: Option<&[Attempt]>) -> 
             format!(
                 "ROBOT: the server answers RSA key exchanges differently by padding, the same way twice ({pattern}): a Bleichenbacher oracle that lets an attacker decrypt recorded RSA key-exchange sessions and sign with the server's key"
             ),
-        )
-        .capped(Grade::F),
+        ),
         Some(r2) => Check::new(
             ID,
             Status::Error,
@@ -336,6 +336,7 @@ pub async fn probe(t: &ProbeTarget, limit: &tokio::sync::Semaphore, probe: Probe
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::Grade;
 
     #[test]
     fn the_five_messages_have_the_modulus_length_and_the_paper_layouts() {

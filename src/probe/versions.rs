@@ -18,8 +18,9 @@ use std::net::SocketAddr;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::grade::rubric::CheckId;
 use crate::net::starttls::DialogueTimeouts;
-use crate::report::{Check, Grade, ProtocolDetail, Status, VersionMap, VERSION_NAMES};
+use crate::report::{Check, ProtocolDetail, Status, VersionMap, VERSION_NAMES};
 use crate::target::Transport;
 use crate::wire::enums::{AlertDescription, CipherSuite, ProtocolVersion};
 use crate::wire::hello::{self, ClientHelloBuilder, Probe};
@@ -515,17 +516,15 @@ pub fn assess(outcomes: &[VersionOutcome], negotiated: Option<&str>) -> Assessme
     } else {
         Status::Info
     };
-    a.checks.push(Check::new("tls.versions", status, summary));
+    a.checks
+        .push(Check::new(CheckId::TlsVersions, status, summary));
 
     if a.protocols.sslv3 == Some(true) {
-        a.checks.push(
-            Check::new(
-                "tls.sslv3",
-                Status::Fail,
-                "SSL 3.0 accepted: broken by POODLE and prohibited by RFC 7568",
-            )
-            .capped(Grade::F),
-        );
+        a.checks.push(Check::new(
+            CheckId::TlsSslv3,
+            Status::Fail,
+            "SSL 3.0 accepted: broken by POODLE and prohibited by RFC 7568",
+        ));
     }
     let legacy: Vec<&str> = [
         ("TLSv1.0", a.protocols.tls10),
@@ -536,17 +535,14 @@ pub fn assess(outcomes: &[VersionOutcome], negotiated: Option<&str>) -> Assessme
     .map(|(n, _)| n)
     .collect();
     if !legacy.is_empty() {
-        a.checks.push(
-            Check::new(
-                "tls.legacy-versions",
-                Status::Warn,
-                format!(
-                    "{} accepted: deprecated since 2021 (RFC 8996)",
-                    legacy.join(" and ")
-                ),
-            )
-            .capped(Grade::B),
-        );
+        a.checks.push(Check::new(
+            CheckId::TlsLegacyVersions,
+            Status::Warn,
+            format!(
+                "{} accepted: deprecated since 2021 (RFC 8996)",
+                legacy.join(" and ")
+            ),
+        ));
     }
     let modern = a.protocols.tls12 == Some(true) || a.protocols.tls13 == Some(true);
     if !accepted.is_empty()
@@ -554,14 +550,11 @@ pub fn assess(outcomes: &[VersionOutcome], negotiated: Option<&str>) -> Assessme
         && a.protocols.tls12 == Some(false)
         && a.protocols.tls13 == Some(false)
     {
-        a.checks.push(
-            Check::new(
-                "tls.modern-missing",
-                Status::Fail,
-                format!("no TLS 1.2 or 1.3: only {}", accepted.join(", ")),
-            )
-            .capped(Grade::C),
-        );
+        a.checks.push(Check::new(
+            CheckId::TlsModernMissing,
+            Status::Fail,
+            format!("no TLS 1.2 or 1.3: only {}", accepted.join(", ")),
+        ));
     }
     // Version intolerance: an offer of V died without an alert while a lower version works.
     let lowest_accepted = Probe::ALL.iter().position(|p| {
@@ -585,14 +578,13 @@ pub fn assess(outcomes: &[VersionOutcome], negotiated: Option<&str>) -> Assessme
     if !intolerant.is_empty() {
         a.checks.push(
             Check::new(
-                "tls.version-intolerance",
+                CheckId::TlsVersionIntolerance,
                 Status::Warn,
                 format!(
                     "the server drops the connection on a {} hello instead of answering with a version it supports (RFC 5246 App. E.1, RFC 8446 App. D)",
                     intolerant.join(" / ")
                 ),
-            )
-            .capped(Grade::A),
+            ),
         );
     }
     // TLS_FALLBACK_SCSV needs two accepted versions: offer the second best.
@@ -620,6 +612,7 @@ pub fn assess(outcomes: &[VersionOutcome], negotiated: Option<&str>) -> Assessme
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::Grade;
 
     fn hello(v: ProtocolVersion) -> Answer {
         Answer::Hello {

@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+use crate::grade::rubric::CheckId;
+
 /// Version of the JSON report layout. Bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -208,11 +210,11 @@ impl GradeValue {
     }
 }
 
-/// One check: a stable id, its status, the most a failing check lets the grade be, and a
-/// sentence for humans.
+/// One check: its id (the rubric's row), its status, the most a failing check lets the grade be
+/// (always the rubric's cap for that status), and a sentence for humans.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Check {
-    pub id: &'static str,
+    pub id: CheckId,
     pub status: Status,
     /// Highest grade this finding allows (`null` = no cap).
     pub cap: Option<Grade>,
@@ -220,17 +222,17 @@ pub struct Check {
 }
 
 impl Check {
-    pub fn new(id: &'static str, status: Status, detail: impl Into<String>) -> Self {
+    pub fn new(id: CheckId, status: Status, detail: impl Into<String>) -> Self {
+        debug_assert!(
+            id.allows(status),
+            "the rubric does not let {id} be {status:?}"
+        );
         Check {
             id,
             status,
-            cap: None,
+            cap: id.cap(status),
             detail: detail.into(),
         }
-    }
-    pub fn capped(mut self, cap: Grade) -> Self {
-        self.cap = Some(cap);
-        self
     }
 }
 

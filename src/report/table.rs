@@ -36,7 +36,7 @@ fn reasons(checks: &[Check], max: usize) -> String {
         .filter(|c| matches!(c.status, Status::Fail | Status::Error | Status::Warn))
         .map(|c| {
             // Consistency findings name two certificates: in full under the target, not here.
-            if crate::consistency::CHECK_IDS.contains(&c.id) {
+            if c.id.rule().section == crate::grade::rubric::Section::Consistency {
                 format!("{} {} (below)", c.status.as_str(), c.id)
             } else {
                 format!("{} {}", c.status.as_str(), esc(&c.detail))
@@ -215,12 +215,10 @@ fn render_target(t: &TargetReport, o: TableOptions) -> String {
     }
     // Certificate consistency findings sit on the odd endpoint, where the "Main reasons"
     // column may cut them off; they are what an admin checks after a renewal, so list them here.
-    for c in t
-        .endpoints
-        .iter()
-        .flat_map(|e| &e.checks)
-        .filter(|c| crate::consistency::CHECK_IDS.contains(&c.id) && c.status != Status::Pass)
-    {
+    for c in t.endpoints.iter().flat_map(|e| &e.checks).filter(|c| {
+        c.id.rule().section == crate::grade::rubric::Section::Consistency
+            && c.status != Status::Pass
+    }) {
         out.push_str(&format!(
             "  {:<5} {:<28} {}\n",
             c.status.as_str(),

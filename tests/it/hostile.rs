@@ -195,6 +195,8 @@ async fn ten_megabytes_without_a_newline_is_a_protocol_error_read_no_further() {
     assert_eq!(kind(&e), ErrorKind::ProtocolError);
     let c = has(&e.checks, "smtp.greeting", Status::Fail);
     assert!(c.detail.contains("longer than"), "{c:?}");
+    // No sender can read such a greeting, so no mail is delivered here: F, not "could not test".
+    assert_eq!(e.grade, letter(Grade::F));
 }
 
 #[tokio::test]
@@ -244,7 +246,7 @@ async fn an_http_server_on_the_smtp_port_is_not_smtp() {
     .await;
     assert_eq!(kind(&e), ErrorKind::ProtocolError);
     let c = has(&e.checks, "smtp.greeting", Status::Fail);
-    assert!(c.detail.contains("not an SMTP reply"), "{c:?}");
+    assert!(c.detail.contains("not an SMTP reply"), "{c:?}");    assert_eq!(e.grade, letter(Grade::F));
 }
 
 #[tokio::test]

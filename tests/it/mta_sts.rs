@@ -119,7 +119,7 @@ fn endpoint<'a>(r: &'a TargetReport, host: &str) -> &'a EndpointReport {
 }
 
 fn ids(checks: &[Check]) -> Vec<&str> {
-    checks.iter().map(|c| c.id).collect()
+    checks.iter().map(|c| c.id.as_str()).collect()
 }
 
 #[track_caller]

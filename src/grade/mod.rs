@@ -5,6 +5,8 @@
 //! worst endpoint grade lowered by the domain's own caps. "Could not test" (status `error`) is
 //! never a failure: an endpoint with nothing but errors is "?".
 
+pub mod rubric;
+
 use crate::report::{Check, Grade, GradeValue, Status};
 
 /// The three SSL Labs score categories (0–100 each), when known.
@@ -191,13 +193,14 @@ pub fn sort_checks(checks: &mut [Check]) {
         let cb = b.cap.filter(|_| b.status != Status::Pass);
         cb.cmp(&ca)
             .then(rank(a.status).cmp(&rank(b.status)))
-            .then(a.id.cmp(b.id))
+            .then(a.id.cmp(&b.id))
     });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::grade::rubric::CheckId;
 
     fn good_score() -> Score {
         Score {
@@ -237,14 +240,14 @@ mod tests {
     #[test]
     fn caps_lower_the_grade_and_passing_checks_do_not() {
         let checks = vec![
-            Check::new("a", Status::Pass, "").capped(Grade::F),
-            Check::new("cert.self-signed", Status::Warn, "").capped(Grade::B),
+            Check::new(CheckId::StarttlsOffered, Status::Pass, ""),
+            Check::new(CheckId::CertSelfSigned, Status::Warn, ""),
         ];
         assert_eq!(
             endpoint_grade(&checks, &good_score(), true, false),
             GradeValue::Letter(Grade::B)
         );
-        let checks = vec![Check::new("starttls.offered", Status::Fail, "").capped(Grade::F)];
+        let checks = vec![Check::new(CheckId::StarttlsOffered, Status::Fail, "")];
         assert_eq!(
             endpoint_grade(&checks, &Score::default(), false, false),
             GradeValue::Letter(Grade::F)
@@ -253,7 +256,7 @@ mod tests {
 
     #[test]
     fn errors_alone_give_unknown_not_fail() {
-        let checks = vec![Check::new("smtp.greeting", Status::Error, "timeout")];
+        let checks = vec![Check::new(CheckId::SmtpGreeting, Status::Error, "timeout")];
         assert_eq!(
             endpoint_grade(&checks, &Score::default(), false, false),
             GradeValue::Unknown
@@ -262,7 +265,7 @@ mod tests {
 
     #[test]
     fn a_plus_needs_evidence_and_no_warnings() {
-        let clean = vec![Check::new("cert.trusted", Status::Pass, "")];
+        let clean = vec![Check::new(CheckId::CertTrusted, Status::Pass, "")];
         assert_eq!(
             endpoint_grade(&clean, &good_score(), true, true),
             GradeValue::Letter(Grade::APlus)
@@ -271,7 +274,7 @@ mod tests {
             endpoint_grade(&clean, &good_score(), true, false),
             GradeValue::Letter(Grade::A)
         );
-        let warned = vec![Check::new("cert.expiring", Status::Warn, "")];
+        let warned = vec![Check::new(CheckId::CertExpiring, Status::Warn, "")];
         assert_eq!(
             endpoint_grade(&warned, &good_score(), true, true),
             GradeValue::Letter(Grade::A)
@@ -288,7 +291,7 @@ mod tests {
         let g = domain_grade(&[Letter(Grade::APlus)], &[], true);
         assert_eq!(g, Letter(Grade::APlus));
         assert_eq!(domain_grade(&[Unknown, Unknown], &[], true), Unknown);
-        let caps = [Check::new("mx.implicit", Status::Warn, "").capped(Grade::A)];
+        let caps = [Check::new(CheckId::MxImplicit, Status::Warn, "")];
         assert_eq!(
             domain_grade(&[Letter(Grade::APlus)], &caps, true),
             Letter(Grade::A)
@@ -310,13 +313,21 @@ mod tests {
     #[test]
     fn checks_sort_by_cap_then_status() {
         let mut c = vec![
-            Check::new("x.pass", Status::Pass, ""),
-            Check::new("x.b", Status::Warn, "").capped(Grade::B),
-            Check::new("x.f", Status::Fail, "").capped(Grade::F),
-            Check::new("x.info", Status::Info, ""),
+            Check::new(CheckId::CertTrusted, Status::Pass, ""),
+            Check::new(CheckId::CertSelfSigned, Status::Warn, ""),
+            Check::new(CheckId::TlsSslv3, Status::Fail, ""),
+            Check::new(CheckId::TlsCipher, Status::Info, ""),
         ];
         sort_checks(&mut c);
         let ids: Vec<_> = c.iter().map(|c| c.id).collect();
-        assert_eq!(ids, ["x.f", "x.b", "x.info", "x.pass"]);
+        assert_eq!(
+            ids,
+            [
+                "tls.sslv3",
+                "cert.self-signed",
+                "tls.cipher",
+                "cert.trusted"
+            ]
+        );
     }
 }
