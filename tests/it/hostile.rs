@@ -246,7 +246,8 @@ async fn an_http_server_on_the_smtp_port_is_not_smtp() {
     .await;
     assert_eq!(kind(&e), ErrorKind::ProtocolError);
     let c = has(&e.checks, "smtp.greeting", Status::Fail);
-    assert!(c.detail.contains("not an SMTP reply"), "{c:?}");    assert_eq!(e.grade, letter(Grade::F));
+    assert!(c.detail.contains("not an SMTP reply"), "{c:?}");
+    assert_eq!(e.grade, letter(Grade::F));
 }
 
 #[tokio::test]

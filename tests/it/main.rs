@@ -11,7 +11,9 @@ mod cli;
 mod common;
 mod dane;
 mod dane_real;
+
 mod demo;
+mod docs;
 mod domain;
 mod hostile;
 mod mta_sts;

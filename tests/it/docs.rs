@@ -1,0 +1,106 @@
+//! The documentation agrees with the code: docs/grading.md's check tables are generated from the
+//! rubric table, and every check id the documents name is one the rubric defines.
+//!
+//! After changing the rubric, regenerate the tables with
+//! `TLSGRADE_BLESS=1 cargo test --test it docs::` and commit docs/grading.md.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use tlsgrade::grade::rubric::{markdown_table, CheckId, Section, RULES};
+
+fn repo_file(rel: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// `text` with every `<!-- rubric:KEY -->` … `<!-- /rubric -->` block filled from the rubric.
+fn regenerate(text: &str) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = text;
+    let mut seen = BTreeSet::new();
+    while let Some(start) = rest.find("<!-- rubric:") {
+        let open_end = rest[start..]
+            .find("-->")
+            .ok_or("unterminated rubric marker")?
+            + start
+            + 3;
+        let key = rest[start + "<!-- rubric:".len()..open_end - 3].trim();
+        let section = Section::ALL
+            .into_iter()
+            .find(|s| s.key() == key)
+            .ok_or_else(|| format!("unknown rubric section {key:?}"))?;
+        let close = rest[open_end..]
+            .find("<!-- /rubric -->")
+            .ok_or_else(|| format!("rubric section {key:?} is not closed"))?
+            + open_end;
+        out.push_str(&rest[..open_end]);
+        out.push('\n');
+        out.push_str(&markdown_table(section));
+        rest = &rest[close..];
+        seen.insert(key.to_string());
+    }
+    out.push_str(rest);
+    let missing: Vec<_> = Section::ALL
+        .iter()
+        .filter(|s| !seen.contains(s.key()))
+        .map(|s| s.key())
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!("docs/grading.md has no table for {missing:?}"));
+    }
+    Ok(out)
+}
+
+#[test]
+fn grading_tables_are_generated_from_the_rubric() {
+    let path = repo_file("docs/grading.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let fresh = regenerate(&text).unwrap();
+    if std::env::var_os("TLSGRADE_BLESS").is_some() {
+        std::fs::write(&path, &fresh).unwrap();
+        return;
+    }
+    assert!(
+        text == fresh,
+        "docs/grading.md differs from the rubric (src/grade/rubric.rs): \
+         run `TLSGRADE_BLESS=1 cargo test --test it docs::` and commit the result"
+    );
+}
+
+#[test]
+fn every_rubric_id_is_in_exactly_one_generated_table() {
+    let text = std::fs::read_to_string(repo_file("docs/grading.md")).unwrap();
+    for rule in RULES {
+        let row = format!("| `{}` |", rule.name);
+        assert_eq!(text.matches(&row).count(), 1, "{}", rule.name);
+    }
+}
+
+/// Every backticked `prefix.name` in the user-facing documents whose prefix is one of the
+/// rubric's must be a check id the rubric defines: a renamed or removed check cannot linger.
+#[test]
+fn every_check_id_named_in_the_documents_exists() {
+    let prefixes: BTreeSet<&str> = RULES
+        .iter()
+        .filter_map(|r| r.name.split_once('.').map(|(p, _)| p))
+        .collect();
+    let is_id_like = |t: &str| {
+        t.split_once('.').is_some_and(|(p, rest)| {
+            prefixes.contains(p)
+                && !rest.is_empty()
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+    };
+    let mut unknown = Vec::new();
+    for doc in ["README.md", "docs/grading.md", "docs/report.md"] {
+        let text = std::fs::read_to_string(repo_file(doc)).unwrap();
+        for (i, piece) in text.split('`').enumerate() {
+            if i % 2 == 1 && is_id_like(piece) && CheckId::from_name(piece).is_none() {
+                unknown.push(format!("{doc}: {piece}"));
+            }
+        }
+    }
+    assert!(unknown.is_empty(), "unknown check ids: {unknown:?}");
+}
