@@ -7,7 +7,72 @@
 //! Check ids are a public interface (users script against them): an id never changes meaning;
 //! new ones are added as checks land.
 
-use crate::report::{Grade, Status};
+use serde::Serialize;
+
+/// Outcome of one check. `error` means "could not test" and is never a failure.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Info,
+    Warn,
+    Fail,
+    Error,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Info => "info",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// A letter grade. Ordered from best to worst so `max()` is the worst.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Grade {
+    APlus,
+    A,
+    B,
+    C,
+    D,
+    F,
+}
+
+impl Grade {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grade::APlus => "A+",
+            Grade::A => "A",
+            Grade::B => "B",
+            Grade::C => "C",
+            Grade::D => "D",
+            Grade::F => "F",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Grade> {
+        Some(match s.to_ascii_uppercase().as_str() {
+            "A+" => Grade::APlus,
+            "A" => Grade::A,
+            "B" => Grade::B,
+            "C" => Grade::C,
+            "D" => Grade::D,
+            "F" => Grade::F,
+            _ => return None,
+        })
+    }
+}
+
+impl Serialize for Grade {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
 
 /// Where a check belongs in docs/grading.md (one table per section).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::grade::rubric::CheckId;
+pub use crate::grade::rubric::{CheckId, Grade, Status};
 
 /// Version of the JSON report layout. Bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -116,71 +116,6 @@ impl ErrorInfo {
 impl std::fmt::Display for ErrorInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.kind.as_str(), self.message)
-    }
-}
-
-/// Outcome of one check. `error` means "could not test" and is never a failure.
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Pass,
-    Info,
-    Warn,
-    Fail,
-    Error,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Pass => "pass",
-            Status::Info => "info",
-            Status::Warn => "warn",
-            Status::Fail => "fail",
-            Status::Error => "error",
-        }
-    }
-}
-
-/// A letter grade. Ordered from best to worst so `max()` is the worst.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Grade {
-    APlus,
-    A,
-    B,
-    C,
-    D,
-    F,
-}
-
-impl Grade {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Grade::APlus => "A+",
-            Grade::A => "A",
-            Grade::B => "B",
-            Grade::C => "C",
-            Grade::D => "D",
-            Grade::F => "F",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Grade> {
-        Some(match s.to_ascii_uppercase().as_str() {
-            "A+" => Grade::APlus,
-            "A" => Grade::A,
-            "B" => Grade::B,
-            "C" => Grade::C,
-            "D" => Grade::D,
-            "F" => Grade::F,
-            _ => return None,
-        })
-    }
-}
-
-impl Serialize for Grade {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
     }
 }
 
