@@ -8,6 +8,9 @@
 //! socket, write [`hello::ClientHelloBuilder::build`]'s bytes, and feed what
 //! comes back to [`server::classify_first_flight`].
 //!
+//! Beside the codec: what the scanner knows about what it sends and sees —
+//! the cipher-suite registry and the suite lists hellos offer ([`suites`]).
+//!
 //! Decoding never panics on hostile input; every length is bounds-checked
 //! and every buffer is capped (see [`record`]).
 #![forbid(unsafe_code)]
@@ -19,6 +22,7 @@ pub mod hello;
 pub mod kx;
 pub mod record;
 pub mod server;
+pub mod suites;
 
 pub use alert::{parse_alert, Alert};
 pub use codec::{Codec, DecodeError, ListLength, Reader};
@@ -32,6 +36,7 @@ pub use server::{
     classify_first_flight, parse_certificate_list, parse_server_hello, FirstFlight,
     FirstFlightParser, ServerFlight, ServerHello,
 };
+pub use suites::{class_of, Authentication, BulkCipher, KeyExchange, Mac, SuiteInfo, WeakClass};
 
 #[cfg(test)]
 mod fuzz_tests;
