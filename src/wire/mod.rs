@@ -9,7 +9,8 @@
 //! comes back to [`server::classify_first_flight`].
 //!
 //! Beside the codec: what the scanner knows about what it sends and sees —
-//! the cipher-suite registry and the suite lists hellos offer ([`suites`]).
+//! the cipher-suite registry and the suite lists hellos offer ([`suites`]),
+//! key types and group strengths ([`keys`]).
 //!
 //! Decoding never panics on hostile input; every length is bounds-checked
 //! and every buffer is capped (see [`record`]).
@@ -19,6 +20,7 @@ pub mod alert;
 pub mod codec;
 pub mod enums;
 pub mod hello;
+pub mod keys;
 pub mod kx;
 pub mod record;
 pub mod server;
@@ -31,6 +33,7 @@ pub use enums::{
     NamedGroup, ProtocolVersion, SignatureScheme,
 };
 pub use hello::{BuildError, ClientHelloBuilder, Probe};
+pub use keys::{Curve, KeyType};
 pub use record::{HandshakeJoiner, Record, RecordHeader, RecordReader};
 pub use server::{
     classify_first_flight, parse_certificate_list, parse_server_hello, FirstFlight,
