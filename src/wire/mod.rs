@@ -10,7 +10,8 @@
 //!
 //! Beside the codec: what the scanner knows about what it sends and sees —
 //! the cipher-suite registry and the suite lists hellos offer ([`suites`]),
-//! key types and group strengths ([`keys`]).
+//! key types and group strengths ([`keys`]) — and encoders for the records a
+//! probe sends after its hello ([`flight`]).
 //!
 //! Decoding never panics on hostile input; every length is bounds-checked
 //! and every buffer is capped (see [`record`]).
@@ -19,6 +20,7 @@
 pub mod alert;
 pub mod codec;
 pub mod enums;
+pub mod flight;
 pub mod hello;
 pub mod keys;
 pub mod kx;
@@ -32,6 +34,7 @@ pub use enums::{
     AlertDescription, AlertLevel, CipherSuite, ContentType, ExtensionType, HandshakeType,
     NamedGroup, ProtocolVersion, SignatureScheme,
 };
+pub use flight::EncodeError;
 pub use hello::{BuildError, ClientHelloBuilder, Probe};
 pub use keys::{Curve, KeyType};
 pub use record::{HandshakeJoiner, Record, RecordHeader, RecordReader};
