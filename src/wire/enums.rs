@@ -28,6 +28,10 @@ macro_rules! wire_enum {
             // rustls-style names such as `TLSv1_2` read better than `TLSV1_2`.
             $( $(#[$vmeta])* #[allow(non_upper_case_globals)] pub const $konst: $name = $name($val); )*
 
+            /// Every value that has a name here, in table order: lets other tables (the
+            /// cipher-suite registry, name look-ups) be checked against this one.
+            pub const KNOWN: &'static [$name] = &[$( $name::$konst ),*];
+
             /// The registry name of this value, or `None` if we do not know it.
             pub fn known_name(self) -> Option<&'static str> {
                 match self.0 {

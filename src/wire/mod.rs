@@ -8,6 +8,11 @@
 //! socket, write [`hello::ClientHelloBuilder::build`]'s bytes, and feed what
 //! comes back to [`server::classify_first_flight`].
 //!
+//! Beside the codec: what the scanner knows about what it sends and sees —
+//! the cipher-suite registry and the suite lists hellos offer ([`suites`]),
+//! key types and group strengths ([`keys`]) — and encoders for the records a
+//! probe sends after its hello ([`flight`]).
+//!
 //! Decoding never panics on hostile input; every length is bounds-checked
 //! and every buffer is capped (see [`record`]).
 #![forbid(unsafe_code)]
@@ -15,10 +20,13 @@
 pub mod alert;
 pub mod codec;
 pub mod enums;
+pub mod flight;
 pub mod hello;
+pub mod keys;
 pub mod kx;
 pub mod record;
 pub mod server;
+pub mod suites;
 
 pub use alert::{parse_alert, Alert};
 pub use codec::{Codec, DecodeError, ListLength, Reader};
@@ -26,12 +34,15 @@ pub use enums::{
     AlertDescription, AlertLevel, CipherSuite, ContentType, ExtensionType, HandshakeType,
     NamedGroup, ProtocolVersion, SignatureScheme,
 };
+pub use flight::EncodeError;
 pub use hello::{BuildError, ClientHelloBuilder, Probe};
+pub use keys::{Curve, KeyType};
 pub use record::{HandshakeJoiner, Record, RecordHeader, RecordReader};
 pub use server::{
     classify_first_flight, parse_certificate_list, parse_server_hello, FirstFlight,
     FirstFlightParser, ServerFlight, ServerHello,
 };
+pub use suites::{class_of, Authentication, BulkCipher, KeyExchange, Mac, SuiteInfo, WeakClass};
 
 #[cfg(test)]
 mod fuzz_tests;
