@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use crate::config::ScanConfig;
 use crate::inspect::TrustStore;
 use crate::net::ConnectTo;
 use crate::report::Grade;
-use crate::scan::ScanConfig;
 use crate::target::{self, InvalidTarget, Target};
 
 const AFTER_HELP: &str = "\
@@ -221,7 +221,7 @@ impl Cli {
                 }
                 n.clone()
             }
-            None => crate::scan::default_ehlo_name(),
+            None => crate::config::default_ehlo_name(),
         };
         let trust = TrustStore::from_pem_files(&self.ca_file)?;
 

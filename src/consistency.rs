@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::grade;
 use crate::grade::rubric::CheckId;
-use crate::report::{CertInfo, Check, Grade, GradeValue, Status, TargetReport};
+use crate::report::{CertInfo, Check, Status, TargetReport};
 
 /// Certificates issued a few hours apart (two nodes renewing independently on the same day)
 /// are not "older" in any sense an admin cares about; a day is the smallest step that is.
@@ -99,7 +99,7 @@ fn parse_time(s: &str) -> Option<i64> {
 /// A finding for one endpoint (`Some(index)`) or for the target itself (`None`).
 type Finding = (usize, Option<usize>, Check);
 
-/// Adds the consistency checks to `targets` and lowers grades where a new check requires it.
+/// Adds the consistency checks to `targets` and grades every target that gained one again.
 ///
 /// Idempotent: a check already there is not added again (an endpoint carries each of these ids
 /// at most once), so streamed output can apply it to each target as it finishes and the whole
@@ -109,48 +109,20 @@ pub fn apply(targets: &mut [TargetReport]) {
     let mut touched = BTreeSet::new();
     for (t, e, check) in findings {
         let target = &mut targets[t];
-        match e {
-            Some(e) => {
-                let ep = &mut target.endpoints[e];
-                if ep.checks.iter().any(|c| c.id == check.id) {
-                    continue;
-                }
-                lower(&mut ep.grade, &check);
-                ep.checks.push(check);
-                grade::sort_checks(&mut ep.checks);
-                // The target grade is the worst endpoint: follow a lowered endpoint.
-                if let (Some(GradeValue::Letter(tg)), Some(GradeValue::Letter(eg))) =
-                    (&mut target.grade, ep.grade)
-                {
-                    *tg = (*tg).max(eg);
-                }
-            }
-            None => {
-                if target.checks.contains(&check) {
-                    continue;
-                }
-                lower(&mut target.grade, &check);
-                target.checks.push(check);
-            }
+        let checks = match e {
+            Some(e) => &mut target.endpoints[e].checks,
+            None => &mut target.checks,
+        };
+        if checks.iter().any(|c| c.id == check.id) {
+            continue;
         }
+        checks.push(check);
         touched.insert(t);
     }
     for t in touched {
-        grade::sort_checks(&mut targets[t].checks);
-    }
-}
-
-/// Applies one check's cap to a grade, and keeps A+ for results without warnings (the rubric:
-/// A+ needs no warnings). "?" and "not graded" stay as they are.
-fn lower(g: &mut Option<GradeValue>, c: &Check) {
-    if let Some(GradeValue::Letter(l)) = g {
-        if !matches!(c.status, Status::Pass | Status::Error) {
-            if let Some(cap) = c.cap {
-                *l = (*l).max(cap);
-            }
-        }
-        if *l == Grade::APlus && matches!(c.status, Status::Warn | Status::Fail) {
-            *l = Grade::A;
+        // A target that was not graded (no mail service, a DNS failure) stays so.
+        if targets[t].grade.is_some() {
+            grade::grade_target(&mut targets[t]);
         }
     }
 }
@@ -513,7 +485,10 @@ fn defaults(targets: &[TargetReport], seen: &[Presented], out: &mut Vec<Finding>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{CertificateReport, EndpointReport};
+    use crate::report::{
+        CertificateReport, EndpointReport, Grade, GradeValue, MtaStsReport, Negotiated,
+        TlsRptReport, VersionMap,
+    };
     use crate::target::Transport;
 
     fn cert(tag: &str, issuer: &str, days: i64) -> CertInfo {
@@ -544,7 +519,20 @@ mod tests {
             port,
             Transport::for_port(port),
         );
-        e.grade = Some(GradeValue::Letter(Grade::APlus));
+        // An A+ endpoint: TLS 1.3 only, a strong suite, MTA-STS enforce passed.
+        e.negotiated = Some(Negotiated {
+            version: "TLSv1.3".into(),
+            cipher: "TLS_AES_256_GCM_SHA384".into(),
+            group: Some("x25519".into()),
+        });
+        e.protocols = Some(VersionMap {
+            sslv3: Some(false),
+            tls10: Some(false),
+            tls11: Some(false),
+            tls12: Some(true),
+            tls13: Some(true),
+        });
+        e.mta_sts_authenticated = true;
         e.certificate = Some(CertificateReport {
             trusted: true,
             name_matches: true,
@@ -556,10 +544,29 @@ mod tests {
         e
     }
 
+    /// A domain of A+ endpoints, protected by MTA-STS enforce, with TLS-RPT: A+ until a
+    /// consistency check says otherwise.
     fn domain(eps: Vec<EndpointReport>) -> TargetReport {
         let mut t = TargetReport::new("example.test", "mail-domain");
-        t.grade = Some(GradeValue::Letter(Grade::APlus));
         t.endpoints = eps;
+        t.mta_sts = Some(MtaStsReport {
+            record: Some("v=STSv1; id=1".into()),
+            id: Some("1".into()),
+            candidates: vec!["v=STSv1; id=1".into()],
+            fetch: None,
+            policy: None,
+            mx_coverage: vec![],
+            protected: true,
+            checks: vec![],
+        });
+        t.tls_rpt = Some(TlsRptReport {
+            record: Some("v=TLSRPTv1; rua=mailto:r@example.test".into()),
+            rua: vec!["mailto:r@example.test".into()],
+            candidates: vec![],
+            checks: vec![],
+        });
+        crate::grade::grade_target(&mut t);
+        assert_eq!(t.grade, Some(GradeValue::Letter(Grade::APlus)), "{t:#?}");
         t
     }
 
@@ -651,8 +658,8 @@ mod tests {
     fn ports_of_one_host_across_targets_are_info_unless_one_is_older() {
         let mk = |input: &str, port: u16, c: CertInfo| {
             let mut t = TargetReport::new(input, "endpoint");
-            t.grade = Some(GradeValue::Letter(Grade::A));
             t.endpoints = vec![ep("mail.example.test", "192.0.2.1", port, c)];
+            crate::grade::grade_target(&mut t);
             t
         };
         let mut ts = vec![
@@ -752,30 +759,16 @@ mod tests {
     }
 
     #[test]
-    fn not_graded_and_unknown_grades_are_left_alone_and_caps_apply() {
-        let mut g = Some(GradeValue::Unknown);
-        lower(
-            &mut g,
-            &Check::new(CheckId::CertSelfSigned, Status::Warn, ""),
-        );
-        assert_eq!(g, Some(GradeValue::Unknown));
-        let mut g = None;
-        lower(
-            &mut g,
-            &Check::new(CheckId::CertInconsistentAddress, Status::Warn, ""),
-        );
-        assert_eq!(g, None);
-        let mut g = Some(GradeValue::Letter(Grade::APlus));
-        lower(
-            &mut g,
-            &Check::new(CheckId::CertInconsistentPort, Status::Info, ""),
-        );
-        assert_eq!(g, Some(GradeValue::Letter(Grade::APlus)));
-        lower(
-            &mut g,
-            &Check::new(CheckId::CertSelfSigned, Status::Warn, ""),
-        );
-        assert_eq!(g, Some(GradeValue::Letter(Grade::B)));
+    fn a_target_that_was_not_graded_stays_so() {
+        let mut t = domain(vec![
+            ep("mx.example.test", "192.0.2.1", 25, cert("new", CA, 90)),
+            ep("mx.example.test", "192.0.2.2", 25, cert("old", CA, 10)),
+        ]);
+        t.grade = None;
+        let mut ts = vec![t];
+        apply(&mut ts);
+        assert_eq!(ts[0].grade, None);
+        assert!(!ts[0].endpoints[1].checks.is_empty());
     }
 
     #[test]

@@ -41,6 +41,7 @@
 
 pub mod batch;
 pub mod cli;
+pub mod config;
 pub mod consistency;
 pub mod diff;
 pub mod dns;

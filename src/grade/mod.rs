@@ -1,126 +1,132 @@
-//! Grading: a pure pass over finished results (spec-digest §5.4, docs/grading.md).
+//! The grade: one pure pass over a finished target report (every stage's facts and findings)
+//! that applies the rubric's cross-cutting rules and turns checks and the SSL Labs score into
+//! letters. docs/grading.md explains the rules; [`rubric`] holds every check's caps.
 //!
-//! Every finding is a [`Check`] with a stable id, a status and an optional cap. The endpoint grade
-//! is the SSL Labs-style score letter lowered to the worst triggered cap; the domain grade is the
-//! worst endpoint grade lowered by the domain's own caps. "Could not test" (status `error`) is
-//! never a failure: an endpoint with nothing but errors is "?".
+//! - An endpoint's letter is the score letter lowered to the worst cap its checks trigger.
+//!   "Could not test" (status `error`) never caps: an endpoint with nothing but errors is "?".
+//! - A DANE-EE match makes the PKIX certificate findings informational (RFC 7672 §3.1.1).
+//! - A missing TLS-RPT record warns where MTA-STS or DANE is deployed.
+//! - A+ needs grade A, no warning, TLS 1.3 and nothing older than TLS 1.2, and authentication
+//!   that a downgrade cannot strip (an MTA-STS `enforce` MX with a valid certificate, or DANE).
+//! - A target is the worst of its endpoints, lowered by its own checks' caps.
+//!
+//! The pass is idempotent, so a stage that adds findings later (certificate consistency across
+//! the run) simply grades the target again.
 
 pub mod rubric;
+pub mod score;
 
-use crate::report::{Check, Grade, GradeValue, Status};
+use crate::report::{Check, EndpointReport, Grade, GradeValue, Status, TargetReport};
+use rubric::{CheckId, PKIX};
+use score::Score;
 
-/// The three SSL Labs score categories (0–100 each), when known.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Score {
-    pub protocol: Option<u32>,
-    pub key_exchange: Option<u32>,
-    pub cipher: Option<u32>,
-}
-
-/// Protocol score of a version name (SSL Labs: SSL3 80, TLS1.0 90, TLS1.1 95, TLS1.2+ 100).
-pub fn protocol_points(version: &str) -> Option<u32> {
-    Some(match version {
-        "SSLv2" => 0,
-        "SSLv3" => 80,
-        "TLSv1.0" => 90,
-        "TLSv1.1" => 95,
-        "TLSv1.2" | "TLSv1.3" => 100,
-        _ => return None,
-    })
-}
-
-/// Key-exchange score from an RSA-equivalent strength in bits (<512 20, <1024 40, <2048 80,
-/// <4096 90, else 100). EC keys count as the RSA size of the same strength (NIST SP 800-57).
-pub fn key_exchange_points(rsa_equivalent_bits: u32) -> u32 {
-    match rsa_equivalent_bits {
-        0..=511 => 20,
-        512..=1023 => 40,
-        1024..=2047 => 80,
-        2048..=4095 => 90,
-        _ => 100,
+/// Grades a target and each of its endpoints (see the module comment).
+pub fn grade_target(t: &mut TargetReport) {
+    for ep in t.endpoints.iter_mut() {
+        grade_endpoint(ep);
     }
-}
-
-/// RSA-equivalent bits of a key or group as the report names it.
-pub fn rsa_equivalent(key_type: &str, bits: Option<u32>) -> Option<u32> {
-    Some(match key_type {
-        "RSA" | "DH" => bits?,
-        "EC P-224" => 2048,
-        "EC P-256" | "x25519" | "secp256r1" | "Ed25519" => 3072,
-        "EC P-384" | "secp384r1" | "Ed448" | "x448" => 7680,
-        "EC P-521" | "secp521r1" => 15360,
-        _ => return None,
-    })
-}
-
-/// Cipher score from the symmetric key length (0 → 0, <128 → 20, <256 → 80, ≥256 → 100).
-pub fn cipher_points(bits: u32) -> u32 {
-    match bits {
-        0 => 0,
-        1..=127 => 20,
-        128..=255 => 80,
-        _ => 100,
+    if t.kind == "mail-domain" {
+        tls_rpt_where_policies_are_deployed(t);
     }
+    sort_checks(&mut t.checks);
+    let grades: Vec<GradeValue> = t.endpoints.iter().filter_map(|e| e.grade).collect();
+    t.grade = Some(domain_grade(&grades, &t.checks, target_a_plus_evidence(t)));
 }
 
-/// Symmetric key bits of a suite from its IANA name.
-pub fn cipher_bits(suite: &str) -> Option<u32> {
-    if suite.contains("_NULL_") || suite.ends_with("_NULL") {
-        Some(0)
-    } else if suite.contains("AES_256")
-        || suite.contains("CHACHA20")
-        || suite.contains("CAMELLIA_256")
-        || suite.contains("ARIA_256")
+/// Grades one endpoint from its report.
+pub fn grade_endpoint(ep: &mut EndpointReport) {
+    if ep.dane.as_ref().is_some_and(|d| d.dane_ee) {
+        dane_ee_authenticates(&mut ep.checks);
+    }
+    sort_checks(&mut ep.checks);
+    let reached = ep.negotiated.is_some();
+    ep.grade = Some(endpoint_grade(
+        &ep.checks,
+        &score::of(ep),
+        reached,
+        endpoint_a_plus_evidence(ep),
+    ));
+}
+
+/// RFC 7672 §3.1.1: under a DANE-EE match the key is authenticated by DNSSEC, not by the
+/// certificate's issuer, names or dates, so the PKIX findings no longer count against it.
+fn dane_ee_authenticates(checks: &mut [Check]) {
+    for c in checks
+        .iter_mut()
+        .filter(|c| PKIX.contains(&c.id) && matches!(c.status, Status::Fail | Status::Warn))
     {
-        Some(256)
-    } else if suite.contains("AES_128")
-        || suite.contains("CAMELLIA_128")
-        || suite.contains("ARIA_128")
-        || suite.contains("SEED")
-    {
-        Some(128)
-    } else if suite.contains("3DES") {
-        Some(112)
-    } else if suite.contains("RC4_128") {
-        Some(128)
-    } else if suite.contains("DES40") || suite.contains("RC4_40") || suite.contains("_DES_") {
-        Some(56)
-    } else {
-        None
+        c.set_status(Status::Info);
+        c.detail = format!(
+            "{} (informational: DANE-EE authenticates the key instead, RFC 7672 §3.1.1)",
+            c.detail
+        );
     }
 }
 
-/// SSL Labs score (0.3·protocol + 0.3·key exchange + 0.4·cipher) mapped to our letters
-/// (≥80 A, ≥65 B, ≥50 C, ≥20 D, else F; E folds into D). `None` when a category is unknown.
-pub fn score_letter(s: &Score) -> Option<Grade> {
-    let (p, k, c) = (s.protocol?, s.key_exchange?, s.cipher?);
-    if p == 0 || k == 0 || c == 0 {
-        return Some(Grade::F);
+/// A missing TLS-RPT record is information alone, but a warning beside MTA-STS (RFC 8461 §6) or
+/// DANE: senders that fail to deliver securely have nobody to tell.
+fn tls_rpt_where_policies_are_deployed(t: &mut TargetReport) {
+    let sts = t.mta_sts.as_ref().is_some_and(|s| !s.candidates.is_empty());
+    let dane = t.endpoints.iter().any(EndpointReport::has_tlsa);
+    let why = match (sts, dane) {
+        (true, _) => {
+            "although MTA-STS is deployed: failed secure deliveries go unreported (RFC 8461 §6)"
+        }
+        (false, true) => "although DANE is deployed: failed secure deliveries go unreported",
+        (false, false) => return,
+    };
+    let warn = |c: &mut Check| {
+        if c.id == CheckId::TlsRptMissing && c.status == Status::Info {
+            c.set_status(Status::Warn);
+            c.detail = format!("{}, {why}", c.detail);
+        }
+    };
+    t.checks.iter_mut().for_each(warn);
+    if let Some(rpt) = t.tls_rpt.as_mut() {
+        rpt.checks.iter_mut().for_each(warn);
     }
-    let total = (3 * p + 3 * k + 4 * c) / 10;
-    Some(match total {
-        80.. => Grade::A,
-        65..=79 => Grade::B,
-        50..=64 => Grade::C,
-        20..=49 => Grade::D,
-        _ => Grade::F,
-    })
 }
 
-/// The worst cap among the checks that triggered it (a passing check never caps).
-pub fn worst_cap(checks: &[Check]) -> Option<Grade> {
-    checks
-        .iter()
-        .filter(|c| c.status != Status::Pass && c.status != Status::Error)
-        .filter_map(|c| c.cap)
-        .max()
+/// The A+ evidence of an endpoint beyond its checks: TLS 1.3 accepted and nothing older than
+/// TLS 1.2 (from the version matrix), and authentication a downgrade cannot strip: DANE, or
+/// MTA-STS `enforce` covering it over TLS 1.3.
+fn endpoint_a_plus_evidence(ep: &EndpointReport) -> bool {
+    let modern_only = ep.protocols.as_ref().is_some_and(|m| {
+        m.tls13 == Some(true)
+            && m.sslv3 == Some(false)
+            && m.tls10 == Some(false)
+            && m.tls11 == Some(false)
+    });
+    let tls13 = ep
+        .negotiated
+        .as_ref()
+        .is_some_and(|n| n.version == "TLSv1.3");
+    let dane = ep.dane.as_ref().is_some_and(|d| d.valid);
+    modern_only && (dane || (ep.mta_sts_authenticated && tls13))
+}
+
+/// The A+ evidence of a target beyond its endpoints: for a mail domain, MTA-STS `enforce`
+/// covering every MX host or DANE protecting the domain, and a valid TLS-RPT record. A service
+/// target needs nothing more.
+fn target_a_plus_evidence(t: &TargetReport) -> bool {
+    if t.kind != "mail-domain" {
+        return true;
+    }
+    let sts = t.mta_sts.as_ref().is_some_and(|s| s.protected);
+    let dane = t.dane.as_ref().is_some_and(|d| d.protected);
+    let rpt = t.tls_rpt.as_ref().is_some_and(|r| r.record.is_some());
+    (sts || dane) && rpt
+}
+
+/// The worst cap the checks trigger.
+fn worst_cap(checks: &[Check]) -> Option<Grade> {
+    checks.iter().filter_map(|c| c.cap).max()
 }
 
 /// Endpoint grade. `reached_tls` says whether a TLS handshake gave results to score; without it
-/// only failing checks can grade the endpoint (otherwise it is "?"). `a_plus_evidence` is true
-/// when the rubric's A+ conditions that are not checks hold (TLS 1.3, only TLS ≥1.2, only
-/// AEAD+FS suites, authenticated by DANE or MTA-STS enforce).
-pub fn endpoint_grade(
+/// only failing checks can grade the endpoint (otherwise it is "?"). `a_plus_evidence`: the A+
+/// conditions that are not checks hold.
+fn endpoint_grade(
     checks: &[Check],
     score: &Score,
     reached_tls: bool,
@@ -133,7 +139,7 @@ pub fn endpoint_grade(
             _ => GradeValue::Unknown,
         };
     }
-    let base = score_letter(score).unwrap_or(Grade::A);
+    let base = score::letter(score).unwrap_or(Grade::A);
     let g = cap.map_or(base, |c| c.max(base));
     let warned = checks
         .iter()
@@ -147,8 +153,8 @@ pub fn endpoint_grade(
 
 /// Domain grade: the worst graded endpoint, lowered by the domain checks' caps. Endpoints that
 /// could not be tested ("?") are left out but block A+; when every endpoint is "?", so is the
-/// domain. `a_plus_evidence`: domain-level DANE or MTA-STS enforce covering every MX, and TLS-RPT.
-pub fn domain_grade(
+/// domain.
+fn domain_grade(
     endpoint_grades: &[GradeValue],
     domain_checks: &[Check],
     a_plus_evidence: bool,
@@ -189,9 +195,8 @@ pub fn sort_checks(checks: &mut [Check]) {
         }
     }
     checks.sort_by(|a, b| {
-        let ca = a.cap.filter(|_| a.status != Status::Pass);
-        let cb = b.cap.filter(|_| b.status != Status::Pass);
-        cb.cmp(&ca)
+        b.cap
+            .cmp(&a.cap)
             .then(rank(a.status).cmp(&rank(b.status)))
             .then(a.id.cmp(&b.id))
     });
@@ -200,7 +205,6 @@ pub fn sort_checks(checks: &mut [Check]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grade::rubric::CheckId;
 
     fn good_score() -> Score {
         Score {
@@ -208,33 +212,6 @@ mod tests {
             key_exchange: Some(90),
             cipher: Some(80),
         }
-    }
-
-    #[test]
-    fn score_formula_matches_ssl_labs_weights() {
-        // 0.3*100 + 0.3*90 + 0.4*80 = 89 → A
-        assert_eq!(score_letter(&good_score()), Some(Grade::A));
-        // TLS 1.0 only (90), 1024-bit key (80), 3DES (80): 27+24+32 = 83 → A before caps
-        let s = Score {
-            protocol: Some(90),
-            key_exchange: Some(80),
-            cipher: Some(80),
-        };
-        assert_eq!(score_letter(&s), Some(Grade::A));
-        let s = Score {
-            protocol: Some(80),
-            key_exchange: Some(40),
-            cipher: Some(20),
-        };
-        // 24+12+8 = 44 → D (E folds into D)
-        assert_eq!(score_letter(&s), Some(Grade::D));
-        let s = Score {
-            protocol: Some(100),
-            key_exchange: Some(0),
-            cipher: Some(100),
-        };
-        assert_eq!(score_letter(&s), Some(Grade::F));
-        assert_eq!(score_letter(&Score::default()), None);
     }
 
     #[test]
@@ -296,18 +273,6 @@ mod tests {
             domain_grade(&[Letter(Grade::APlus)], &caps, true),
             Letter(Grade::A)
         );
-    }
-
-    #[test]
-    fn cipher_bits_from_iana_names() {
-        assert_eq!(cipher_bits("TLS_AES_128_GCM_SHA256"), Some(128));
-        assert_eq!(cipher_bits("TLS_CHACHA20_POLY1305_SHA256"), Some(256));
-        assert_eq!(
-            cipher_bits("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
-            Some(256)
-        );
-        assert_eq!(cipher_bits("TLS_RSA_WITH_3DES_EDE_CBC_SHA"), Some(112));
-        assert_eq!(cipher_bits("TLS_RSA_WITH_NULL_SHA"), Some(0));
     }
 
     #[test]

@@ -439,6 +439,18 @@ rubric! {
         "endpoint: a self-signed (subject equals issuer) or single-label-CN certificate (`CN=EXCH01`, `CN=localhost`) next to CA-issued certificates elsewhere in the same domain or on the same host: a connector still bound to its default certificate";
 }
 
+/// The certificate findings of the web PKI (issuer, names, dates, signatures). Under a DANE-EE
+/// match they are informational: DNSSEC authenticates the key instead (RFC 7672 §3.1.1).
+pub const PKIX: &[CheckId] = &[
+    CheckId::CertSelfSigned,
+    CheckId::CertUntrusted,
+    CheckId::CertChainIncomplete,
+    CheckId::CertNameMismatch,
+    CheckId::CertExpired,
+    CheckId::CertNotYetValid,
+    CheckId::CertWeakSignature,
+];
+
 impl CheckId {
     /// This check's row of the rubric.
     pub fn rule(self) -> &'static Rule {

@@ -2,7 +2,7 @@
 //! validating resolver — MX RRset, host addresses and TLSA, each with its DNSSEC status — and
 //! turns them, with the chain every endpoint presented, into the `dane` report sections and
 //! checks. Decisions are pure ([`evaluate_endpoint`], [`evaluate_domain`]); only [`gather_host`]
-//! and [`gather_domain`] do I/O.
+//! and [`mx_hosts`] do I/O.
 
 use std::collections::BTreeMap;
 
@@ -88,8 +88,15 @@ pub struct DomainFacts {
     pub hosts: BTreeMap<String, HostFacts>,
 }
 
-/// Gathers a domain's facts. Runs beside the plain MX resolution and the endpoint probes.
-pub async fn gather_domain(dnssec: &Dns, plain: &Dns, domain: &str) -> DomainFacts {
+/// The domain's MX RRset through the validating resolver: its DNSSEC status and the MX hosts
+/// whose facts [`gather_host`] then gathers (the scheduler runs those a few at a time). With a
+/// bogus or unvalidated MX RRset, host DANE may still apply (RFC 7672 §2.2.1), so the hosts then
+/// come from the plain resolver.
+pub async fn mx_hosts(
+    dnssec: &Dns,
+    plain: &Dns,
+    domain: &str,
+) -> (Option<Result<Proof, DnsError>>, Vec<String>) {
     let validated = dnssec.lookup_proof(domain, RecordType::MX).await;
     let mut hosts: Vec<String> = match &validated {
         Ok((recs, _)) => recs
@@ -107,7 +114,6 @@ pub async fn gather_domain(dnssec: &Dns, plain: &Dns, domain: &str) -> DomainFac
         Err(_) => Vec::new(),
     };
     if hosts.is_empty() {
-        // With a bogus or unvalidated MX RRset, host DANE may still apply (RFC 7672 §2.2.1).
         hosts = plain
             .mx(domain)
             .await
@@ -117,28 +123,12 @@ pub async fn gather_domain(dnssec: &Dns, plain: &Dns, domain: &str) -> DomainFac
     hosts.retain(|h| h != ".");
     hosts.sort();
     hosts.dedup();
-    let facts = futures::future::join_all(hosts.iter().map(|h| gather_host(dnssec, h, 25))).await;
-    DomainFacts {
-        mx: Some(validated.map(|(_, p)| p)),
-        hosts: hosts.into_iter().zip(facts).collect(),
-    }
+    (Some(validated.map(|(_, p)| p)), hosts)
 }
 
-/// PKIX findings that a DANE-EE match makes informational (RFC 7672 §3.1.1: the key is
-/// authenticated by DNSSEC, not by the certificate's issuer, names or dates).
-const PKIX_CHECKS: &[CheckId] = &[
-    CheckId::CertSelfSigned,
-    CheckId::CertUntrusted,
-    CheckId::CertChainIncomplete,
-    CheckId::CertNameMismatch,
-    CheckId::CertExpired,
-    CheckId::CertNotYetValid,
-    CheckId::CertWeakSignature,
-];
-
 /// DANE for one endpoint. `names` are the DANE-TA reference identifiers (the TLSA base domain,
-/// and the mail domain when its MX RRset is secure). Adds the checks to the endpoint and returns
-/// whether the endpoint is DANE-valid.
+/// and the mail domain when its MX RRset is secure). Adds the `dane` section and its check to
+/// the endpoint.
 ///
 /// A bogus address counts against the host only when the MX RRset validated as secure: then
 /// validation demonstrably works along this domain's chain. Otherwise "bogus" may only mean that
@@ -150,7 +140,7 @@ pub fn evaluate_endpoint(
     names: &[String],
     mx_secure: bool,
     now: UnixTime,
-) -> bool {
+) {
     let base = ep.host.clone();
     let mut rep = DaneReport {
         tlsa_name: format!("_{port}._tcp.{base}"),
@@ -162,6 +152,7 @@ pub fn evaluate_endpoint(
         matched: None,
         valid: false,
         checks: vec![],
+        dane_ee: false,
     };
     let check = match (&facts.tlsa, facts.address) {
         (None, Proof::Bogus) if mx_secure => Check::new(
@@ -203,9 +194,7 @@ pub fn evaluate_endpoint(
                         Outcome::Matched { usage, how, index } => {
                             rep.valid = true;
                             rep.matched = records.get(index).map(|r| r.short());
-                            if usage == 3 {
-                                demote_pkix(&mut ep.checks);
-                            }
+                            rep.dane_ee = usage == 3;
                             Check::new(CheckId::DaneValid, Status::Pass, format!("{how}: DANE senders authenticate this server"))
                         }
                         Outcome::NoUsable => Check::new(
@@ -230,23 +219,7 @@ pub fn evaluate_endpoint(
     };
     rep.checks.push(check.clone());
     ep.checks.push(check);
-    let valid = rep.valid;
     ep.dane = Some(rep);
-    valid
-}
-
-fn demote_pkix(checks: &mut [Check]) {
-    for c in checks
-        .iter_mut()
-        .filter(|c| PKIX_CHECKS.contains(&c.id) && c.status != Status::Pass)
-    {
-        c.status = Status::Info;
-        c.cap = None;
-        c.detail = format!(
-            "{} (informational: DANE-EE authenticates the key instead, RFC 7672 §3.1.1)",
-            c.detail
-        );
-    }
 }
 
 /// The domain-level DANE verdict (RFC 7672 §2.2.1): protected when the MX RRset is secure and
@@ -254,7 +227,7 @@ fn demote_pkix(checks: &mut [Check]) {
 pub fn evaluate_domain(
     facts: &DomainFacts,
     endpoints: &[EndpointReport],
-) -> (DomainDaneReport, Vec<Check>, bool) {
+) -> (DomainDaneReport, Vec<Check>) {
     let mx = match &facts.mx {
         Some(Ok(p)) => status(*p).to_string(),
         Some(Err(e)) => format!("error: {}", e.to_error_info("MX").message),
@@ -331,5 +304,5 @@ pub fn evaluate_domain(
         protected,
         checks: checks.clone(),
     };
-    (report, checks, protected)
+    (report, checks)
 }

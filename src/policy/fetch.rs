@@ -12,9 +12,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::mta_sts::MAX_BODY;
+use crate::config::ScanConfig;
 use crate::dns::{Dns, DnsError};
 use crate::net::connect_to;
-use crate::scan::ScanConfig;
 use crate::target::Host;
 
 /// TXT records of one name as the DNS gave them (RRs of character-strings), or why not.

@@ -1,8 +1,8 @@
 //! The domain-level MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) decision: what a sender that
 //! honours MTA-STS would do with this domain, given what [`super::fetch`] gathered and the
 //! finished endpoint reports of the domain's MX hosts. Pure: it produces the report sections,
-//! the target checks and the per-endpoint checks; the scan applies them and re-grades.
-//!
+//! the target checks, the per-endpoint checks and which endpoints it authenticates; the target
+//! stage applies them and the grade reads them.
 
 //! [`Check`], and the only place the MTA-STS / TLS-RPT caps of spec-digest §5.4 are attached.
 
@@ -78,10 +78,8 @@ pub struct Verdict {
     pub unprotected: Option<String>,
     /// Checks to add to each endpoint, in the order the endpoints were given.
     pub endpoint_checks: Vec<Vec<Check>>,
-    /// Per endpoint: authenticated by MTA-STS enforce (the A+ evidence of spec-digest §5.4).
-    pub endpoint_a_plus: Vec<bool>,
-    /// MTA-STS enforce covers every MX and a valid TLS-RPT record exists.
-    pub domain_a_plus: bool,
+    /// Per endpoint: the policy is `enforce` and the endpoint passes it.
+    pub endpoint_authenticated: Vec<bool>,
 }
 
 /// How one MX endpoint fares with a sender applying the policy (RFC 8461 §4.1, §4.2, §7.2).
@@ -252,6 +250,7 @@ pub fn evaluate(
         fetch: None,
         policy: None,
         mx_coverage: vec![],
+        protected: false,
         checks: vec![],
     };
     let mut findings = Vec::new();
@@ -281,7 +280,7 @@ pub fn evaluate(
     });
 
     let mut endpoint_checks = vec![Vec::new(); endpoints.len()];
-    let mut endpoint_a_plus = vec![false; endpoints.len()];
+    let mut endpoint_authenticated = vec![false; endpoints.len()];
     let mut enforce_covers_all = false;
     // Why the domain is not protected against a STARTTLS downgrade, when it is not.
     let mut unprotected: Option<String> = None;
@@ -362,12 +361,7 @@ pub fn evaluate(
                     (Mode::Testing, MxVerdict::Violates(why)) => {
                         violations.push(format!("{} [{}]", ep.host, why.join("; ")));
                     }
-                    (Mode::Enforce, MxVerdict::Valid) => {
-                        endpoint_a_plus[i] = ep
-                            .negotiated
-                            .as_ref()
-                            .is_some_and(|n| n.version == "TLSv1.3");
-                    }
+                    (Mode::Enforce, MxVerdict::Valid) => endpoint_authenticated[i] = true,
                     _ => {}
                 }
             }
@@ -424,33 +418,18 @@ pub fn evaluate(
             rpt_findings.extend(out.findings);
         }
     }
-    if deployed {
-        // Spec-digest §3.5 / RFC 8461 §6: with MTA-STS deployed, a missing TLS-RPT record
-        // means nobody hears about senders failing to deliver securely: WARN, not INFO.
-        for f in rpt_findings
-            .iter_mut()
-            .filter(|f| f.id == CheckId::TlsRptMissing)
-        {
-            f.status = F::Warn;
-            f.detail = format!(
-                "{}, although MTA-STS is deployed: failed secure deliveries go unreported (RFC 8461 §6)",
-                f.detail
-            );
-        }
-    }
-
     sts.checks = findings;
     rpt.checks = rpt_findings;
     let mut domain_checks = sts.checks.clone();
     domain_checks.extend(rpt.checks.iter().cloned());
+    sts.protected = enforce_covers_all;
     Verdict {
         unprotected,
-        domain_a_plus: enforce_covers_all && rpt.record.is_some(),
         mta_sts: sts,
         tls_rpt: rpt,
         domain_checks,
         endpoint_checks,
-        endpoint_a_plus,
+        endpoint_authenticated,
     }
 }
 
@@ -551,7 +530,7 @@ mod tests {
             "mx2.example.test".to_string(),
         ];
         let v = evaluate("example.test", &g, &hosts, &eps);
-        assert_eq!(v.endpoint_a_plus, [true, false]);
+        assert_eq!(v.endpoint_authenticated, [true, false]);
         assert!(v.endpoint_checks[0].is_empty());
         let c = &v.endpoint_checks[1][0];
         assert_eq!(
@@ -559,7 +538,7 @@ mod tests {
             ("mta-sts.enforce-violation", Status::Fail)
         );
         assert!(c.detail.contains(ENFORCE_CONSEQUENCE));
-        assert!(!v.domain_a_plus);
+        assert!(!v.mta_sts.protected);
         let dp = downgrade_check(v.unprotected.as_deref(), DaneProtection::NoTlsa);
         assert_eq!((dp.status, dp.cap), (Status::Info, Some(Grade::A)));
     }
@@ -577,12 +556,16 @@ mod tests {
         ep.checks = vec![Check::new(CheckId::TcpConnect, Status::Error, "timed out")];
         let v = evaluate("example.test", &g, &["mx1.example.test".into()], &[ep]);
         assert!(v.endpoint_checks[0].is_empty());
-        // TLS-RPT missing while MTA-STS is published: warn.
-        let c = v
-            .domain_checks
-            .iter()
-            .find(|c| c.id == "tls-rpt.missing")
-            .unwrap();
-        assert_eq!(c.status, Status::Warn);
+        // TLS-RPT missing while MTA-STS is published: the grade makes it a warning.
+        let mut t = crate::report::TargetReport::new("example.test", "mail-domain");
+        t.checks = v.domain_checks;
+        t.mta_sts = Some(v.mta_sts);
+        t.tls_rpt = Some(v.tls_rpt);
+        crate::grade::grade_target(&mut t);
+        for checks in [&t.checks, &t.tls_rpt.as_ref().unwrap().checks] {
+            let c = checks.iter().find(|c| c.id == "tls-rpt.missing").unwrap();
+            assert_eq!(c.status, Status::Warn, "{c:?}");
+            assert!(c.detail.contains("MTA-STS is deployed"), "{c:?}");
+        }
     }
 }

@@ -699,7 +699,7 @@ pub fn assess(f: &Findings) -> Assessment {
     a.ciphers.connections = f.connections;
     let mut weakest: Option<u32> = None;
     let mut note_bits = |iana: &str| {
-        if let Some(b) = crate::grade::cipher_bits(iana) {
+        if let Some(b) = crate::wire::suites::by_name(iana).and_then(|s| s.key_bits()) {
             weakest = Some(weakest.map_or(b, |w| w.min(b)));
         }
     };
@@ -1193,35 +1193,9 @@ pub fn add_enumerations(
             v.server_preference = e.server_preference;
         }
         for s in &e.accepted {
-            if let Some(b) = crate::grade::cipher_bits(&s.name()) {
+            if let Some(b) = s.info().and_then(|i| i.key_bits()) {
                 a.ciphers.weakest_bits = Some(a.ciphers.weakest_bits.map_or(b, |w| w.min(b)));
             }
         }
     }
-}
-
-/// The score with what the probes found (spec-digest §5.1): cipher = (strongest + weakest) / 2
-/// over accepted suites, key exchange = the weaker of the certificate key and the DH group.
-/// Anonymous suites do not zero the key exchange here: RFC 7672 §8.2 tolerates them for SMTP,
-/// so they cap at A instead (`cipher.anon`).
-pub fn adjust_score(
-    mut s: crate::grade::Score,
-    rep: &crate::report::EndpointReport,
-) -> crate::grade::Score {
-    use crate::grade;
-    if let (Some(best), Some(weak)) = (s.cipher, rep.ciphers.as_ref().and_then(|c| c.weakest_bits))
-    {
-        let weak = grade::cipher_points(weak);
-        // A NULL suite makes the category 0, hence the total 0 (SSL Labs).
-        s.cipher = Some(if weak == 0 {
-            0
-        } else {
-            (best.max(weak) + best.min(weak)) / 2
-        });
-    }
-    if let Some(dh) = rep.key_exchange.as_ref().and_then(|k| k.dh_bits) {
-        let p = grade::key_exchange_points(dh);
-        s.key_exchange = Some(s.key_exchange.map_or(p, |k| k.min(p)));
-    }
-    s
 }

@@ -425,6 +425,19 @@ pub async fn probe_all(t: &ProbeTarget, per_ip: &tokio::sync::Semaphore) -> Vec<
 /// the right one afterwards, as before: one wasted connection on servers without TLS 1.3.
 pub const SPECULATIVE_FALLBACK: Probe = Probe::Tls12;
 
+/// How the full handshake of the endpoint went, as far as the version matrix cares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MainHandshake {
+    /// The connection or the dialogue before TLS failed: no handshake was tried.
+    NotTried,
+    /// Completed at this version (`TLSv1.2`, `TLSv1.3`): evidence of acceptance on its own.
+    Completed(String),
+    /// The server refused TLS 1.2 and 1.3 (protocol_version): this is why.
+    NoModernVersion(String),
+    /// Tried and failed otherwise.
+    Failed,
+}
+
 /// What the version matrix means for the report and the grade.
 #[derive(Debug, Default)]
 pub struct Assessment {
@@ -433,18 +446,29 @@ pub struct Assessment {
     pub checks: Vec<Check>,
     /// A supported version below the best, for the TLS_FALLBACK_SCSV probe (needs two versions).
     pub fallback_below: Option<Probe>,
-    /// Index into the outcomes of the best accepted version that sent its certificates in clear
-    /// text (used when no TLS 1.2/1.3 handshake was possible).
-    pub legacy_evidence: Option<usize>,
+}
+
+/// The best accepted version that sent its certificates in clear text: what a server without
+/// TLS 1.2/1.3 is graded from.
+pub fn legacy_evidence(outcomes: &[VersionOutcome]) -> Option<&VersionOutcome> {
+    outcomes
+        .iter()
+        .filter(|o| o.support == Support::Accepted && !o.certificates.is_empty())
+        .max_by_key(|o| o.probe.target_version())
 }
 
 fn name_of(p: Probe) -> &'static str {
     VERSION_NAMES[Probe::ALL.iter().position(|x| *x == p).unwrap_or(0)]
 }
 
-/// Turns the five outcomes into the matrix and its checks (spec-digest §5.4). `negotiated` is
-/// the version rustls negotiated, which is evidence of acceptance on its own.
-pub fn assess(outcomes: &[VersionOutcome], negotiated: Option<&str>) -> Assessment {
+/// Turns the five outcomes into the matrix and its checks; `main` is how the full handshake
+/// went (the version it negotiated is evidence of acceptance on its own, and its refusal of
+/// TLS 1.2 and 1.3 is the one `tls.modern-missing` the endpoint gets).
+pub fn assess(outcomes: &[VersionOutcome], main: &MainHandshake) -> Assessment {
+    let negotiated = match main {
+        MainHandshake::Completed(v) => Some(v.as_str()),
+        _ => None,
+    };
     let mut a = Assessment::default();
     for o in outcomes {
         let name = name_of(o.probe);
@@ -511,13 +535,21 @@ pub fn assess(outcomes: &[VersionOutcome], negotiated: Option<&str>) -> Assessme
     if !unknown.is_empty() {
         summary.push_str(&format!("; could not tell: {}", unknown.join(", ")));
     }
-    let status = if accepted.is_empty() && !unknown.is_empty() {
-        Status::Error
-    } else {
-        Status::Info
-    };
-    a.checks
-        .push(Check::new(CheckId::TlsVersions, status, summary));
+    let nothing_told = accepted.is_empty() && !unknown.is_empty();
+    let handshake_failed = matches!(
+        main,
+        MainHandshake::Failed | MainHandshake::NoModernVersion(_)
+    );
+    // After a failed handshake, "could not tell any version" adds nothing to that failure.
+    if !(nothing_told && handshake_failed) {
+        let status = if nothing_told {
+            Status::Error
+        } else {
+            Status::Info
+        };
+        a.checks
+            .push(Check::new(CheckId::TlsVersions, status, summary));
+    }
 
     if a.protocols.sslv3 == Some(true) {
         a.checks.push(Check::new(
@@ -545,7 +577,13 @@ pub fn assess(outcomes: &[VersionOutcome], negotiated: Option<&str>) -> Assessme
         ));
     }
     let modern = a.protocols.tls12 == Some(true) || a.protocols.tls13 == Some(true);
-    if !accepted.is_empty()
+    if let MainHandshake::NoModernVersion(why) = main {
+        a.checks.push(Check::new(
+            CheckId::TlsModernMissing,
+            Status::Fail,
+            format!("no TLS 1.2 or 1.3: {why}"),
+        ));
+    } else if !accepted.is_empty()
         && !modern
         && a.protocols.tls12 == Some(false)
         && a.protocols.tls13 == Some(false)
@@ -600,12 +638,6 @@ pub fn assess(outcomes: &[VersionOutcome], negotiated: Option<&str>) -> Assessme
     if accepted_probes.len() >= 2 {
         a.fallback_below = accepted_probes.get(accepted_probes.len() - 2).copied();
     }
-    a.legacy_evidence = outcomes
-        .iter()
-        .enumerate()
-        .filter(|(_, o)| o.support == Support::Accepted && !o.certificates.is_empty())
-        .max_by_key(|(_, o)| o.probe.target_version())
-        .map(|(i, _)| i);
     a
 }
 
@@ -688,7 +720,7 @@ mod tests {
             out(Probe::Tls12, Accepted),
             out(Probe::Tls13, Refused),
         ];
-        let a = assess(&o, Some("TLSv1.2"));
+        let a = assess(&o, &MainHandshake::Completed("TLSv1.2".into()));
         assert_eq!(
             a.protocols,
             VersionMap {
@@ -720,7 +752,7 @@ mod tests {
             out(Probe::Tls12, Refused),
             out(Probe::Tls13, Refused),
         ];
-        let a = assess(&o, None);
+        let a = assess(&o, &MainHandshake::NotTried);
         assert!(a
             .checks
             .iter()
@@ -744,7 +776,7 @@ mod tests {
             t12,
             out(Probe::Tls13, Refused),
         ];
-        let a = assess(&o, None);
+        let a = assess(&o, &MainHandshake::NotTried);
         let c = a
             .checks
             .iter()
@@ -761,7 +793,7 @@ mod tests {
             out(Probe::Tls12, Accepted),
             out(Probe::Tls13, Accepted),
         ];
-        assert!(!assess(&o, None)
+        assert!(!assess(&o, &MainHandshake::NotTried)
             .checks
             .iter()
             .any(|c| c.id == "tls.version-intolerance"));
@@ -779,7 +811,7 @@ mod tests {
             t12,
             out(Probe::Tls13, Unknown),
         ];
-        let a = assess(&o, None);
+        let a = assess(&o, &MainHandshake::NotTried);
         assert_eq!(a.protocols.tls11, Some(true));
         assert_eq!(a.protocols.tls10, None);
         assert_eq!(a.protocols.sslv3, None);

@@ -169,6 +169,17 @@ impl Check {
             detail: detail.into(),
         }
     }
+
+    /// Changes the status, and with it the cap, to the rubric's for the new status.
+    pub fn set_status(&mut self, status: Status) {
+        debug_assert!(
+            self.id.allows(status),
+            "the rubric does not let {} be {status:?}",
+            self.id
+        );
+        self.status = status;
+        self.cap = self.id.cap(status);
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -222,6 +233,10 @@ pub struct MtaStsReport {
     pub policy: Option<PolicyReport>,
     /// Each MX host and the policy pattern covering it (null = not covered), when a policy exists.
     pub mx_coverage: Vec<MxCoverage>,
+    /// The policy is `enforce` and every MX host passes it (covered, STARTTLS, a trusted
+    /// certificate valid for its name, TLS 1.2+): senders that honour MTA-STS cannot be
+    /// downgraded to plaintext.
+    pub protected: bool,
     /// Every MTA-STS finding (also listed in the target's `checks`).
     pub checks: Vec<Check>,
 }
@@ -312,6 +327,10 @@ pub struct EndpointReport {
     /// The certificates as presented (DER), kept for DANE matching; not in the JSON.
     #[serde(skip)]
     pub chain_der: Vec<Vec<u8>>,
+    /// The domain's MTA-STS policy is `enforce` and this MX passes it (covered, STARTTLS, a
+    /// trusted certificate valid for its name, TLS 1.2+): the MTA-STS half of the A+ evidence.
+    #[serde(skip)]
+    pub mta_sts_authenticated: bool,
 }
 
 /// DANE for one endpoint.
@@ -325,6 +344,9 @@ pub struct DaneReport {
     pub matched: Option<String>,
     pub valid: bool,
     pub checks: Vec<Check>,
+    /// The record that matched is DANE-EE (usage 3): the PKIX findings no longer count.
+    #[serde(skip)]
+    pub dane_ee: bool,
 }
 
 /// DNSSEC status (`secure`, `insecure`, `bogus`, `indeterminate`) of the answers DANE rests on.
@@ -427,7 +449,13 @@ impl EndpointReport {
             elapsed_ms: 0,
             dane: None,
             chain_der: Vec::new(),
+            mta_sts_authenticated: false,
         }
+    }
+
+    /// DANE found TLSA records for this endpoint (usable or not).
+    pub fn has_tlsa(&self) -> bool {
+        self.dane.as_ref().is_some_and(|d| !d.tlsa.is_empty())
     }
 }
 
