@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::dns::{DnsLab, Zone, ZoneKey};
 use super::https::{spawn_https_rtt, HttpReply};
 use super::pki::{LeafSpec, Pki};
-use super::smtp::{spawn_smtp, SmtpScript};
+use super::smtp::{spawn_smtp_rtt, SmtpScript};
 use super::tls::{server_config, Versions};
 use super::ServerHandle;
 
@@ -40,9 +40,8 @@ pub async fn spawn_fleet(n: usize, rtt: Duration) -> Result<Fleet, String> {
     let mut servers = Vec::with_capacity(n);
     let mut targets = Vec::with_capacity(n);
     for i in 0..n {
-        let mut script = SmtpScript::new("mx.fleet.test", Some(cfg.clone()));
-        script.rtt = rtt;
-        let srv = spawn_smtp(&[fleet_ip(i)], script)
+        let script = SmtpScript::new("mx.fleet.test", Some(cfg.clone()));
+        let srv = spawn_smtp_rtt(&[fleet_ip(i)], script, rtt)
             .await
             .map_err(|e| format!("fleet endpoint {i} ({}): {e}", fleet_ip(i)))?;
         targets.push(format!("smtp://{}", srv.addr()));
@@ -111,9 +110,10 @@ pub async fn spawn_domain(rtt: Duration) -> Result<DomainLab, String> {
         ];
         let leaf = pki.leaf(&LeafSpec::valid(&[&name])).map_err(|e| err(&e))?;
         let cfg = server_config(&leaf, Versions::Tls12And13).map_err(|e| err(&e))?;
-        let mut script = SmtpScript::new(&name, Some(cfg));
-        script.rtt = rtt;
-        let srv = spawn_smtp(&ips, script).await.map_err(|e| err(&e))?;
+        let script = SmtpScript::new(&name, Some(cfg));
+        let srv = spawn_smtp_rtt(&ips, script, rtt)
+            .await
+            .map_err(|e| err(&e))?;
         connect_to.push(crate::net::ConnectTo::parse(&format!(
             "{name}:25::{}",
             srv.port()

@@ -12,6 +12,13 @@ use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+/// An accepted connection made slow: one `rtt` now for the TCP handshake (loopback connects at
+/// once), then one per exchange. The lab servers' `_rtt` spawners wrap every connection in this.
+pub async fn accept_delayed<S>(sock: S, rtt: Duration) -> Delayed<S> {
+    tokio::time::sleep(rtt).await;
+    Delayed::new(sock, rtt)
+}
+
 /// A stream whose replies are held for `rtt`.
 pub struct Delayed<S> {
     inner: S,
