@@ -1,6 +1,8 @@
 //! The benchmark fleet: many lab SMTP STARTTLS servers on many loopback addresses
 //! (127.0.1.1, 127.0.1.2, …), with simulated latency, all sharing one certificate; and one
 //! complete mail domain with every server slowed down alike, for the one-domain round-trip count.
+//! Only `examples/fleet.rs` and `examples/domain_rtt.rs` (and so `scripts/bench`) start it, so
+//! only the `lab` feature builds it.
 
 use std::net::IpAddr;
 use std::time::Duration;

@@ -90,6 +90,7 @@ pub async fn spawn_https(
 
 /// [`spawn_https`] with simulated latency, as the lab SMTP server has it: the TCP handshake's
 /// round trip, then one per exchange (TLS flights, the request).
+#[cfg(feature = "lab")]
 pub async fn spawn_https_rtt(
     ip: std::net::IpAddr,
     config: Arc<ServerConfig>,

@@ -80,6 +80,7 @@ pub fn serve_smtp(listeners: Vec<tokio::net::TcpListener>, script: SmtpScript) -
 
 /// [`spawn_smtp`] with simulated latency (the benchmark fleet): accepting a connection and every
 /// reply cost `rtt`.
+#[cfg(feature = "lab")]
 pub async fn spawn_smtp_rtt(
     ips: &[std::net::IpAddr],
     script: SmtpScript,
