@@ -30,7 +30,7 @@
 //! - [`report`]: the JSON model (docs/report.md) and the terminal table.
 //! - [`scan`]: the only place with concurrency; failures become data.
 //! - [`lab`]: in-process servers (DNS, SMTP, TLS, HTTPS policy host) and a test PKI, shared by
-//!   tests and demos.
+//!   `--demo` and the tests; the servers only tests and the benchmark use need the `lab` feature.
 //! - [`escape`]: making server-controlled text safe for a terminal.
 //! - [`wire`]: the legacy-version TLS codec (hand-built ClientHellos, ServerHello/alert parsing),
 //!   no I/O; the version prober (issue 3) drives it.

@@ -1,6 +1,8 @@
 //! The benchmark fleet: many lab SMTP STARTTLS servers on many loopback addresses
 //! (127.0.1.1, 127.0.1.2, …), with simulated latency, all sharing one certificate; and one
 //! complete mail domain with every server slowed down alike, for the one-domain round-trip count.
+//! Only `examples/fleet.rs` and `examples/domain_rtt.rs` (and so `scripts/bench`) start it, so
+//! only the `lab` feature builds it.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -8,7 +10,7 @@ use std::time::Duration;
 use super::dns::{DnsLab, Zone, ZoneKey};
 use super::https::{spawn_https_rtt, HttpReply};
 use super::pki::{LeafSpec, Pki};
-use super::smtp::{spawn_smtp, SmtpScript};
+use super::smtp::{spawn_smtp_rtt, SmtpScript};
 use super::tls::{server_config, Versions};
 use super::ServerHandle;
 
@@ -40,9 +42,8 @@ pub async fn spawn_fleet(n: usize, rtt: Duration) -> Result<Fleet, String> {
     let mut servers = Vec::with_capacity(n);
     let mut targets = Vec::with_capacity(n);
     for i in 0..n {
-        let mut script = SmtpScript::new("mx.fleet.test", Some(cfg.clone()));
-        script.rtt = rtt;
-        let srv = spawn_smtp(&[fleet_ip(i)], script)
+        let script = SmtpScript::new("mx.fleet.test", Some(cfg.clone()));
+        let srv = spawn_smtp_rtt(&[fleet_ip(i)], script, rtt)
             .await
             .map_err(|e| format!("fleet endpoint {i} ({}): {e}", fleet_ip(i)))?;
         targets.push(format!("smtp://{}", srv.addr()));
@@ -111,9 +112,10 @@ pub async fn spawn_domain(rtt: Duration) -> Result<DomainLab, String> {
         ];
         let leaf = pki.leaf(&LeafSpec::valid(&[&name])).map_err(|e| err(&e))?;
         let cfg = server_config(&leaf, Versions::Tls12And13).map_err(|e| err(&e))?;
-        let mut script = SmtpScript::new(&name, Some(cfg));
-        script.rtt = rtt;
-        let srv = spawn_smtp(&ips, script).await.map_err(|e| err(&e))?;
+        let script = SmtpScript::new(&name, Some(cfg));
+        let srv = spawn_smtp_rtt(&ips, script, rtt)
+            .await
+            .map_err(|e| err(&e))?;
         connect_to.push(crate::net::ConnectTo::parse(&format!(
             "{name}:25::{}",
             srv.port()

@@ -1,9 +1,10 @@
-//! A raw, step-scripted TCP server for the hostile-server tests (issue 6): every connection plays
-//! the same list of [`Step`]s — send these bytes, trickle those one at a time, wait for a line or a
-//! TLS record, reset — so a test can reproduce a broken or malicious peer byte for byte. The
+//! A raw, step-scripted TCP server for the hostile-server tests: every connection plays the same
+//! list of [`Step`]s — send these bytes, trickle those one at a time, wait for a line or a TLS
+//! record, reset — so a test can reproduce a broken or malicious peer byte for byte. The
 //! well-behaved servers ([`super::smtp`], [`super::legacy`]) refuse to misbehave this way on
 //! purpose; this one exists only to misbehave. Plus builders for the TLS bytes such peers send
-//! (fragmented records, a ServerHello flight carrying any certificate list).
+//! (fragmented records, a ServerHello flight carrying any certificate list). Only the `lab`
+//! feature builds it: the demo never needs a peer that attacks its client.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::ServerConfig;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::ServerHandle;
 
@@ -85,17 +85,36 @@ pub async fn spawn_https(
     config: Arc<ServerConfig>,
     replies: Vec<HttpReply>,
 ) -> std::io::Result<HttpsServer> {
-    spawn_https_rtt(ip, config, replies, Duration::ZERO).await
+    spawn_wrapped(ip, config, replies, std::future::ready).await
 }
 
 /// [`spawn_https`] with simulated latency, as the lab SMTP server has it: the TCP handshake's
 /// round trip, then one per exchange (TLS flights, the request).
+#[cfg(feature = "lab")]
 pub async fn spawn_https_rtt(
     ip: std::net::IpAddr,
     config: Arc<ServerConfig>,
     replies: Vec<HttpReply>,
     rtt: Duration,
 ) -> std::io::Result<HttpsServer> {
+    spawn_wrapped(ip, config, replies, move |sock| {
+        super::latency::accept_delayed(sock, rtt)
+    })
+    .await
+}
+
+/// Serves `replies`, each connection first passed through `wrap` (which can slow it down).
+async fn spawn_wrapped<W, Fut, S>(
+    ip: std::net::IpAddr,
+    config: Arc<ServerConfig>,
+    replies: Vec<HttpReply>,
+    wrap: W,
+) -> std::io::Result<HttpsServer>
+where
+    W: Fn(tokio::net::TcpStream) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = S> + Send + 'static,
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let listener = tokio::net::TcpListener::bind((ip, 0)).await?;
     let acceptor = tokio_rustls::TlsAcceptor::from(config);
     let requests = Arc::new(AtomicUsize::new(0));
@@ -103,10 +122,10 @@ pub async fn spawn_https_rtt(
     let counter = requests.clone();
     let handle = super::serve(vec![listener], Duration::from_secs(30), move |sock| {
         let (acceptor, replies, counter) = (acceptor.clone(), replies.clone(), counter.clone());
+        let wrap = wrap.clone();
         async move {
             let _ = async {
-                tokio::time::sleep(rtt).await;
-                let sock = super::latency::Delayed::new(sock, rtt);
+                let sock = wrap(sock).await;
                 let mut tls = acceptor.accept(sock).await.ok()?;
                 let head = read_head(&mut tls).await?;
                 let path = head.split(' ').nth(1).unwrap_or("").to_string();

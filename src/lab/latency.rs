@@ -3,7 +3,8 @@
 //! [`Delayed`] holds the first write after every read for one round-trip time, so each
 //! request/response exchange over it costs about one RTT, whatever the number of write calls a
 //! reply takes. Used by the benchmark fleet: 1,000 endpoints at 50 ms RTT behave, for a scanner,
-//! like mail servers across a continent.
+//! like mail servers across a continent. Only the `lab` feature builds it: the demo's servers
+//! answer at loopback speed.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -11,6 +12,13 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// An accepted connection made slow: one `rtt` now for the TCP handshake (loopback connects at
+/// once), then one per exchange. The lab servers' `_rtt` spawners wrap every connection in this.
+pub async fn accept_delayed<S>(sock: S, rtt: Duration) -> Delayed<S> {
+    tokio::time::sleep(rtt).await;
+    Delayed::new(sock, rtt)
+}
 
 /// A stream whose replies are held for `rtt`.
 pub struct Delayed<S> {

@@ -1,15 +1,26 @@
 //! The lab: in-process servers on loopback and a test PKI made at start-up.
 //!
-//! One set of servers with three uses: the integration tests start these pieces (rather than a
-//! second copy of the same servers), `--demo` will scan a lab of them, and the batch benchmark
-//! will run a fleet of them. Everything binds to 127.0.0.0/8 or ::1 only. Certificates are made
-//! relative to "now", so expiry cases never rot.
+//! One set of servers serves `tlsgrade --demo`, the integration tests and the benchmark, so no
+//! user keeps a second copy of them. Everything binds to 127.0.0.0/8 or ::1 only, and
+//! certificates are made relative to "now", so expiry cases never rot.
+//!
+//! The default build holds what `--demo` starts: [`dns`], [`smtp`], [`https`] (the MTA-STS
+//! policy host), [`legacy`] (its TLS 1.0 MX), [`tls`] (server configurations), [`pki`] and
+//! [`demo`] itself. The rest is only for tests, examples and the benchmark, and compiles only
+//! with the `lab` feature, so the released binary does not carry servers built to misbehave or
+//! to be slow: `hostile` (byte-scripted broken peers), `latency` (simulated round-trip time),
+//! `fleet` (the benchmark's thousand endpoints), the `_rtt` spawners that slow a server down and
+//! the direct-TLS server `tls::spawn_tls`. The package's dev-dependency on itself turns `lab`
+//! on for every test, example and benchmark build, so plain `cargo test` has all of it.
 
 pub mod demo;
 pub mod dns;
+#[cfg(feature = "lab")]
 pub mod fleet;
+#[cfg(feature = "lab")]
 pub mod hostile;
 pub mod https;
+#[cfg(feature = "lab")]
 pub mod latency;
 pub mod legacy;
 pub mod pki;

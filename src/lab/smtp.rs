@@ -36,9 +36,6 @@ pub struct SmtpScript {
     /// Answer commands that arrived with STARTTLS in clear text right after the 220, before
     /// the handshake: not injectable, but against RFC 3207 §4.
     pub answer_plaintext_before_tls: bool,
-    /// Simulated round-trip time (the benchmark fleet): accepting a connection and every reply
-    /// cost this much.
-    pub rtt: Duration,
 }
 
 impl SmtpScript {
@@ -61,7 +58,6 @@ impl SmtpScript {
             readvertise_after_tls: false,
             keep_plaintext_across_starttls: false,
             answer_plaintext_before_tls: false,
-            rtt: Duration::ZERO,
         }
     }
 }
@@ -79,10 +75,38 @@ pub async fn spawn_smtp(
 /// on different addresses of one port (a cluster where the renewal reached one node) bind with
 /// [`super::bind_all`] and hand one listener to each.
 pub fn serve_smtp(listeners: Vec<tokio::net::TcpListener>, script: SmtpScript) -> ServerHandle {
+    serve_wrapped(listeners, script, std::future::ready)
+}
+
+/// [`spawn_smtp`] with simulated latency (the benchmark fleet): accepting a connection and every
+/// reply cost `rtt`.
+#[cfg(feature = "lab")]
+pub async fn spawn_smtp_rtt(
+    ips: &[std::net::IpAddr],
+    script: SmtpScript,
+    rtt: Duration,
+) -> std::io::Result<ServerHandle> {
+    let listeners = super::bind_all(ips).await?;
+    Ok(serve_wrapped(listeners, script, move |sock| {
+        super::latency::accept_delayed(sock, rtt)
+    }))
+}
+
+/// Serves `script`, each connection first passed through `wrap` (which can slow it down).
+fn serve_wrapped<W, Fut, S>(
+    listeners: Vec<tokio::net::TcpListener>,
+    script: SmtpScript,
+    wrap: W,
+) -> ServerHandle
+where
+    W: Fn(tokio::net::TcpStream) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = S> + Send + 'static,
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let script = Arc::new(script);
     super::serve(listeners, Duration::from_secs(60), move |sock| {
-        let script = script.clone();
-        async move { session(sock, &script).await }
+        let (script, wrap) = (script.clone(), wrap.clone());
+        async move { session(wrap(sock).await, &script).await }
     })
 }
 
@@ -121,10 +145,7 @@ enum Next {
     StartTls(Vec<u8>),
 }
 
-async fn session(sock: tokio::net::TcpStream, script: &SmtpScript) {
-    // Simulated latency: the TCP handshake's round trip, then one per exchange.
-    tokio::time::sleep(script.rtt).await;
-    let mut sock = super::latency::Delayed::new(sock, script.rtt);
+async fn session<S: AsyncRead + AsyncWrite + Unpin>(mut sock: S, script: &SmtpScript) {
     tokio::time::sleep(script.greeting_delay).await;
     let Some(greeting) = &script.greeting else {
         // Never greet: hold the connection until the client gives up.

@@ -1,12 +1,11 @@
-//! rustls server configurations for the lab, and a direct-TLS server.
+//! rustls server configurations for the lab's servers, and a direct-TLS server for the tests
+//! (the demo's servers all speak STARTTLS or HTTPS, so only the `lab` feature builds that one).
 
 use std::sync::Arc;
 
 use rustls::ServerConfig;
-use tokio::io::AsyncWriteExt;
 
 use super::pki::Leaf;
-use super::ServerHandle;
 
 /// Which TLS versions a lab server accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,10 +31,12 @@ pub fn server_config(leaf: &Leaf, versions: Versions) -> Result<Arc<ServerConfig
 }
 
 /// A direct-TLS server on `ips` (one shared port): handshakes, writes a line, closes.
+#[cfg(feature = "lab")]
 pub async fn spawn_tls(
     ips: &[std::net::IpAddr],
     config: Arc<ServerConfig>,
-) -> std::io::Result<ServerHandle> {
+) -> std::io::Result<super::ServerHandle> {
+    use tokio::io::AsyncWriteExt;
     let listeners = super::bind_all(ips).await?;
     let acceptor = tokio_rustls::TlsAcceptor::from(config);
     Ok(super::serve(
