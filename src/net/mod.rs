@@ -54,25 +54,21 @@ pub fn io_error(e: &io::Error, what: &str) -> ErrorInfo {
     ErrorInfo::new(kind, format!("{what}: {e}"))
 }
 
-/// Connects and, for STARTTLS transports, runs the plaintext dialogue up to the point where the
-/// TLS handshake starts. Every probe of an endpoint opens its sessions through here, so the full
-/// handshake and the hand-built version probes see the same dialogue.
-pub async fn open_session(
-    addr: SocketAddr,
+/// Runs the plaintext dialogue of `transport` on a fresh connection, up to the point where the
+/// TLS handshake starts (nothing for direct TLS). The dialogue's findings come back whether it
+/// succeeded or not.
+pub async fn dialogue(
+    stream: &mut TcpStream,
     transport: crate::target::Transport,
     ehlo_name: &str,
     t: starttls::DialogueTimeouts,
-) -> (Option<starttls::Dialogue>, Result<TcpStream, ErrorInfo>) {
+) -> (Option<starttls::Dialogue>, Result<(), ErrorInfo>) {
     use crate::target::Transport;
-    let mut stream = match connect(addr, t.command).await {
-        Ok(s) => s,
-        Err(e) => return (None, Err(e)),
-    };
     let (dialogue, ready) = match transport {
-        Transport::Tls => return (None, Ok(stream)),
-        Transport::SmtpStartTls => starttls::smtp(&mut stream, ehlo_name, t).await,
-        Transport::ImapStartTls => starttls::imap(&mut stream, t).await,
-        Transport::Pop3StartTls => starttls::pop3(&mut stream, t).await,
+        Transport::Tls => return (None, Ok(())),
+        Transport::SmtpStartTls => starttls::smtp(stream, ehlo_name, t).await,
+        Transport::ImapStartTls => starttls::imap(stream, t).await,
+        Transport::Pop3StartTls => starttls::pop3(stream, t).await,
     };
-    (Some(dialogue), ready.map(|()| stream))
+    (Some(dialogue), ready)
 }

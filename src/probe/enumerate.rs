@@ -5,12 +5,10 @@
 //! costs tens of connections per version; the default weak-class probes
 //! ([`super::ciphers`]) answer the grading questions in a handful.
 
-use tokio::sync::Semaphore;
-
-use crate::probe::ciphers::{class_suites, WEAK_CLASSES};
-use crate::probe::versions::{self, ProbeTarget};
+use crate::probe::conn::{Prober, ServerAnswer};
 use crate::wire::enums::CipherSuite;
 use crate::wire::hello::{self, ClientHelloBuilder, Probe};
+use crate::wire::suites::{self, WeakClass};
 
 /// What enumeration found for one version.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -24,73 +22,50 @@ pub struct Enumeration {
     pub incomplete: bool,
 }
 
-/// Every suite we can name that `probe` may negotiate, SCSVs excluded, strongest lists first.
+/// Every suite we can name that `probe` may negotiate, SCSVs excluded, strongest lists first
+/// (an SSL 3.0 hello offers what TLS 1.0 can negotiate, as [`crate::probe::ciphers`] does).
 pub fn pool(probe: Probe) -> Vec<CipherSuite> {
     if probe == Probe::Tls13 {
         return hello::TLS13_SUITES.to_vec();
     }
-    let mut all: Vec<CipherSuite> = Vec::new();
-    let tls12_only = |s: &CipherSuite| {
-        let n = s.name();
-        n.contains("GCM")
-            || n.contains("CHACHA")
-            || n.contains("CCM")
-            || n.ends_with("SHA256")
-            || n.ends_with("SHA384")
+    let version = match probe {
+        Probe::Ssl3 => Probe::Tls10.target_version(),
+        p => p.target_version(),
     };
-    for list in [hello::TLS12_SUITES, hello::TLS10_SUITES, hello::SSL3_SUITES] {
-        for s in list {
-            let fits = probe == Probe::Tls12 || !tls12_only(s);
-            let export = s.name().contains("EXPORT");
-            let export_ok = matches!(probe, Probe::Ssl3 | Probe::Tls10);
-            if fits && (export_ok || !export) && !all.contains(s) {
-                all.push(*s);
-            }
+    let mut all: Vec<CipherSuite> = Vec::new();
+    let lists = [hello::TLS12_SUITES, hello::TLS10_SUITES, hello::SSL3_SUITES];
+    let weak = WeakClass::ALL.iter().flat_map(|c| c.suites().iter());
+    for s in lists.iter().flat_map(|l| l.iter()).chain(weak) {
+        if suites::info(*s).is_some_and(|i| i.negotiable_in(version)) && !all.contains(s) {
+            all.push(*s);
         }
     }
-    for c in WEAK_CLASSES {
-        for s in class_suites(c, probe) {
-            if !all.contains(&s) {
-                all.push(s);
-            }
-        }
-    }
-    all.retain(|s| {
-        *s != CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV && *s != CipherSuite::TLS_FALLBACK_SCSV
-    });
     all.truncate(hello::MAX_CIPHER_SUITES - 1);
     all
 }
 
-fn hello_bytes(t: &ProbeTarget, probe: Probe, suites: &[CipherSuite]) -> Option<Vec<u8>> {
+fn builder(probe: Probe, suites: &[CipherSuite]) -> ClientHelloBuilder {
     let mut offered = suites.to_vec();
     if probe != Probe::Tls13 {
         offered.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
     }
-    let mut b = ClientHelloBuilder::randomized(probe).cipher_suites(&offered);
-    if let Some(n) = &t.sni {
-        b = b.server_name(n);
-    }
+    let b = ClientHelloBuilder::randomized(probe).cipher_suites(&offered);
     if probe == Probe::Tls13 {
-        b = b.secp256r1_key_share(Some(hello::SECP256R1_GENERATOR));
+        b.secp256r1_key_share(Some(hello::SECP256R1_GENERATOR))
+    } else {
+        b
     }
-    b.build().ok()
 }
 
 /// Offers `suites` once; the suite chosen at `probe`'s version, `Err(true)` for a refusal,
 /// `Err(false)` when the answer says nothing.
 async fn choose(
-    t: &ProbeTarget,
-    limit: &Semaphore,
+    prober: &Prober,
     probe: Probe,
     suites: &[CipherSuite],
 ) -> Result<CipherSuite, bool> {
-    let Some(bytes) = hello_bytes(t, probe, suites) else {
-        return Err(false);
-    };
-    let _permit = limit.acquire().await;
-    match versions::attempt_flight(t, &bytes).await {
-        Ok(f) => {
+    match prober.hello(builder(probe, suites)).await.map(|x| x.answer) {
+        Ok(ServerAnswer::Hello(f)) => {
             let sh = &f.server_hello;
             let ok =
                 sh.is_hello_retry_request() || sh.negotiated_version() == probe.target_version();
@@ -100,18 +75,18 @@ async fn choose(
                 Err(false)
             }
         }
-        Err(versions::Answer::Alert(_)) | Err(versions::Answer::Closed) => Err(true),
-        Err(_) => Err(false),
+        Ok(a) if a.is_refusal() => Err(true),
+        _ => Err(false),
     }
 }
 
 /// Enumerates the suites `probe` accepts (see the module comment).
-pub async fn enumerate(t: &ProbeTarget, limit: &Semaphore, probe: Probe) -> Enumeration {
+pub async fn enumerate(prober: &Prober, probe: Probe) -> Enumeration {
     let mut e = Enumeration::default();
     let mut left = pool(probe);
     while !left.is_empty() {
         e.connections += 1;
-        match choose(t, limit, probe, &left).await {
+        match choose(prober, probe, &left).await {
             Ok(s) => {
                 e.accepted.push(s);
                 left.retain(|x| *x != s);
@@ -126,7 +101,7 @@ pub async fn enumerate(t: &ProbeTarget, limit: &Semaphore, probe: Probe) -> Enum
         let mut rev = e.accepted.clone();
         rev.reverse();
         e.connections += 1;
-        e.server_preference = match choose(t, limit, probe, &rev).await {
+        e.server_preference = match choose(prober, probe, &rev).await {
             Ok(s) if s == e.accepted[0] => Some(true),
             Ok(_) => Some(false),
             Err(_) => None,

@@ -1,5 +1,5 @@
-//! STARTTLS command injection (CVE-2011-0411, spec-digest §2): does the server keep plaintext
-//! that arrived with STARTTLS and answer it inside TLS? One SMTP connection.
+//! STARTTLS command injection (CVE-2011-0411): does the server keep plaintext that arrived with
+//! STARTTLS and answer it inside TLS? One SMTP connection.
 //!
 //! `STARTTLS\r\nRSET\r\n` goes out in a single write (one TCP segment with Nagle off). A fixed
 //! server discards the buffered `RSET` when TLS starts; a vulnerable one answers it inside TLS,
@@ -15,7 +15,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::grade::rubric::CheckId;
 use crate::net::lines::LineReader;
 use crate::net::starttls::read_smtp_reply;
-use crate::probe::versions::ProbeTarget;
+use crate::probe::conn::Prober;
 use crate::report::{Check, Status};
 
 const ID: CheckId = CheckId::SmtpStarttlsInjection;
@@ -27,19 +27,17 @@ const QUIET_MIN: Duration = Duration::from_millis(150);
 const QUIET_MAX: Duration = Duration::from_millis(1500);
 
 /// Runs the probe; the result is always a check (ERROR when the dialogue itself failed).
-pub async fn probe(t: &ProbeTarget) -> Check {
-    match run(t).await {
+pub async fn probe(prober: &Prober) -> Check {
+    match run(prober).await {
         Ok(c) => c,
         Err(why) => Check::new(ID, Status::Error, format!("could not test: {why}")),
     }
 }
 
-async fn run(t: &ProbeTarget) -> Result<Check, String> {
+async fn run(prober: &Prober) -> Result<Check, String> {
+    let t = prober.target();
     let step = t.timeouts.command;
-    let mut s = crate::net::connect(t.dial, step)
-        .await
-        .map_err(|e| e.message)?;
-    let _ = s.set_nodelay(true);
+    let (mut s, _permit) = prober.connect().await.map_err(|e| e.message)?;
     let mut r = LineReader::new();
     let g = read_smtp_reply(&mut r, &mut s, t.timeouts.greeting, "SMTP greeting")
         .await

@@ -5,6 +5,7 @@
 
 pub mod ccs;
 pub mod ciphers;
+pub mod conn;
 pub mod enumerate;
 pub mod heartbleed;
 pub mod injection;

@@ -15,14 +15,12 @@
 use std::time::Duration;
 
 use num_bigint::BigUint;
-use tokio::io::AsyncWriteExt;
 
 use crate::grade::rubric::CheckId;
-use crate::probe::ccs::{listen, Heard};
-use crate::probe::heartbleed::through_server_hello_done;
-use crate::probe::versions::ProbeTarget;
+use crate::probe::conn::{NoFlight, Prober, ServerAnswer};
 use crate::report::{Check, Status};
-use crate::wire::enums::CipherSuite;
+use crate::wire::enums::{CipherSuite, ContentType};
+use crate::wire::flight::{change_cipher_spec_record, encode_record, rsa_client_key_exchange};
 use crate::wire::hello::{ClientHelloBuilder, Probe};
 
 const ID: CheckId = CheckId::TlsRobot;
@@ -131,25 +129,22 @@ pub fn rsa_encrypt(m: &[u8], modulus: &[u8], exponent: &[u8]) -> Vec<u8> {
     out
 }
 
-/// ClientKeyExchange (RFC 5246 §7.4.7.1) + ChangeCipherSpec + a 48-byte garbage "Finished", as
-/// records of `version`.
-pub fn key_exchange_flight(version: [u8; 2], ciphertext: &[u8], garbage: &[u8; 48]) -> Vec<u8> {
-    let mut hs = vec![16u8];
-    let body = ciphertext.len() + 2;
-    hs.extend_from_slice(&(body as u32).to_be_bytes()[1..]);
-    hs.extend_from_slice(&(ciphertext.len() as u16).to_be_bytes());
-    hs.extend_from_slice(ciphertext);
-    let mut out = Vec::with_capacity(hs.len() + 70);
-    let mut record = |typ: u8, payload: &[u8]| {
-        out.push(typ);
-        out.extend_from_slice(&version);
-        out.extend_from_slice(&(payload.len() as u16).to_be_bytes());
-        out.extend_from_slice(payload);
-    };
-    record(22, &hs);
-    record(20, &[1]);
-    record(22, garbage);
-    out
+/// ClientKeyExchange (RFC 5246 §7.4.7.1) + ChangeCipherSpec + a 48-byte garbage "Finished"
+/// (raw bytes where the encrypted Finished belongs), as records of `version`.
+pub fn key_exchange_flight(
+    version: crate::wire::enums::ProtocolVersion,
+    ciphertext: &[u8],
+    garbage: &[u8; 48],
+) -> Option<Vec<u8>> {
+    let cke = rsa_client_key_exchange(version, ciphertext).ok()?;
+    Some(
+        [
+            encode_record(ContentType::HANDSHAKE, version, &cke),
+            change_cipher_spec_record(version),
+            encode_record(ContentType::HANDSHAKE, version, garbage),
+        ]
+        .concat(),
+    )
 }
 
 /// What one attempt learned.
@@ -158,17 +153,31 @@ pub enum Attempt {
     /// The server does not do RSA key exchange (or its certificate is not RSA).
     NoRsa(String),
     /// Its answer to the key-exchange flight.
-    Answer(String),
+    Answer(ServerAnswer),
     /// Could not get as far as sending it.
     Failed(String),
 }
 
-fn heard_text(h: &Heard) -> String {
-    match h {
-        Heard::Alert(d) => format!("alert {}", d.name()),
-        Heard::Closed => "connection closed".into(),
-        Heard::Silent => "no answer".into(),
-        Heard::Garbage(w) => format!("unreadable answer ({w})"),
+impl Attempt {
+    /// Whether two attempts drew the same answer: the same alert, both a close, both silence
+    /// (however long each waited), the same unreadable answer.
+    fn same_as(&self, other: &Attempt) -> bool {
+        match (self, other) {
+            (
+                Attempt::Answer(ServerAnswer::Silent(_)),
+                Attempt::Answer(ServerAnswer::Silent(_)),
+            ) => true,
+            (a, b) => a == b,
+        }
+    }
+}
+
+impl std::fmt::Display for Attempt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Attempt::Answer(a) => a.fmt(f),
+            Attempt::NoRsa(w) | Attempt::Failed(w) => f.write_str(w),
+        }
     }
 }
 
@@ -180,14 +189,14 @@ fn random<const N: usize>() -> Option<[u8; N]> {
 }
 
 /// One handshake with `variant` at `probe` (TLS 1.0–1.2).
-pub async fn attempt(t: &ProbeTarget, probe: Probe, variant: Variant) -> Attempt {
+pub async fn attempt(prober: &Prober, probe: Probe, variant: Variant) -> Attempt {
     let b = ClientHelloBuilder::randomized(probe).cipher_suites(RSA_KX);
-    let (mut s, flight, rtt) = match through_server_hello_done(t, b).await {
+    let (mut conn, flight, rtt) = match prober.first_flight(b).await {
         Ok(x) => x,
-        Err(w) if w.starts_with("no ServerHello") => {
+        Err(NoFlight::Answer(_)) => {
             return Attempt::NoRsa("a hello offering only RSA key exchange was refused".into())
         }
-        Err(w) => return Attempt::Failed(w),
+        Err(e) => return Attempt::Failed(e.to_string()),
     };
     if !RSA_KX.contains(&flight.server_hello.cipher_suite) {
         return Attempt::NoRsa(format!(
@@ -201,7 +210,7 @@ pub async fn attempt(t: &ProbeTarget, probe: Probe, variant: Variant) -> Attempt
     let Some((n, e)) = chain.first().and_then(|der| rsa_public_key(der)) else {
         return Attempt::NoRsa("the certificate's key is not RSA".into());
     };
-    let version = probe.target_version().0.to_be_bytes();
+    let version = probe.target_version();
     let k = n.iter().skip_while(|b| **b == 0).count();
     let (Some(pad), Some(secret), Some(garbage)) =
         (random::<1024>(), random::<46>(), random::<48>())
@@ -213,21 +222,19 @@ pub async fn attempt(t: &ProbeTarget, probe: Probe, variant: Variant) -> Attempt
     // answers differ by chance). Map 0 to 1: still unpredictable enough for a probe.
     let pad: Vec<u8> = pad.iter().map(|b| (*b).max(1)).collect();
     let secret = secret.map(|b| b.max(1));
-    let Some(m) = message(variant, k, version, &pad, &secret) else {
+    let Some(m) = message(variant, k, version.0.to_be_bytes(), &pad, &secret) else {
         return Attempt::NoRsa(format!("an RSA key of {} bits is too small to test", k * 8));
     };
     let c = rsa_encrypt(&m, &n, &e);
-    if s.write_all(&key_exchange_flight(version, &c, &garbage))
-        .await
-        .is_err()
-    {
-        return Attempt::Answer("connection closed".into());
+    let Some(flight) = key_exchange_flight(version, &c, &garbage) else {
+        return Attempt::NoRsa(format!("an RSA key of {} bits is too large to test", k * 8));
+    };
+    if conn.send(&flight).await.is_err() {
+        return Attempt::Answer(ServerAnswer::Closed);
     }
     // Decrypting takes the server a moment: a longer wait than for a bare alert.
-    let quiet = (rtt * 4)
-        .clamp(Duration::from_millis(500), Duration::from_secs(3))
-        .min(t.timeouts.command);
-    Attempt::Answer(heard_text(&listen(&mut s, quiet).await))
+    let quiet = (rtt * 4).clamp(Duration::from_millis(500), Duration::from_secs(3));
+    Attempt::Answer(conn.alert(quiet).await)
 }
 
 /// The RSA modulus and public exponent of a DER certificate.
@@ -262,32 +269,27 @@ pub fn verdict(version: &str, first: &[Attempt], second: Option<&[Attempt]>) -> 
             );
         }
     }
-    let answers = |r: &[Attempt]| -> Vec<String> {
-        r.iter()
-            .map(|a| match a {
-                Attempt::Answer(s) | Attempt::NoRsa(s) | Attempt::Failed(s) => s.clone(),
-            })
-            .collect()
+    let same = |a: &[Attempt], b: &[Attempt]| {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_as(y))
     };
-    let a1 = answers(first);
-    if a1.iter().all(|a| *a == a1[0]) {
+    if first.iter().all(|a| a.same_as(&first[0])) {
         return Check::new(
             ID,
             Status::Pass,
             format!(
                 "five RSA key exchanges in {version}, one correctly padded and four not, all drew the same answer ({}): no padding oracle",
-                a1[0]
+                first[0]
             ),
         );
     }
     let pattern = Variant::ALL
         .iter()
-        .zip(&a1)
+        .zip(first)
         .map(|(v, a)| format!("{}: {a}", v.name()))
         .collect::<Vec<_>>()
         .join("; ");
     match second {
-        Some(r2) if answers(r2) == a1 => Check::new(
+        Some(r2) if same(r2, first) => Check::new(
             ID,
             Status::Fail,
             format!(
@@ -299,7 +301,7 @@ pub fn verdict(version: &str, first: &[Attempt], second: Option<&[Attempt]>) -> 
             Status::Error,
             format!(
                 "could not tell: the answers differed by padding ({pattern}) but not the same way twice ({})",
-                answers(r2).join("; ")
+                r2.iter().map(Attempt::to_string).collect::<Vec<_>>().join("; ")
             ),
         ),
         None => Check::new(
@@ -310,27 +312,27 @@ pub fn verdict(version: &str, first: &[Attempt], second: Option<&[Attempt]>) -> 
     }
 }
 
-/// Runs the probe at `probe` (the best TLS 1.0–1.2 version the server accepts), each
-/// connection under `limit`. One connection when the server has no RSA key exchange; five when
-/// it does; ten when the first five disagree.
-pub async fn probe(t: &ProbeTarget, limit: &tokio::sync::Semaphore, probe: Probe) -> (Check, u32) {
-    let one = |v: Variant| async move {
-        let _permit = limit.acquire().await;
-        attempt(t, probe, v).await
+/// Runs the probe at `probe` (the best TLS 1.0–1.2 version the server accepts). One
+/// connection when the server has no RSA key exchange; five when it does; ten when the first
+/// five answers differ (the second round confirms an oracle or shows a hiccup).
+pub async fn probe(prober: &Prober, probe: Probe) -> Check {
+    let round = |variants: &'static [Variant]| {
+        futures::future::join_all(variants.iter().map(|v| attempt(prober, probe, *v)))
     };
-    let first = one(Variant::Good).await;
+    let first = attempt(prober, probe, Variant::Good).await;
     let version = probe.target_version().name();
-    if matches!(first, Attempt::NoRsa(_) | Attempt::Failed(_)) {
-        return (verdict(&version, &[first], None), 1);
+    if !matches!(first, Attempt::Answer(_)) {
+        return verdict(&version, &[first], None);
     }
     let mut r1 = vec![first];
-    r1.extend(futures::future::join_all(Variant::ALL[1..].iter().map(|v| one(*v))).await);
-    let c = verdict(&version, &r1, None);
-    if c.status != Status::Error || r1.iter().any(|a| !matches!(a, Attempt::Answer(_))) {
-        return (c, 5);
+    r1.extend(round(&Variant::ALL[1..]).await);
+    let every_answered = r1.iter().all(|a| matches!(a, Attempt::Answer(_)));
+    let differ = !r1.iter().all(|a| a.same_as(&r1[0]));
+    if !(every_answered && differ) {
+        return verdict(&version, &r1, None);
     }
-    let r2 = futures::future::join_all(Variant::ALL.iter().map(|v| one(*v))).await;
-    (verdict(&version, &r1, Some(&r2)), 10)
+    let r2 = round(&Variant::ALL).await;
+    verdict(&version, &r1, Some(&r2))
 }
 
 #[cfg(test)]
@@ -381,7 +383,12 @@ mod tests {
 
     #[test]
     fn the_flight_is_three_records() {
-        let f = key_exchange_flight([3, 3], &[7u8; 256], &[9u8; 48]);
+        let f = key_exchange_flight(
+            crate::wire::enums::ProtocolVersion::TLSv1_2,
+            &[7u8; 256],
+            &[9u8; 48],
+        )
+        .unwrap();
         assert_eq!(&f[..5], &[22, 3, 3, 0x01, 0x06]); // 4 + 2 + 256
         assert_eq!(&f[5..11], &[16, 0, 1, 2, 1, 0]);
         let ccs = 5 + 262;
@@ -392,16 +399,17 @@ mod tests {
 
     #[test]
     fn verdicts() {
-        let ans = |s: &str| Attempt::Answer(s.into());
-        let same = vec![ans("alert bad_record_mac"); 5];
+        use crate::wire::enums::AlertDescription as A;
+        let ans = |d: A| Attempt::Answer(ServerAnswer::Alert(d));
+        let same = vec![ans(A::BAD_RECORD_MAC); 5];
         let c = verdict("TLSv1.2", &same, None);
         assert_eq!(c.status, Status::Pass);
         let oracle = vec![
-            ans("alert bad_record_mac"),
-            ans("alert handshake_failure"),
-            ans("alert handshake_failure"),
-            ans("alert handshake_failure"),
-            ans("alert bad_record_mac"),
+            ans(A::BAD_RECORD_MAC),
+            ans(A::HANDSHAKE_FAILURE),
+            ans(A::HANDSHAKE_FAILURE),
+            ans(A::HANDSHAKE_FAILURE),
+            ans(A::BAD_RECORD_MAC),
         ];
         assert_eq!(verdict("TLSv1.2", &oracle, None).status, Status::Error);
         let c = verdict("TLSv1.2", &oracle, Some(&oracle));
@@ -421,6 +429,16 @@ mod tests {
             verdict("TLSv1.2", &[Attempt::Failed("x".into())], None).status,
             Status::Error
         );
+        // Silence is silence, however long each attempt waited.
+        let silent = |ms| Attempt::Answer(ServerAnswer::Silent(Duration::from_millis(ms)));
+        let quiet = vec![
+            silent(500),
+            silent(700),
+            silent(500),
+            silent(900),
+            silent(500),
+        ];
+        assert_eq!(verdict("TLSv1.2", &quiet, None).status, Status::Pass);
         // A later attempt that finds no RSA after the first did is a cut-short test.
         let mut cut = same.clone();
         cut[3] = Attempt::NoRsa("alert handshake_failure".into());

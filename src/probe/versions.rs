@@ -3,7 +3,8 @@
 //!
 //! One fresh connection per probe (after the STARTTLS dialogue when the transport needs it). The
 //! answer is read up to the ServerHello (and, before TLS 1.3, the clear-text Certificate message)
-//! and interpreted per spec-digest §6:
+//! and interpreted the way RFC 5246 Appendix E and RFC 8446 Appendix D expect a client to read a
+//! server's choice:
 //!
 //! | answer to a probe for V | verdict |
 //! |---|---|
@@ -14,48 +15,11 @@
 //! | close or reset without an alert | refused, and "version intolerance" if a lower version works |
 //! | timeout, network error, not TLS at all | unknown — never "refused" |
 
-use std::net::SocketAddr;
-
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
 use crate::grade::rubric::CheckId;
-use crate::net::starttls::DialogueTimeouts;
+use crate::probe::conn::{Prober, ServerAnswer};
 use crate::report::{Check, ProtocolDetail, Status, VersionMap, VERSION_NAMES};
-use crate::target::Transport;
 use crate::wire::enums::{AlertDescription, CipherSuite, ProtocolVersion};
 use crate::wire::hello::{self, ClientHelloBuilder, Probe};
-use crate::wire::server::{FirstFlight, FirstFlightParser, ServerFlight};
-
-/// Where and how to open a probe connection.
-#[derive(Clone, Debug)]
-pub struct ProbeTarget {
-    pub dial: SocketAddr,
-    pub transport: Transport,
-    /// SNI (DNS names only).
-    pub sni: Option<String>,
-    pub ehlo_name: String,
-    pub timeouts: DialogueTimeouts,
-}
-
-/// What one probe connection showed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Answer {
-    /// A ServerHello (or HelloRetryRequest) choosing `version` and `cipher`.
-    Hello {
-        version: ProtocolVersion,
-        cipher: CipherSuite,
-        retry_request: bool,
-        /// The RFC 8446 §4.1.3 downgrade sentinel in the server's random, if any.
-        sentinel: Option<ProtocolVersion>,
-        /// DER certificates sent in clear text (TLS ≤ 1.2).
-        certificates: Vec<Vec<u8>>,
-    },
-    Alert(AlertDescription),
-    /// The server closed or reset the connection without an alert.
-    Closed,
-    /// No complete answer within the deadline, or the connection/dialogue failed.
-    Unknown(String),
-}
 
 /// The verdict for one version.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,7 +35,7 @@ pub struct VersionOutcome {
     pub probe: Probe,
     pub support: Support,
     /// The suite the server chose, when accepted.
-    pub cipher: Option<String>,
+    pub cipher: Option<CipherSuite>,
     /// What was seen, in words: "ServerHello TLSv1.2", "alert protocol_version", ...
     pub detail: String,
     /// Refused by a close/reset without any alert (evidence for version intolerance).
@@ -79,126 +43,6 @@ pub struct VersionOutcome {
     /// A lower version the server answered with instead (it supports that one).
     pub answered_lower: Option<ProtocolVersion>,
     pub certificates: Vec<Vec<u8>>,
-}
-
-/// Most bytes read from a server in answer to one probe (the first flight parser caps too).
-const MAX_READ: usize = 300 * 1024;
-
-/// Sends one hello and reads the answer.
-pub async fn attempt(t: &ProbeTarget, hello_bytes: &[u8]) -> Answer {
-    match attempt_flight(t, hello_bytes).await {
-        Ok(flight) => {
-            let sh = &flight.server_hello;
-            Answer::Hello {
-                version: sh.negotiated_version(),
-                cipher: sh.cipher_suite,
-                retry_request: sh.is_hello_retry_request(),
-                sentinel: sh.downgrade_sentinel(),
-                certificates: match &flight.certificates {
-                    Some(Ok(c)) => c.clone(),
-                    _ => Vec::new(),
-                },
-            }
-        }
-        Err(answer) => answer,
-    }
-}
-
-/// Sends one hello and returns the whole clear-text flight when a ServerHello came back (its
-/// extensions, compression method and ServerKeyExchange are what the cipher prober reads), or
-/// the [`Answer`] that is not a ServerHello.
-pub async fn attempt_flight(t: &ProbeTarget, hello_bytes: &[u8]) -> Result<ServerFlight, Answer> {
-    match exchange_hello(t, hello_bytes).await {
-        Ok((_, flight, _)) => Ok(flight),
-        Err(HelloError::Setup(w)) => Err(Answer::Unknown(w)),
-        Err(HelloError::Answer(a)) => Err(a),
-    }
-}
-
-/// Why [`exchange_hello`] has no ServerHello to return.
-#[derive(Debug)]
-pub enum HelloError {
-    /// The connection, the dialogue or sending the hello failed: the server was not asked.
-    Setup(String),
-    /// The server was asked and answered with something other than a ServerHello.
-    Answer(Answer),
-}
-
-/// Opens a probe connection (after any STARTTLS dialogue), sends `hello_bytes` and reads the
-/// server's first flight, bounded in bytes and time. Returns the connection (open, for what a
-/// probe sends next), the flight, and how long the hello's round trip took.
-pub async fn exchange_hello(
-    t: &ProbeTarget,
-    hello_bytes: &[u8],
-) -> Result<(tokio::net::TcpStream, ServerFlight, std::time::Duration), HelloError> {
-    let (_, ready) = crate::net::open_session(t.dial, t.transport, &t.ehlo_name, t.timeouts).await;
-    let mut stream = match ready {
-        Ok(s) => s,
-        Err(e) => {
-            return Err(HelloError::Setup(format!(
-                "could not start the probe: {}",
-                e.message
-            )))
-        }
-    };
-    let step = t.timeouts.command;
-    let sent = std::time::Instant::now();
-    match tokio::time::timeout(step, stream.write_all(hello_bytes)).await {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => {
-            return Err(HelloError::Setup(format!(
-                "could not send the ClientHello: {e}"
-            )))
-        }
-        Err(_) => {
-            return Err(HelloError::Setup(
-                "sending the ClientHello timed out".into(),
-            ))
-        }
-    }
-    let mut parser = FirstFlightParser::new();
-    let deadline = tokio::time::Instant::now() + step;
-    let mut buf = vec![0u8; 16 * 1024];
-    let mut total = 0usize;
-    let closed = loop {
-        if parser.is_finished() || total > MAX_READ {
-            break false;
-        }
-        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
-            Err(_) => break false,
-            Ok(Ok(0)) => break true,
-            Ok(Ok(n)) => {
-                total += n;
-                parser.feed(&buf[..n]);
-            }
-            Ok(Err(e)) => {
-                use std::io::ErrorKind as K;
-                if matches!(
-                    e.kind(),
-                    K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe
-                ) {
-                    break true;
-                }
-                return Err(HelloError::Answer(Answer::Unknown(format!(
-                    "read error: {e}"
-                ))));
-            }
-        }
-    };
-    Err(HelloError::Answer(match parser.result() {
-        FirstFlight::ServerHello(flight) => return Ok((stream, flight.clone(), sent.elapsed())),
-        FirstFlight::Alert { description, .. } => Answer::Alert(*description),
-        FirstFlight::NeedMore if closed => Answer::Closed,
-        FirstFlight::NeedMore => Answer::Unknown(format!(
-            "no answer to the ClientHello within {}s",
-            step.as_secs_f32()
-        )),
-        FirstFlight::NotTls => {
-            Answer::Unknown("the server answered with something that is not TLS".into())
-        }
-        FirstFlight::SslV2Record => Answer::Unknown("the server answered in SSL 2.0 format".into()),
-        FirstFlight::Malformed(e) => Answer::Unknown(format!("malformed answer: {e}")),
-    }))
 }
 
 /// Cipher lists to offer for `probe`, first the era's usual list, then (after a
@@ -234,16 +78,8 @@ fn suite_lists(probe: Probe) -> Vec<Vec<CipherSuite>> {
     vec![first, all]
 }
 
-fn builder(
-    t: &ProbeTarget,
-    probe: Probe,
-    suites: &[CipherSuite],
-    p256: bool,
-) -> ClientHelloBuilder {
+fn builder(probe: Probe, suites: &[CipherSuite], p256: bool) -> ClientHelloBuilder {
     let mut b = ClientHelloBuilder::randomized(probe).cipher_suites(suites);
-    if let Some(n) = &t.sni {
-        b = b.server_name(n);
-    }
     if p256 {
         b = b.secp256r1_key_share(Some(hello::SECP256R1_GENERATOR));
     }
@@ -252,7 +88,7 @@ fn builder(
 
 /// Probes one version, retrying an ambiguous handshake_failure with other suites (TLS ≤ 1.2) or
 /// with a P-256 key share as well (TLS 1.3).
-pub async fn probe_version(t: &ProbeTarget, probe: Probe) -> VersionOutcome {
+pub async fn probe_version(prober: &Prober, probe: Probe) -> VersionOutcome {
     let want = probe.target_version();
     let mut tries: Vec<(Vec<CipherSuite>, bool)> =
         suite_lists(probe).into_iter().map(|l| (l, false)).collect();
@@ -261,18 +97,11 @@ pub async fn probe_version(t: &ProbeTarget, probe: Probe) -> VersionOutcome {
     }
     let mut last = None;
     for (suites, p256) in tries {
-        let bytes = match builder(t, probe, &suites, p256).build() {
-            Ok(b) => b,
-            Err(e) => {
-                return outcome(
-                    probe,
-                    Support::Unknown,
-                    format!("could not build the ClientHello: {e:?}"),
-                )
-            }
+        let answer = match prober.hello(builder(probe, &suites, p256)).await {
+            Ok(x) => x.answer,
+            Err(e) => return outcome(probe, Support::Unknown, e.to_string()),
         };
-        let answer = attempt(t, &bytes).await;
-        let ambiguous = matches!(answer, Answer::Alert(d) if d == AlertDescription::HANDSHAKE_FAILURE || d == AlertDescription::INSUFFICIENT_SECURITY);
+        let ambiguous = matches!(answer, ServerAnswer::Alert(d) if d == AlertDescription::HANDSHAKE_FAILURE || d == AlertDescription::INSUFFICIENT_SECURITY);
         last = Some(answer);
         if !ambiguous {
             break;
@@ -296,23 +125,19 @@ fn outcome(probe: Probe, support: Support, detail: String) -> VersionOutcome {
     }
 }
 
-/// Turns one answer into a verdict for `want` (spec-digest §6, "Interpreting the answer").
-pub fn interpret(probe: Probe, want: ProtocolVersion, answer: Answer) -> VersionOutcome {
+/// Turns one answer into a verdict for `want` (the table in the module comment).
+pub fn interpret(probe: Probe, want: ProtocolVersion, answer: ServerAnswer) -> VersionOutcome {
     match answer {
-        Answer::Hello {
-            version,
-            cipher,
-            retry_request,
-            certificates,
-            ..
-        } => {
-            if retry_request && want == ProtocolVersion::TLSv1_3 {
+        ServerAnswer::Hello(flight) => {
+            let sh = &flight.server_hello;
+            let (version, cipher) = (sh.negotiated_version(), sh.cipher_suite);
+            if sh.is_hello_retry_request() && want == ProtocolVersion::TLSv1_3 {
                 let mut o = outcome(
                     probe,
                     Support::Accepted,
                     "HelloRetryRequest: TLS 1.3 spoken, another key share wanted".into(),
                 );
-                o.cipher = Some(cipher.name().into_owned());
+                o.cipher = Some(cipher);
                 return o;
             }
             if version == want {
@@ -321,8 +146,11 @@ pub fn interpret(probe: Probe, want: ProtocolVersion, answer: Answer) -> Version
                     Support::Accepted,
                     format!("ServerHello {} with {}", version.name(), cipher.name()),
                 );
-                o.cipher = Some(cipher.name().into_owned());
-                o.certificates = certificates;
+                o.cipher = Some(cipher);
+                o.certificates = match &flight.certificates {
+                    Some(Ok(c)) => c.clone(),
+                    _ => Vec::new(),
+                };
                 return o;
             }
             if version < want {
@@ -348,14 +176,14 @@ pub fn interpret(probe: Probe, want: ProtocolVersion, answer: Answer) -> Version
                 ),
             )
         }
-        Answer::Alert(d) if d == AlertDescription::MISSING_EXTENSION => outcome(
+        ServerAnswer::Alert(d) if d == AlertDescription::MISSING_EXTENSION => outcome(
             probe,
             Support::Unknown,
             "alert missing_extension: the server wants an extension this probe does not send"
                 .into(),
         ),
-        Answer::Alert(d) => outcome(probe, Support::Refused, format!("alert {}", d.name())),
-        Answer::Closed => {
+        ServerAnswer::Alert(d) => outcome(probe, Support::Refused, format!("alert {}", d.name())),
+        ServerAnswer::Closed => {
             let mut o = outcome(
                 probe,
                 Support::Refused,
@@ -364,55 +192,59 @@ pub fn interpret(probe: Probe, want: ProtocolVersion, answer: Answer) -> Version
             o.died_silently = true;
             o
         }
-        Answer::Unknown(why) => outcome(probe, Support::Unknown, why),
+        other @ (ServerAnswer::Silent(_) | ServerAnswer::NotTls(_)) => {
+            outcome(probe, Support::Unknown, other.to_string())
+        }
     }
 }
 
 /// TLS_FALLBACK_SCSV (RFC 7507): offer `below` (a supported version below the best) with 0x5600.
 /// `Some(true)` = inappropriate_fallback (protected), `Some(false)` = accepted (not protected),
 /// `None` = could not tell.
-pub async fn fallback_scsv(t: &ProbeTarget, below: Probe) -> (Option<bool>, String) {
-    let bytes = match builder(t, below, below.default_cipher_suites(), false)
-        .fallback_scsv(true)
-        .build()
-    {
-        Ok(b) => b,
-        Err(e) => return (None, format!("could not build the ClientHello: {e:?}")),
+pub async fn fallback_scsv(prober: &Prober, below: Probe) -> (Option<bool>, String) {
+    let b = builder(below, below.default_cipher_suites(), false).fallback_scsv(true);
+    let answer = match prober.hello(b).await {
+        Ok(x) => x.answer,
+        Err(e) => return (None, format!("fallback probe: {e}")),
     };
-    match attempt(t, &bytes).await {
-        Answer::Alert(d) if d == AlertDescription::INAPPROPRIATE_FALLBACK => {
-            (Some(true), format!("a {} hello with TLS_FALLBACK_SCSV was refused with inappropriate_fallback", below.target_version().name()))
-        }
-        // A TLS 1.3 server that falls back marks its random (RFC 8446 §4.1.3): TLS 1.3 clients
-        // detect the downgrade even without TLS_FALLBACK_SCSV.
-        Answer::Hello { version, sentinel: Some(s), .. } if s > version => (
+    let offered = below.target_version().name();
+    match answer {
+        ServerAnswer::Alert(d) if d == AlertDescription::INAPPROPRIATE_FALLBACK => (
             Some(true),
             format!(
-                "TLS_FALLBACK_SCSV is ignored, but the {} answer carries the RFC 8446 downgrade sentinel, so TLS 1.3 clients detect a forced downgrade",
-                version.name()
+                "a {offered} hello with TLS_FALLBACK_SCSV was refused with inappropriate_fallback"
             ),
         ),
-        Answer::Hello { version, .. } => (
-            Some(false),
-            format!("a {} hello with TLS_FALLBACK_SCSV was accepted ({}): no downgrade protection (RFC 7507)", below.target_version().name(), version.name()),
-        ),
-        Answer::Alert(d) => (None, format!("fallback probe got alert {}", d.name())),
-        Answer::Closed => (None, "fallback probe: connection closed without an alert".into()),
-        Answer::Unknown(w) => (None, format!("fallback probe: {w}")),
+        ServerAnswer::Hello(flight) => {
+            let version = flight.server_hello.negotiated_version();
+            match flight.server_hello.downgrade_sentinel() {
+                // A TLS 1.3 server that falls back marks its random (RFC 8446 §4.1.3): TLS 1.3
+                // clients detect the downgrade even without TLS_FALLBACK_SCSV.
+                Some(s) if s > version => (
+                    Some(true),
+                    format!(
+                        "TLS_FALLBACK_SCSV is ignored, but the {} answer carries the RFC 8446 downgrade sentinel, so TLS 1.3 clients detect a forced downgrade",
+                        version.name()
+                    ),
+                ),
+                _ => (
+                    Some(false),
+                    format!("a {offered} hello with TLS_FALLBACK_SCSV was accepted ({}): no downgrade protection (RFC 7507)", version.name()),
+                ),
+            }
+        }
+        ServerAnswer::Alert(d) => (None, format!("fallback probe got alert {}", d.name())),
+        other => (None, format!("fallback probe: {other}")),
     }
 }
 
-/// Probes every version concurrently; each probe holds a permit of `per_ip` while connected.
-/// The permits are asked for newest version first (the semaphore is first come, first served),
-/// so that under a low `--per-ip` the versions most servers have, and the speculative fallback
-/// probe ([`SPECULATIVE_FALLBACK`]) queued after these, are not the ones left waiting. The
-/// outcomes come back oldest first, as [`Probe::ALL`].
-pub async fn probe_all(t: &ProbeTarget, per_ip: &tokio::sync::Semaphore) -> Vec<VersionOutcome> {
-    let mut out = futures::future::join_all(Probe::ALL.iter().rev().map(|p| async move {
-        let _permit = per_ip.acquire().await;
-        probe_version(t, *p).await
-    }))
-    .await;
+/// Probes every version at once. The connections are asked for newest version first (the
+/// address's limit is first come, first served), so that under a low `--per-ip` the versions
+/// most servers have, and the speculative fallback probe ([`SPECULATIVE_FALLBACK`]) queued after
+/// these, are not the ones left waiting. The outcomes come back oldest first, as [`Probe::ALL`].
+pub async fn probe_all(prober: &Prober) -> Vec<VersionOutcome> {
+    let mut out =
+        futures::future::join_all(Probe::ALL.iter().rev().map(|p| probe_version(prober, *p))).await;
     out.reverse();
     out
 }
@@ -487,7 +319,7 @@ pub fn assess(outcomes: &[VersionOutcome], main: &MainHandshake) -> Assessment {
                     Support::Refused => "refused",
                     Support::Unknown => "unknown",
                 },
-                cipher: o.cipher.clone(),
+                cipher: o.cipher.map(|c| c.name().into_owned()),
                 detail: o.detail.clone(),
             });
         }
@@ -646,14 +478,13 @@ mod tests {
     use super::*;
     use crate::report::Grade;
 
-    fn hello(v: ProtocolVersion) -> Answer {
-        Answer::Hello {
-            version: v,
-            cipher: CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA,
-            retry_request: false,
-            sentinel: None,
-            certificates: vec![],
-        }
+    fn hello(v: ProtocolVersion) -> ServerAnswer {
+        ServerAnswer::Hello(Box::new(crate::testkit::server_hello(
+            v,
+            CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA,
+            0,
+            vec![],
+        )))
     }
 
     #[test]
@@ -664,7 +495,7 @@ mod tests {
             hello(ProtocolVersion::TLSv1_2),
         );
         assert_eq!(o.support, Support::Accepted);
-        assert_eq!(o.cipher.as_deref(), Some("TLS_RSA_WITH_AES_128_CBC_SHA"));
+        assert_eq!(o.cipher, Some(CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA));
         let o = interpret(
             Probe::Tls12,
             ProtocolVersion::TLSv1_2,
@@ -687,26 +518,26 @@ mod tests {
 
     #[test]
     fn silence_is_refusal_but_timeouts_are_unknown() {
-        let o = interpret(Probe::Tls12, ProtocolVersion::TLSv1_2, Answer::Closed);
+        let o = interpret(Probe::Tls12, ProtocolVersion::TLSv1_2, ServerAnswer::Closed);
         assert_eq!(o.support, Support::Refused);
         assert!(o.died_silently);
         let o = interpret(
             Probe::Tls12,
             ProtocolVersion::TLSv1_2,
-            Answer::Unknown("timeout".into()),
+            ServerAnswer::Silent(std::time::Duration::from_secs(1)),
         );
         assert_eq!(o.support, Support::Unknown);
         let o = interpret(
             Probe::Tls13,
             ProtocolVersion::TLSv1_3,
-            Answer::Alert(AlertDescription::MISSING_EXTENSION),
+            ServerAnswer::Alert(AlertDescription::MISSING_EXTENSION),
         );
         assert_eq!(o.support, Support::Unknown);
     }
 
     fn out(p: Probe, support: Support) -> VersionOutcome {
         let mut o = outcome(p, support, String::new());
-        o.cipher = Some("TLS_X".into());
+        o.cipher = Some(CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA);
         o
     }
 

@@ -10,6 +10,7 @@
 //! key-exchange and flaw probes. The report this returns is not graded: grades need what the
 //! target stage adds (DANE, MTA-STS).
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
@@ -20,13 +21,20 @@ use crate::config::ScanConfig;
 use crate::grade::rubric::CheckId;
 use crate::inspect;
 use crate::net::starttls::{self, Dialogue, DialogueTimeouts};
-use crate::probe::tls;
-use crate::probe::versions::{self, MainHandshake, ProbeTarget, VersionOutcome};
+use crate::probe::ciphers::{self, judge, Known};
+use crate::probe::conn::{ProbeTarget, Prober};
+use crate::probe::versions::{self, MainHandshake, VersionOutcome};
+use crate::probe::{ccs, enumerate, heartbleed, injection, robot, tls};
 use crate::report::{Check, EndpointReport, ErrorKind, Negotiated, Status};
 use crate::target::{Host, Transport};
+use crate::wire::hello::Probe;
 
 /// Scans one endpoint, every connection under `limit` (the address's `--per-ip` semaphore).
-pub(super) async fn scan(cfg: &ScanConfig, limit: &Semaphore, p: EndpointPlan) -> EndpointReport {
+pub(super) async fn scan(
+    cfg: &ScanConfig,
+    limit: Arc<Semaphore>,
+    p: EndpointPlan,
+) -> EndpointReport {
     let started = Instant::now();
     let mut rep = EndpointReport::new(
         p.host.to_string(),
@@ -46,27 +54,22 @@ pub(super) async fn scan(cfg: &ScanConfig, limit: &Semaphore, p: EndpointPlan) -
         },
     };
     let name = server_name(&p);
+    let prober = Prober::new(target, limit);
     let (main, outcomes) = {
-        let mut main = std::pin::pin!(async {
-            let _permit = limit.acquire().await;
-            handshake(cfg, &target, &name, &mut rep).await
-        });
+        let mut main = std::pin::pin!(handshake(cfg, &prober, &name, &mut rep));
         // Boxed, as is the cipher stage below: these futures hold read buffers across awaits,
         // and the batch keeps one scan future per in-flight target, so inline they would be
         // paid for by every target, even one whose connection is refused.
         let mut probes = Box::pin(async {
-            let speculative = async {
-                let _permit = limit.acquire().await;
-                versions::fallback_scsv(&target, versions::SPECULATIVE_FALLBACK).await
-            };
+            let speculative = versions::fallback_scsv(&prober, versions::SPECULATIVE_FALLBACK);
+            // The STARTTLS-injection probe needs no version: it goes in this wave.
             let injection = async {
-                if !cfg.cipher_probes || target.transport != Transport::SmtpStartTls {
+                if !cfg.cipher_probes || prober.target().transport != Transport::SmtpStartTls {
                     return None;
                 }
-                let _permit = limit.acquire().await;
-                Some(crate::probe::injection::probe(&target).await)
+                Some(injection::probe(&prober).await)
             };
-            tokio::join!(versions::probe_all(&target, limit), speculative, injection)
+            tokio::join!(versions::probe_all(&prober), speculative, injection)
         });
         let mut outcomes = None;
         let main = loop {
@@ -89,20 +92,12 @@ pub(super) async fn scan(cfg: &ScanConfig, limit: &Semaphore, p: EndpointPlan) -
         }
     };
     if let Some((outcomes, speculative, injection)) = outcomes {
-        versions_stage(&target, limit, &outcomes, speculative, &main, &mut rep).await;
+        versions_stage(&prober, &outcomes, speculative, &main, &mut rep).await;
         if !matches!(main, MainHandshake::Completed(_)) {
             legacy_certificate(cfg, &outcomes, &name, &mut rep);
         }
         if cfg.cipher_probes {
-            Box::pin(crate::probe::ciphers::apply(
-                &target,
-                limit,
-                &outcomes,
-                cfg.full_ciphers,
-                injection,
-                &mut rep,
-            ))
-            .await;
+            Box::pin(cipher_stage(cfg, &prober, &outcomes, injection, &mut rep)).await;
         }
     }
     rep.elapsed_ms = started.elapsed().as_millis() as u64;
@@ -112,8 +107,7 @@ pub(super) async fn scan(cfg: &ScanConfig, limit: &Semaphore, p: EndpointPlan) -
 /// The version matrix, its checks and the fallback probe (`speculative`: the fallback probe
 /// already run at [`versions::SPECULATIVE_FALLBACK`]).
 async fn versions_stage(
-    target: &ProbeTarget,
-    limit: &Semaphore,
+    prober: &Prober,
     outcomes: &[VersionOutcome],
     speculative: (Option<bool>, String),
     main: &MainHandshake,
@@ -127,8 +121,7 @@ async fn versions_stage(
         let (result, detail) = if below == versions::SPECULATIVE_FALLBACK {
             speculative
         } else {
-            let _permit = limit.acquire().await;
-            versions::fallback_scsv(target, below).await
+            versions::fallback_scsv(prober, below).await
         };
         let status = match result {
             Some(true) => Status::Pass,
@@ -154,7 +147,10 @@ fn legacy_certificate(
     };
     rep.negotiated = Some(Negotiated {
         version: best.probe.target_version().name().into_owned(),
-        cipher: best.cipher.clone().unwrap_or_default(),
+        cipher: best
+            .cipher
+            .map(|c| c.name().into_owned())
+            .unwrap_or_default(),
         group: None,
     });
     let chain: Vec<CertificateDer<'static>> = best
@@ -170,14 +166,15 @@ fn legacy_certificate(
 /// certificate, and the dialogue's findings before and after TLS.
 async fn handshake(
     cfg: &ScanConfig,
-    target: &ProbeTarget,
+    prober: &Prober,
     name: &ServerName<'static>,
     rep: &mut EndpointReport,
 ) -> MainHandshake {
+    let target: &ProbeTarget = prober.target();
     let t = target.timeouts;
-    let (mut dialogue, ready) =
-        crate::net::open_session(target.dial, target.transport, &cfg.ehlo_name, t).await;
-    let stream = match ready {
+    let (mut dialogue, ready) = prober.open().await;
+    // The permit is held until the dialogue after TLS is done.
+    let (stream, _permit) = match ready {
         Ok(s) => s,
         Err(e) => {
             match dialogue.take() {
@@ -281,6 +278,87 @@ async fn handshake(
         add_dialogue(d, rep);
     }
     MainHandshake::Completed(neg.version)
+}
+
+/// The cipher, key-exchange and flaw probes, once the version matrix is known: the default plan
+/// ([`ciphers::run`]), `--ciphers` enumeration, and Heartbleed, CCS injection and ROBOT at the
+/// best TLS 1.0–1.2 version (heartbeat needs extensions, so not SSL 3.0). `injection` is the
+/// STARTTLS-injection check probed beside the version probes, counted here with the others.
+async fn cipher_stage(
+    cfg: &ScanConfig,
+    prober: &Prober,
+    outcomes: &[VersionOutcome],
+    injection: Option<Check>,
+    rep: &mut EndpointReport,
+) {
+    let Some(protocols) = &rep.protocols else {
+        return;
+    };
+    let group = rep.negotiated.as_ref().and_then(|n| n.group.clone());
+    let known = Known::from_versions(outcomes, protocols, group.as_deref());
+    if known.accepted.is_empty() {
+        return;
+    }
+    let flaws = prober.counted();
+    let flaws = &flaws;
+    let enumerations = async {
+        if !cfg.full_ciphers {
+            return Vec::new();
+        }
+        futures::future::join_all(
+            known
+                .accepted
+                .iter()
+                .map(|p| async move { (*p, enumerate::enumerate(prober, *p).await) }),
+        )
+        .await
+    };
+    let flaw_version = known
+        .accepted
+        .iter()
+        .copied()
+        .filter(|p| matches!(p, Probe::Tls10 | Probe::Tls11 | Probe::Tls12))
+        .max();
+    let heartbleed = async { Some(heartbleed::probe(flaws, flaw_version?).await) };
+    let ccs = async { Some(ccs::probe(flaws, flaw_version?).await) };
+    let robot = async { Some(robot::probe(flaws, flaw_version?).await) };
+    let (findings, enumerations, heartbleed, ccs, robot) = tokio::join!(
+        ciphers::run(prober, &known),
+        enumerations,
+        heartbleed,
+        ccs,
+        robot
+    );
+    let mut a = judge::assess(&findings);
+    judge::add_enumerations(&mut a, &enumerations);
+    let tls13_only = known.accepted == [Probe::Tls13];
+    a.checks.extend(heartbleed);
+    a.checks.extend(ccs.or_else(|| {
+        tls13_only.then(|| {
+            Check::new(
+                CheckId::TlsCcsInjection,
+                Status::Pass,
+                "TLS 1.3 only: CVE-2014-0224 is a flaw of the TLS ≤ 1.2 handshake",
+            )
+        })
+    }));
+    a.checks.extend(robot.or_else(|| {
+        tls13_only.then(|| {
+            Check::new(
+                CheckId::TlsRobot,
+                Status::Pass,
+                "TLS 1.3 only: it has no RSA key exchange, which ROBOT needs",
+            )
+        })
+    }));
+    a.ciphers.connections += flaws.connections();
+    if let Some(c) = injection {
+        a.ciphers.connections += 1;
+        a.checks.push(c);
+    }
+    rep.checks.extend(a.checks);
+    rep.ciphers = Some(a.ciphers);
+    rep.key_exchange = Some(a.key_exchange);
 }
 
 fn add_dialogue(d: Dialogue, rep: &mut EndpointReport) {

@@ -158,9 +158,7 @@ impl Ctx<'_> {
             cell.get_or_init(|| async {
                 let _permit = self.sem.clone().acquire_owned().await;
                 let ip = p.dial.ip();
-                let limit = self.ip_limit(ip);
-                let r = endpoint::scan(self.cfg, &limit, p).await;
-                drop(limit);
+                let r = endpoint::scan(self.cfg, self.ip_limit(ip), p).await;
                 self.release_ip(ip);
                 r
             })

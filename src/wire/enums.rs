@@ -251,6 +251,8 @@ wire_enum! {
         EC_POINT_FORMATS = 0x000b => "ec_point_formats",
         /// signature_algorithms(13), RFC 5246 §7.4.1.4.1 / RFC 8446 §4.2.3.
         SIGNATURE_ALGORITHMS = 0x000d => "signature_algorithms",
+        /// heartbeat(15), RFC 6520 §2.
+        HEARTBEAT = 0x000f => "heartbeat",
         /// application_layer_protocol_negotiation(16), RFC 7301.
         ALPN = 0x0010 => "application_layer_protocol_negotiation",
         /// padding(21), RFC 7685.

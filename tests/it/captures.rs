@@ -1,7 +1,8 @@
 //! Decoding of real server replies captured from openssl s_server and tlslite-ng
 //! (tests/data/README.md says how each was made), and every truncated prefix of them.
 
-use tlsgrade::probe::versions::{interpret, Answer, Support};
+use tlsgrade::probe::conn::ServerAnswer;
+use tlsgrade::probe::versions::{interpret, Support};
 use tlsgrade::wire::enums::{AlertDescription, ProtocolVersion};
 use tlsgrade::wire::hello::Probe;
 use tlsgrade::wire::server::{classify_first_flight, FirstFlight, ServerFlight};
@@ -92,14 +93,11 @@ fn lower_version_answers_mean_the_offered_version_is_refused() {
     ] {
         let f = hello(file);
         assert_eq!(f.server_hello.negotiated_version(), got, "{file}");
-        let answer = Answer::Hello {
-            version: f.server_hello.negotiated_version(),
-            cipher: f.server_hello.cipher_suite,
-            retry_request: false,
-            sentinel: f.server_hello.downgrade_sentinel(),
-            certificates: vec![],
-        };
-        let o = interpret(want, want.target_version(), answer);
+        let o = interpret(
+            want,
+            want.target_version(),
+            ServerAnswer::Hello(Box::new(f)),
+        );
         assert_eq!(o.support, Support::Refused);
         assert_eq!(o.answered_lower, Some(got));
     }

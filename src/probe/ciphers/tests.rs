@@ -1,11 +1,14 @@
 //! Unit tests of the cipher prober's pure parts: class lists per version and the judging rules.
 
+use super::judge::{assess, suite_name, Assessment};
 use super::*;
-use crate::report::Grade;
-use crate::wire::enums::ProtocolVersion;
-use crate::wire::server::{Extension, ServerHello};
+use crate::probe::conn::ServerAnswer;
+use crate::report::{Check, Grade, Status};
+use crate::wire::enums::{AlertDescription, ExtensionType, ProtocolVersion};
+use crate::wire::server::Extension;
 
-fn hello(suite: u16, compression: u8, reneg: bool, ske: Option<Vec<u8>>) -> Seen {
+/// A TLS 1.2 ServerHello choosing `suite`.
+fn hello(suite: u16, compression: u8, reneg: bool, ske: Option<Vec<u8>>) -> Reply {
     let extensions = if reneg {
         vec![Extension {
             typ: ExtensionType::RENEGOTIATION_INFO,
@@ -14,25 +17,24 @@ fn hello(suite: u16, compression: u8, reneg: bool, ske: Option<Vec<u8>>) -> Seen
     } else {
         vec![]
     };
-    Seen::Hello(Box::new(ServerFlight {
-        server_hello: ServerHello {
-            legacy_version: ProtocolVersion::TLSv1_2,
-            random: [7; 32],
-            session_id: vec![],
-            cipher_suite: CipherSuite(suite),
-            compression,
-            extensions,
-            selected_version: None,
-            key_share_group: None,
-        },
-        certificates: None,
-        server_hello_done: true,
-        server_key_exchange: ske,
-    }))
+    let mut flight = crate::testkit::server_hello(
+        ProtocolVersion::TLSv1_2,
+        CipherSuite(suite),
+        compression,
+        extensions,
+    );
+    flight.server_key_exchange = ske;
+    Reply {
+        version: Probe::Tls12,
+        answer: Ok(ServerAnswer::Hello(Box::new(flight))),
+    }
 }
 
-fn refused() -> Seen {
-    Seen::Refused("alert handshake_failure".into())
+fn refused() -> Reply {
+    Reply {
+        version: Probe::Tls12,
+        answer: Ok(ServerAnswer::Alert(AlertDescription::HANDSHAKE_FAILURE)),
+    }
 }
 
 fn check<'a>(a: &'a Assessment, id: &str) -> &'a Check {
@@ -44,10 +46,10 @@ fn check<'a>(a: &'a Assessment, id: &str) -> &'a Check {
 
 #[test]
 fn tls13_has_no_weak_classes_and_export_ends_at_tls10() {
-    for c in WEAK_CLASSES {
+    for c in WeakClass::ALL {
         assert!(class_suites(c, Probe::Tls13).is_empty());
     }
-    let export = &WEAK_CLASSES[2];
+    let export = WeakClass::Export;
     assert!(class_suites(export, Probe::Tls10).contains(&CipherSuite(0x0003)));
     let t12 = class_suites(export, Probe::Tls12);
     assert!(!t12.contains(&CipherSuite(0x0003)));
@@ -56,7 +58,7 @@ fn tls13_has_no_weak_classes_and_export_ends_at_tls10() {
         "single DES is still probed in 1.2"
     );
     // SHA-256 anon suites only in TLS 1.2.
-    assert!(!class_suites(&WEAK_CLASSES[4], Probe::Tls10).contains(&CipherSuite(0x006c)));
+    assert!(!class_suites(WeakClass::Anon, Probe::Tls10).contains(&CipherSuite(0x006c)));
 }
 
 #[test]
@@ -72,13 +74,24 @@ fn both_suite_names_are_known_for_weak_and_common_suites() {
 fn rc4_and_3des_cap_c_export_and_null_cap_f_anon_warns() {
     let f = Findings {
         classes: vec![
-            (Probe::Tls12, "rc4", hello(0x0005, 0, true, None)),
-            (Probe::Tls12, "3des", hello(0x000a, 0, true, None)),
-            (Probe::Tls12, "export", hello(0x0009, 0, true, None)),
-            (Probe::Tls12, "null", hello(0x0002, 0, true, None)),
-            (Probe::Tls12, "anon", hello(0x0034, 0, true, None)),
+            (Probe::Tls12, WeakClass::Rc4, hello(0x0005, 0, true, None)),
+            (
+                Probe::Tls12,
+                WeakClass::TripleDes,
+                hello(0x000a, 0, true, None),
+            ),
+            (
+                Probe::Tls12,
+                WeakClass::Export,
+                hello(0x0009, 0, true, None),
+            ),
+            (Probe::Tls12, WeakClass::Null, hello(0x0002, 0, true, None)),
+            (Probe::Tls12, WeakClass::Anon, hello(0x0034, 0, true, None)),
         ],
-        chosen: vec![(Probe::Tls12, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256".into())],
+        chosen: vec![(
+            Probe::Tls12,
+            CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        )],
         ..Findings::default()
     };
     let a = assess(&f);
@@ -106,9 +119,16 @@ fn rc4_and_3des_cap_c_export_and_null_cap_f_anon_warns() {
 fn refused_classes_pass_and_unknown_ones_are_errors() {
     let f = Findings {
         classes: vec![
-            (Probe::Tls12, "rc4", refused()),
-            (Probe::Tls10, "rc4", refused()),
-            (Probe::Tls12, "3des", Seen::Unknown("timeout".into())),
+            (Probe::Tls12, WeakClass::Rc4, refused()),
+            (Probe::Tls10, WeakClass::Rc4, refused()),
+            (
+                Probe::Tls12,
+                WeakClass::TripleDes,
+                Reply {
+                    version: Probe::Tls12,
+                    answer: Ok(ServerAnswer::Silent(std::time::Duration::from_secs(1))),
+                },
+            ),
         ],
         ..Findings::default()
     };
@@ -120,7 +140,7 @@ fn refused_classes_pass_and_unknown_ones_are_errors() {
 #[test]
 fn no_forward_secrecy_and_no_aead_cap_b() {
     let f = Findings {
-        chosen: vec![(Probe::Tls12, "TLS_RSA_WITH_AES_128_CBC_SHA".into())],
+        chosen: vec![(Probe::Tls12, CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA)],
         fs_probe: Some(refused()),
         aead_probe: Some(refused()),
         ..Findings::default()
@@ -134,7 +154,10 @@ fn no_forward_secrecy_and_no_aead_cap_b() {
 #[test]
 fn picking_cbc_while_aead_is_available_is_an_order_warning() {
     let f = Findings {
-        chosen: vec![(Probe::Tls12, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA".into())],
+        chosen: vec![(
+            Probe::Tls12,
+            CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+        )],
         aead_probe: Some(hello(0xc02f, 0, true, None)),
         ..Findings::default()
     };
@@ -150,7 +173,7 @@ fn dh_group_size_grades_and_compression_and_renegotiation_come_from_one_hello() 
     ske.extend([0x00, 0x01, 0x02, 0x00, 0x01, 0x05]);
     let f = Findings {
         dhe: Some(hello(0x0033, 0, true, Some(ske))),
-        compression: Some((Probe::Tls12, hello(0xc02f, 1, false, None))),
+        compression: Some(hello(0xc02f, 1, false, None)),
         ..Findings::default()
     };
     let a = assess(&f);
@@ -159,7 +182,7 @@ fn dh_group_size_grades_and_compression_and_renegotiation_come_from_one_hello() 
     assert_eq!(check(&a, "tls.compression").cap, Some(Grade::C));
     assert_eq!(check(&a, "tls.renegotiation").cap, Some(Grade::A));
     let f = Findings {
-        compression: Some((Probe::Tls12, hello(0xc02f, 0, true, None))),
+        compression: Some(hello(0xc02f, 0, true, None)),
         ..Findings::default()
     };
     let a = assess(&f);
@@ -170,7 +193,10 @@ fn dh_group_size_grades_and_compression_and_renegotiation_come_from_one_hello() 
 #[test]
 fn server_preference_is_the_same_choice_from_a_reversed_list() {
     let f = Findings {
-        chosen: vec![(Probe::Tls12, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384".into())],
+        chosen: vec![(
+            Probe::Tls12,
+            CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        )],
         reversed: Some(hello(0xc030, 0, true, None)),
         ..Findings::default()
     };
@@ -193,7 +219,10 @@ fn server_preference_is_the_same_choice_from_a_reversed_list() {
 fn tls13_suites_do_not_make_a_tls12_cbc_choice_an_order_warning() {
     let f = Findings {
         tls13: true,
-        chosen: vec![(Probe::Tls12, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA".into())],
+        chosen: vec![(
+            Probe::Tls12,
+            CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+        )],
         ..Findings::default()
     };
     let a = assess(&f);

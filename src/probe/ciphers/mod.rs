@@ -1,0 +1,420 @@
+//! Cipher-suite classes, key exchange, secure renegotiation and TLS compression, learned with
+//! hand-built hellos within a small connection budget. rustls cannot offer RC4, EXPORT, NULL or
+//! anonymous suites, so every probe here is a [`crate::wire`] hello; mail servers rate-limit and
+//! blocklist noisy clients, so the default plan is small and fixed:
+//!
+//! - per accepted version ≤ TLS 1.2, hellos offering every weak class (`rc4`, `3des`, `export`,
+//!   `null`, `anon`) not yet settled (testssl.sh's method): a refusal settles them all, a
+//!   ServerHello the class of the suite chosen; classes a version cannot negotiate are skipped
+//!   (TLS 1.3 has none, EXPORT suites end at TLS 1.0: RFC 4346 §A.5);
+//! - at most two hellos to learn whether any forward-secret / AEAD suite exists when the version
+//!   probe's choice did not already show it, and one reversed-order TLS 1.2 hello for the
+//!   server's preference;
+//! - one hello per ECDHE group (TLS 1.3 when accepted: supported_groups = that group only, so a
+//!   server that supports it answers ServerHello or a HelloRetryRequest naming it; otherwise a
+//!   TLS ≤ 1.2 ECDHE-only hello whose ServerKeyExchange names the curve), minus the group the
+//!   full handshake already negotiated;
+//! - one DHE-only hello (the DH prime's size is in the clear-text ServerKeyExchange);
+//! - one ECDHE hello listing the curves under 224 bits first;
+//! - one hello offering DEFLATE, whose ServerHello also shows renegotiation_info (RFC 5746) and
+//!   extended_master_secret (RFC 7627).
+//!
+//! [`run`] sends them; the pure [`judge::assess`] turns what came back into report sections and
+//! checks, so the grading rules are tested without sockets.
+
+pub mod judge;
+
+use crate::probe::conn::{Prober, ServerAnswer, SetupError};
+use crate::report::VersionMap;
+use crate::wire::enums::{CipherSuite, NamedGroup};
+use crate::wire::hello::{self, ClientHelloBuilder, Probe};
+use crate::wire::server::{parse_server_key_exchange, KeyExchangeParams, KxKind, ServerFlight};
+use crate::wire::suites::{self, Authentication, KeyExchange, WeakClass};
+
+/// What one cipher probe drew, at the version its hello offered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reply {
+    pub version: Probe,
+    pub answer: Result<ServerAnswer, SetupError>,
+}
+
+impl Reply {
+    /// The ServerHello's flight when the server accepted the offer: a ServerHello at the
+    /// offered version, or a HelloRetryRequest (TLS 1.3 spoken with what was offered).
+    pub fn accepted_flight(&self) -> Option<&ServerFlight> {
+        let f = self.answer.as_ref().ok()?.flight()?;
+        let sh = &f.server_hello;
+        (sh.is_hello_retry_request() || sh.negotiated_version() == self.version.target_version())
+            .then_some(f)
+    }
+
+    /// `true` accepted; `false` refused (an alert, a close, or a ServerHello at another
+    /// version); `None` could not tell (silence, not TLS, not asked).
+    pub fn accepted(&self) -> Option<bool> {
+        match &self.answer {
+            _ if self.accepted_flight().is_some() => Some(true),
+            Ok(ServerAnswer::Hello(_) | ServerAnswer::Alert(_) | ServerAnswer::Closed) => {
+                Some(false)
+            }
+            _ => None,
+        }
+    }
+
+    /// The suite the server chose, when it accepted.
+    pub fn suite(&self) -> Option<CipherSuite> {
+        self.accepted_flight().map(|f| f.server_hello.cipher_suite)
+    }
+
+    /// The answer in words, for check details.
+    pub fn describe(&self) -> String {
+        match &self.answer {
+            Ok(ServerAnswer::Hello(f)) if self.accepted_flight().is_none() => format!(
+                "answered {} instead",
+                f.server_hello.negotiated_version().name()
+            ),
+            Ok(a) => a.to_string(),
+            Err(e) => e.to_string(),
+        }
+    }
+}
+
+async fn send(prober: &Prober, version: Probe, b: ClientHelloBuilder) -> Reply {
+    Reply {
+        version,
+        answer: prober.hello(b).await.map(|x| x.answer),
+    }
+}
+
+fn builder(probe: Probe, suites: &[CipherSuite]) -> ClientHelloBuilder {
+    ClientHelloBuilder::randomized(probe).cipher_suites(suites)
+}
+
+/// With the renegotiation SCSV appended (RFC 5746 §3.3), so every answer can show
+/// renegotiation_info.
+fn with_scsv(mut suites: Vec<CipherSuite>) -> Vec<CipherSuite> {
+    suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+    suites
+}
+
+/// The suites of `class` a `probe` hello offers. An SSL 3.0 hello offers what TLS 1.0 can
+/// negotiate: the same hello as TLS 1.0's (a server ignores suites it cannot use).
+pub fn class_suites(class: WeakClass, probe: Probe) -> Vec<CipherSuite> {
+    class.suites_for(offer_version(probe))
+}
+
+/// The version whose suites a `probe` hello offers.
+fn offer_version(probe: Probe) -> crate::wire::enums::ProtocolVersion {
+    match probe {
+        Probe::Ssl3 => Probe::Tls10.target_version(),
+        p => p.target_version(),
+    }
+}
+
+/// What the version probes already know, the input of [`run`].
+#[derive(Clone, Debug, Default)]
+pub struct Known {
+    /// Accepted versions, oldest first.
+    pub accepted: Vec<Probe>,
+    /// The suite each accepted version chose from its good-first list.
+    pub chosen: Vec<(Probe, CipherSuite)>,
+    /// The group the full handshake negotiated (`x25519`, `secp256r1`, ...).
+    pub negotiated_group: Option<String>,
+}
+
+impl Known {
+    /// What the version matrix and the version probes' answers say.
+    pub fn from_versions(
+        outcomes: &[crate::probe::versions::VersionOutcome],
+        protocols: &VersionMap<Option<bool>>,
+        negotiated_group: Option<&str>,
+    ) -> Known {
+        use crate::probe::versions::Support;
+        Known {
+            accepted: protocols
+                .iter()
+                .zip(Probe::ALL)
+                .filter(|((_, v), _)| **v == Some(true))
+                .map(|(_, p)| p)
+                .collect(),
+            chosen: outcomes
+                .iter()
+                .filter(|o| o.support == Support::Accepted && o.probe != Probe::Tls13)
+                .filter_map(|o| o.cipher.map(|c| (o.probe, c)))
+                .collect(),
+            negotiated_group: negotiated_group.map(str::to_string),
+        }
+    }
+
+    /// The best accepted version up to TLS 1.2: where the TLS ≤ 1.2 probes go.
+    pub fn best_legacy(&self) -> Option<Probe> {
+        self.accepted
+            .iter()
+            .copied()
+            .filter(|p| *p != Probe::Tls13)
+            .max()
+    }
+}
+
+/// Everything the probes found, before judging.
+#[derive(Clone, Debug, Default)]
+pub struct Findings {
+    /// The weak-class probes' verdict per version and class.
+    pub classes: Vec<(Probe, WeakClass, Reply)>,
+    /// Good-first choice per version (from the version probes).
+    pub chosen: Vec<(Probe, CipherSuite)>,
+    /// The FS-only and AEAD-only probes, when they were needed.
+    pub fs_probe: Option<Reply>,
+    pub aead_probe: Option<Reply>,
+    /// TLS 1.3 accepted (all its suites are FS and AEAD).
+    pub tls13: bool,
+    /// TLS 1.2's reversed-order probe.
+    pub reversed: Option<Reply>,
+    pub groups: Vec<(NamedGroup, Option<bool>)>,
+    pub dhe: Option<Reply>,
+    /// The DEFLATE-offering hello (also the renegotiation and EMS evidence).
+    pub compression: Option<Reply>,
+    /// The hello offering curves under 224 bits (first; with an ECDSA certificate, the NIST
+    /// curves such a certificate may use follow them, as RFC 8422 §5.1.1 lets supported_groups
+    /// limit the certificate too).
+    pub weak_curves: Option<Reply>,
+    /// Connections the probes opened.
+    pub connections: u32,
+}
+
+/// The report name of a group (`x25519`, `secp256r1`, …).
+pub fn group_label(g: NamedGroup) -> String {
+    g.name().into_owned()
+}
+
+/// Every suite of the version's usual list that `keep` admits (no signalling values).
+fn all_suites(p: Probe, keep: impl Fn(&suites::SuiteInfo) -> bool) -> Vec<CipherSuite> {
+    let base = if p == Probe::Tls12 {
+        hello::TLS12_SUITES
+    } else {
+        hello::TLS10_SUITES
+    };
+    base.iter()
+        .copied()
+        .filter(|s| s.info().is_some_and(|i| !i.is_scsv() && keep(i)))
+        .collect()
+}
+
+/// The weak classes of one version, testssl.sh's way: one hello offers every class not yet
+/// settled; a refusal settles them all, a ServerHello the class of the suite chosen, and the
+/// rest are offered again. A server that refuses everything weak (the common case) costs one
+/// connection per version, not one per class.
+async fn weak_classes(prober: &Prober, p: Probe) -> Vec<(Probe, WeakClass, Reply)> {
+    let mut open: Vec<(WeakClass, Vec<CipherSuite>)> = WeakClass::ALL
+        .iter()
+        .map(|c| (*c, class_suites(*c, p)))
+        .filter(|(_, s)| !s.is_empty())
+        .collect();
+    let mut settled = Vec::new();
+    while !open.is_empty() {
+        let offer: Vec<CipherSuite> = open.iter().flat_map(|(_, s)| s.iter().copied()).collect();
+        let reply = send(prober, p, builder(p, &with_scsv(offer))).await;
+        let picked = reply
+            .suite()
+            .and_then(|chosen| open.iter().position(|(_, s)| s.contains(&chosen)));
+        match picked {
+            Some(i) => {
+                let (class, _) = open.remove(i);
+                settled.push((p, class, reply));
+            }
+            None => {
+                // Refused or unknown settles every class still open; a suite that was never
+                // offered says nothing either way.
+                let reply = if reply.accepted_flight().is_some() {
+                    Reply {
+                        version: p,
+                        answer: Err(SetupError(
+                            "the server chose a suite that was not offered".into(),
+                        )),
+                    }
+                } else {
+                    reply
+                };
+                for (class, _) in open.drain(..) {
+                    settled.push((p, class, reply.clone()));
+                }
+            }
+        }
+    }
+    settled
+}
+
+/// Whether an ECDHE group is accepted: by TLS 1.3 when spoken (covers the hybrid group), else
+/// by a TLS ≤ 1.2 ECDHE-only hello whose ServerKeyExchange names the curve. `None` from a probe
+/// that was not sent (the full handshake already showed the group) counts no connection.
+async fn group(prober: &Prober, known: &Known, g: NamedGroup, tls13: bool) -> Option<bool> {
+    if tls13 {
+        let mut b = builder(Probe::Tls13, hello::TLS13_SUITES).groups(&[g]);
+        if g == NamedGroup::SECP256R1 {
+            b = b.secp256r1_key_share(Some(hello::SECP256R1_GENERATOR));
+        }
+        let reply = send(prober, Probe::Tls13, b).await;
+        return match reply.accepted_flight() {
+            Some(fl) => Some(fl.server_hello.key_share_group.is_none_or(|k| k == g)),
+            None => reply.accepted(),
+        };
+    }
+    let p = known.best_legacy()?;
+    let offer = all_suites(p, |i| i.kx == KeyExchange::Ecdhe);
+    let reply = send(prober, p, builder(p, &with_scsv(offer)).groups(&[g])).await;
+    match reply.accepted_flight() {
+        Some(fl) => match fl
+            .server_key_exchange
+            .as_deref()
+            .map(|b| parse_server_key_exchange(b, KxKind::Ecdhe))
+        {
+            Some(Ok(KeyExchangeParams::Ecdhe { group })) => Some(group == g),
+            _ => None,
+        },
+        // Before TLS 1.3, supported_groups also limits the curve of an ECDSA certificate
+        // (RFC 8422 §5.1.1): a refusal may be about the certificate, not the key exchange.
+        None if has_ecdsa(known) && reply.accepted() == Some(false) => None,
+        None => reply.accepted(),
+    }
+}
+
+/// An ECDSA certificate, as far as the suites the version probes were answered with tell.
+fn has_ecdsa(known: &Known) -> bool {
+    known
+        .chosen
+        .iter()
+        .any(|(_, s)| s.info().is_some_and(|i| i.auth == Authentication::Ecdsa))
+}
+
+/// Runs the default probe plan (see the module comment) for an endpoint.
+pub async fn run(prober: &Prober, known: &Known) -> Findings {
+    let prober = prober.counted();
+    let prober = &prober;
+    let tls13 = known.accepted.contains(&Probe::Tls13);
+    let legacy: Vec<Probe> = known
+        .accepted
+        .iter()
+        .copied()
+        .filter(|p| *p != Probe::Tls13)
+        .collect();
+    let best_legacy = known.best_legacy();
+    let classes = futures::future::join_all(legacy.iter().map(|p| weak_classes(prober, *p)));
+
+    // Forward secrecy / AEAD: only when neither TLS 1.3 nor the good-first choice showed them.
+    let chosen_best = known
+        .chosen
+        .iter()
+        .find(|(p, _)| Some(*p) == best_legacy)
+        .and_then(|(_, s)| s.info());
+    let need_fs =
+        !tls13 && best_legacy.is_some() && !chosen_best.is_some_and(|i| i.is_forward_secret());
+    let tls12 = known.accepted.contains(&Probe::Tls12);
+    let need_aead = !tls13 && !chosen_best.is_some_and(|i| i.is_aead()) && tls12;
+    let fs_job = async {
+        let p = best_legacy.filter(|_| need_fs)?;
+        let offer = all_suites(p, |i| i.is_forward_secret());
+        Some(send(prober, p, builder(p, &with_scsv(offer))).await)
+    };
+    let aead_job = async {
+        if !need_aead {
+            return None;
+        }
+        let offer = all_suites(Probe::Tls12, |i| i.is_aead());
+        Some(
+            send(
+                prober,
+                Probe::Tls12,
+                builder(Probe::Tls12, &with_scsv(offer)),
+            )
+            .await,
+        )
+    };
+    // Server preference: the TLS 1.2 list reversed (weakest first).
+    let reversed_job = async {
+        if !tls12 {
+            return None;
+        }
+        let mut offer = all_suites(Probe::Tls12, |_| true);
+        offer.reverse();
+        Some(
+            send(
+                prober,
+                Probe::Tls12,
+                builder(Probe::Tls12, &with_scsv(offer)),
+            )
+            .await,
+        )
+    };
+    let group_plan: Vec<NamedGroup> = if tls13 {
+        vec![
+            NamedGroup::X25519,
+            NamedGroup::SECP256R1,
+            NamedGroup::SECP384R1,
+            NamedGroup::SECP521R1,
+            NamedGroup::X25519MLKEM768,
+        ]
+    } else if best_legacy.is_some() {
+        hello::LEGACY_GROUPS.to_vec()
+    } else {
+        vec![]
+    };
+    let groups_job = futures::future::join_all(group_plan.iter().map(|g| async move {
+        // The full handshake already showed this one: no connection needed.
+        if known.negotiated_group.as_deref() == Some(group_label(*g).as_str()) {
+            return (*g, Some(true));
+        }
+        (*g, group(prober, known, *g, tls13).await)
+    }));
+    let dhe_job = async {
+        let p = best_legacy?;
+        let offer = all_suites(p, |i| i.kx == KeyExchange::Dhe);
+        Some(send(prober, p, builder(p, &with_scsv(offer))).await)
+    };
+    let compression_job = async {
+        let p = best_legacy?;
+        let b = builder(p, &with_scsv(all_suites(p, |_| true))).compression_methods(&[1, 0]);
+        Some(send(prober, p, b).await)
+    };
+    // Curves under 224 bits (TLS ≤ 1.2 only; TLS 1.3 has none): one ECDHE-only hello listing
+    // only them, or with an ECDSA certificate them first and its possible curves last. Old
+    // OpenSSL servers take the first named curve the client lists that they know.
+    let weak_curves_job = async {
+        let p = best_legacy?;
+        let offer = all_suites(p, |i| i.kx == KeyExchange::Ecdhe);
+        let mut curves: Vec<NamedGroup> = hello::WEAK_CURVES.iter().map(|(g, _)| *g).collect();
+        if has_ecdsa(known) {
+            curves.extend([
+                NamedGroup::SECP256R1,
+                NamedGroup::SECP384R1,
+                NamedGroup::SECP521R1,
+            ]);
+        }
+        let b = builder(p, &with_scsv(offer)).groups(&curves);
+        Some(send(prober, p, b).await)
+    };
+    let (classes, fs, aead, reversed, groups, dhe, compression, weak_curves) = tokio::join!(
+        classes,
+        fs_job,
+        aead_job,
+        reversed_job,
+        groups_job,
+        dhe_job,
+        compression_job,
+        weak_curves_job
+    );
+    Findings {
+        classes: classes.into_iter().flatten().collect(),
+        chosen: known.chosen.clone(),
+        fs_probe: fs,
+        aead_probe: aead,
+        tls13,
+        reversed,
+        groups,
+        dhe,
+        compression,
+        weak_curves,
+        connections: prober.connections(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
