@@ -92,7 +92,7 @@ async fn txt(dns: &Dns, name: &str) -> TxtAnswer {
 }
 
 /// Fetches the policy of `domain`, retrying once after a timeout, a connection failure or a
-/// 5xx (spec-digest §3.2: "ERROR, retry once").
+/// 5xx (the one retry of docs/grading.md, "MTA-STS and TLS-RPT (domain checks)").
 pub async fn fetch_policy(domain: &str, cfg: &ScanConfig, dns: &Dns) -> Fetched {
     let host = format!("mta-sts.{domain}");
     let url = format!("https://{host}/.well-known/mta-sts.txt");

@@ -3,8 +3,9 @@
 //! finished endpoint reports of the domain's MX hosts. Pure: it produces the report sections,
 //! the target checks, the per-endpoint checks and which endpoints it authenticates; the target
 //! stage applies them and the grade reads them.
-
-//! [`Check`], and the only place the MTA-STS / TLS-RPT caps of spec-digest §5.4 are attached.
+//!
+//! Every finding is a [`Check`], whose cap comes from the rubric ([`CheckId::cap`]); the caps
+//! and why they apply are in docs/grading.md, "MTA-STS and TLS-RPT (domain checks)".
 
 use super::fetch::{FetchOutcome, Fetched, Gathered};
 use super::mta_sts::{self, Mode, MxPattern, Policy};

@@ -154,7 +154,7 @@ pub const LEGACY_GROUPS: &[NamedGroup] = &[
 ];
 
 /// The named curves under 224 bits (RFC 8422 §5.1.1 lists them; RFC 8422 deprecates them),
-/// with their sizes: a server that negotiates one caps at B (spec-digest §5.4).
+/// with their sizes: a server that negotiates one caps at B (`kx.weak-curve` in docs/grading.md).
 pub const WEAK_CURVES: &[(NamedGroup, u16)] = &[
     (NamedGroup::SECP192R1, 192),
     (NamedGroup::SECP192K1, 192),

@@ -4,14 +4,17 @@
 //! TLS 1.0 / 1.1 / 1.2 / 1.3?" without a TLS library: hand-built probe
 //! ClientHellos ([`hello`]), record deframing and handshake reassembly
 //! ([`record`]), and classification of the server's first flight
-//! ([`server`], [`alert`]). No I/O and no dependencies: callers own the
+//! ([`server`], [`alert`]), all built on bounds-checked encoding and
+//! decoding primitives ([`codec`]) and the protocol code points as open
+//! newtypes ([`enums`]). No I/O and no dependencies: callers own the
 //! socket, write [`hello::ClientHelloBuilder::build`]'s bytes, and feed what
 //! comes back to [`server::classify_first_flight`].
 //!
 //! Beside the codec: what the scanner knows about what it sends and sees —
 //! the cipher-suite registry and the suite lists hellos offer ([`suites`]),
-//! key types and group strengths ([`keys`]) — and encoders for the records a
-//! probe sends after its hello ([`flight`]).
+//! key types and group strengths ([`keys`]), the ServerKeyExchange
+//! parameters that key exchange is graded by ([`kx`]) — and encoders for the
+//! records a probe sends after its hello ([`flight`]).
 //!
 //! Decoding never panics on hostile input; every length is bounds-checked
 //! and every buffer is capped (see [`record`]).
