@@ -1,7 +1,7 @@
 //! DNS through hickory-resolver: MX, A, AAAA and TXT, with failures kept apart.
 //!
-//! NXDOMAIN, NODATA, SERVFAIL and timeouts are distinct outcomes (spec-digest §1): a SERVFAIL or
-//! a timeout never falls back to the domain's own addresses. Names are queried fully qualified
+//! NXDOMAIN, NODATA, SERVFAIL and timeouts are distinct outcomes: a SERVFAIL or a timeout never
+//! falls back to the domain's own addresses (RFC 5321 §5.1 allows that only for NODATA). Names are queried fully qualified
 //! (trailing dot) so that no search list of the system configuration is ever appended.
 
 use std::net::{IpAddr, SocketAddr};
@@ -69,7 +69,8 @@ pub struct Dns {
     resolver: TokioResolver,
 }
 
-/// Longest CNAME chain followed by hand (spec-digest §1: "cap CNAME chains (about 10)").
+/// Longest CNAME chain followed by hand: real chains are two or three long; a longer one is a
+/// loop or an attack on the resolver.
 const MAX_CNAME_CHAIN: usize = 10;
 
 fn fqdn(name: &str) -> String {
@@ -101,15 +102,13 @@ fn classify(e: ResolveError) -> Result<(), DnsError> {
                 }
             }
             ProtoErrorKind::Timeout => return Err(DnsError::Timeout),
+            ProtoErrorKind::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+                return Err(DnsError::Timeout)
+            }
             _ => {}
         }
     }
-    let msg = e.to_string();
-    if msg.contains("timed out") || msg.contains("timeout") {
-        Err(DnsError::Timeout)
-    } else {
-        Err(DnsError::Other(msg))
-    }
+    Err(DnsError::Other(e.to_string()))
 }
 
 impl Dns {
@@ -229,7 +228,7 @@ impl Dns {
 
     /// An MX query that ends in "no records" may be a CNAME loop or an endless chain, which the
     /// resolver reports as an empty answer; taken for NODATA, a looping domain would be graded
-    /// as having no mail service (implicit MX), where spec-digest §1 asks for an ERROR. So the
+    /// as having no mail service (implicit MX), where it is a DNS error. So the
     /// chain is walked by hand, one CNAME query per step, at most [`MAX_CNAME_CHAIN`] steps.
     async fn cname_chain_ends(&self, name: &str) -> Result<(), DnsError> {
         let mut seen = vec![name.trim_end_matches('.').to_ascii_lowercase()];

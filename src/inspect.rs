@@ -13,6 +13,7 @@ use x509_parser::prelude::*;
 
 use crate::grade::rubric::CheckId;
 use crate::report::{CertInfo, CertificateReport, Check, Status};
+use crate::wire::keys::{Curve, KeyType};
 
 /// Trust anchors: the public web PKI plus whatever `--ca-file` added.
 #[derive(Clone, Debug)]
@@ -125,42 +126,53 @@ fn signature_name(oid: &str) -> String {
 }
 
 /// Key type and size in bits. RSA size is the modulus length without leading zeros.
-fn key_facts(spki: &SubjectPublicKeyInfo) -> (String, Option<u32>) {
+fn key_facts(spki: &SubjectPublicKeyInfo) -> (KeyType, Option<u32>) {
     let alg = spki.algorithm.algorithm.to_id_string();
-    match alg.as_str() {
-        "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.10" => {
-            let bits = match spki.parsed() {
-                Ok(x509_parser::public_key::PublicKey::RSA(rsa)) => {
-                    let m = rsa.modulus;
-                    let start = m.iter().position(|&b| b != 0).unwrap_or(m.len());
-                    let m = &m[start..];
-                    m.first().map(|b| (m.len() as u32) * 8 - b.leading_zeros())
-                }
-                _ => None,
-            };
-            ("RSA".into(), bits)
-        }
-        "1.2.840.10045.2.1" => {
-            let curve = spki
-                .algorithm
-                .parameters
-                .as_ref()
-                .and_then(|p| p.as_oid().ok())
-                .map(|o| o.to_id_string());
-            match curve.as_deref() {
-                Some("1.2.840.10045.3.1.7") => ("EC P-256".into(), Some(256)),
-                Some("1.3.132.0.34") => ("EC P-384".into(), Some(384)),
-                Some("1.3.132.0.35") => ("EC P-521".into(), Some(521)),
-                Some("1.3.132.0.33") => ("EC P-224".into(), Some(224)),
-                Some(o) => (format!("EC {o}"), None),
-                None => ("EC".into(), None),
+    let curve = spki
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.as_oid().ok())
+        .map(|o| o.to_id_string());
+    let key = KeyType::from_spki_oid(&alg, curve.as_deref());
+    let bits = match key {
+        KeyType::Rsa => match spki.parsed() {
+            Ok(x509_parser::public_key::PublicKey::RSA(rsa)) => {
+                let m = rsa.modulus;
+                let start = m.iter().position(|&b| b != 0).unwrap_or(m.len());
+                let m = &m[start..];
+                m.first().map(|b| (m.len() as u32) * 8 - b.leading_zeros())
             }
-        }
-        "1.3.101.112" => ("Ed25519".into(), Some(256)),
-        "1.3.101.113" => ("Ed448".into(), Some(456)),
-        "1.2.840.10040.4.1" => ("DSA".into(), None),
-        other => (other.to_string(), None),
+            _ => None,
+        },
+        ref k => k.fixed_bits(),
+    };
+    (key, bits)
+}
+
+/// Signature algorithms whose hash collides: MD5 (forgeable in practice) and SHA-1 (chosen
+/// prefix collisions, SHAttered 2017).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WeakHash {
+    Md5,
+    Sha1,
+}
+
+fn weak_hash(signature_oid: &str) -> Option<WeakHash> {
+    match signature_oid {
+        // md5WithRSAEncryption (RFC 3279 §2.2.1)
+        "1.2.840.113549.1.1.4" => Some(WeakHash::Md5),
+        // sha1WithRSAEncryption, ecdsa-with-SHA1, dsa-with-sha1 (RFC 3279 §2.2)
+        "1.2.840.113549.1.1.5" | "1.2.840.10045.4.1" | "1.2.840.10040.4.3" => Some(WeakHash::Sha1),
+        _ => None,
     }
+}
+
+/// A certificate's report facts, and the typed ones its checks judge.
+struct Parsed {
+    info: CertInfo,
+    key: KeyType,
+    weak_hash: Option<WeakHash>,
 }
 
 /// Most SANs kept per certificate in the report (a hostile certificate may carry 10,000).
@@ -168,6 +180,10 @@ const MAX_SANS: usize = 500;
 
 /// Facts of one certificate, or an error message when the DER does not parse.
 pub fn cert_info(der: &[u8]) -> Result<CertInfo, String> {
+    parse(der).map(|p| p.info)
+}
+
+fn parse(der: &[u8]) -> Result<Parsed, String> {
     let (_, cert) =
         X509Certificate::from_der(der).map_err(|e| format!("unparseable certificate: {e}"))?;
     let mut sans = Vec::new();
@@ -191,17 +207,18 @@ pub fn cert_info(der: &[u8]) -> Result<CertInfo, String> {
             }
         }
     }
-    let (key_type, key_bits) = key_facts(cert.public_key());
-    Ok(CertInfo {
+    let (key, key_bits) = key_facts(cert.public_key());
+    let signature_oid = cert.signature_algorithm.algorithm.to_id_string();
+    let info = CertInfo {
         subject: cert.subject().to_string(),
         issuer: cert.issuer().to_string(),
         sans,
         serial: hex(cert.raw_serial(), true),
         not_before: rfc3339(&cert.validity().not_before),
         not_after: rfc3339(&cert.validity().not_after),
-        key_type,
+        key_type: key.name().into_owned(),
         key_bits,
-        signature_algorithm: signature_name(&cert.signature_algorithm.algorithm.to_id_string()),
+        signature_algorithm: signature_name(&signature_oid),
         sha256: sha256_hex(der),
         sha1: hex(
             ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, der).as_ref(),
@@ -209,6 +226,11 @@ pub fn cert_info(der: &[u8]) -> Result<CertInfo, String> {
         ),
         spki_sha256: sha256_hex(cert.public_key().raw),
         self_issued: cert.subject().as_raw() == cert.issuer().as_raw(),
+    };
+    Ok(Parsed {
+        info,
+        key,
+        weak_hash: weak_hash(&signature_oid),
     })
 }
 
@@ -229,9 +251,13 @@ pub fn inspect(
 ) -> Result<Inspection, String> {
     let leaf_der = chain.first().ok_or("the server sent no certificate")?;
     let mut infos = Vec::new();
+    let mut judged = Vec::new();
     for (i, der) in chain.iter().enumerate().take(100) {
-        match cert_info(der) {
-            Ok(ci) => infos.push(ci),
+        match parse(der) {
+            Ok(p) => {
+                judged.push((p.key, p.weak_hash));
+                infos.push(p.info);
+            }
             Err(e) if i == 0 => return Err(e),
             Err(_) => {} // a broken extra certificate: the trust result will say so
         }
@@ -382,13 +408,13 @@ pub fn inspect(
 
     // Keys and signatures of every certificate the server sent, except a self-signed root
     // (its signature is never checked by anyone).
-    for (i, ci) in infos.iter().enumerate() {
+    for (i, (ci, (key, hash))) in infos.iter().zip(&judged).enumerate() {
         let who = if i == 0 {
             "server certificate".to_string()
         } else {
             format!("chain certificate {}", i + 1)
         };
-        if ci.key_type == "RSA" {
+        if *key == KeyType::Rsa {
             match ci.key_bits {
                 Some(b) if b < 1024 => checks.push(Check::new(
                     CheckId::CertWeakKey,
@@ -403,7 +429,7 @@ pub fn inspect(
                 _ => {}
             }
         }
-        if ci.key_type == "EC P-224" {
+        if *key == KeyType::Ec(Curve::P224) {
             checks.push(Check::new(
                 CheckId::CertWeakKey,
                 Status::Warn,
@@ -412,20 +438,18 @@ pub fn inspect(
         }
         let root = i > 0 && ci.self_issued;
         if !root {
-            if ci.signature_algorithm.starts_with("md5") {
-                checks.push(Check::new(
+            match hash {
+                Some(WeakHash::Md5) => checks.push(Check::new(
                     CheckId::CertWeakSignature,
                     Status::Fail,
                     format!("{who}: signed with MD5"),
-                ));
-            } else if ci.signature_algorithm.contains("SHA1")
-                || ci.signature_algorithm.contains("sha1")
-            {
-                checks.push(Check::new(
+                )),
+                Some(WeakHash::Sha1) => checks.push(Check::new(
                     CheckId::CertWeakSignature,
                     Status::Warn,
                     format!("{who}: signed with SHA-1"),
-                ));
+                )),
+                None => {}
             }
         }
     }

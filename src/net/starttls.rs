@@ -4,7 +4,7 @@
 //!
 //! Each dialogue returns what it saw ([`StartTlsReport`]) and the checks it could decide, plus
 //! `Ok(())` when the stream is ready for the TLS handshake. Replies are acted on by code, never
-//! by text (spec-digest §2).
+//! by text: servers word them as they like (RFC 5321 §4.2).
 
 use std::time::Duration;
 
@@ -18,7 +18,8 @@ use crate::report::{Check, ErrorInfo, ErrorKind, StartTlsReport, Status};
 /// Timeouts for the plaintext steps.
 #[derive(Clone, Copy, Debug)]
 pub struct DialogueTimeouts {
-    /// Waiting for the greeting: tarpits delay banners on purpose (spec-digest §2.8).
+    /// Waiting for the greeting: tarpits delay banners on purpose (RFC 5321 §4.5.3.2.1 lets a
+    /// client wait 5 minutes for it).
     pub greeting: Duration,
     /// Each command's reply.
     pub command: Duration,
@@ -165,7 +166,7 @@ fn has_keyword(caps: &[String], kw: &str) -> bool {
     })
 }
 
-/// The SMTP dialogue up to the point where TLS starts (spec-digest §2 steps 2–5).
+/// The SMTP dialogue up to the point where TLS starts: greeting, EHLO, STARTTLS (RFC 3207 §4).
 /// Sends nothing before the greeting's last line (pregreet traps).
 pub async fn smtp<S: AsyncRead + AsyncWrite + Unpin>(
     s: &mut S,

@@ -56,9 +56,9 @@ fn suite_lists(probe: Probe) -> Vec<Vec<CipherSuite>> {
     let mut all: Vec<CipherSuite> = Vec::new();
     for list in [hello::TLS12_SUITES, hello::TLS10_SUITES, hello::SSL3_SUITES] {
         for s in list {
-            let aead = s
-                .iana_name()
-                .is_some_and(|n| n.contains("GCM") || n.contains("CHACHA") || n.contains("CCM"));
+            // Only TLS 1.2 has AEAD suites; older hellos keep the rest (even SHA-256 CBC suites,
+            // which a lenient server may still choose).
+            let aead = s.info().is_some_and(|i| i.is_aead());
             let ok_for_version = probe == Probe::Tls12 || !aead;
             if ok_for_version && !first.contains(s) && !all.contains(s) {
                 all.push(*s);
@@ -254,7 +254,7 @@ pub async fn probe_all(prober: &Prober) -> Vec<VersionOutcome> {
 /// over SMTP STARTTLS) at the end of every endpoint; so the scan runs the probe the commonest
 /// case needs (TLS 1.3 best, hence a TLS 1.2 hello with the SCSV) beside the version probes, and
 /// uses it when [`Assessment::fallback_below`] turns out to be this version. Otherwise it runs
-/// the right one afterwards, as before: one wasted connection on servers without TLS 1.3.
+/// the right one afterwards: one wasted connection on servers without TLS 1.3.
 pub const SPECULATIVE_FALLBACK: Probe = Probe::Tls12;
 
 /// How the full handshake of the endpoint went, as far as the version matrix cares.

@@ -1,4 +1,4 @@
-//! Bad input from the user (issue 6): a targets file with invalid lines, invalid UTF-8 and a
+//! Bad input from the user: a targets file with invalid lines, invalid UTF-8 and a
 //! 10 MB line, and bad option values. Every bad line or option is named; valid lines are still
 //! scanned.
 

@@ -1,4 +1,4 @@
-//! Cipher classes, key exchange and protocol flaws (issue 8) against real peers: openssl s_server
+//! Cipher classes, key exchange and protocol flaws against real peers: openssl s_server
 //! limited to CBC, AEAD, RSA key exchange, NULL/anonymous suites, a 1024-bit DH group or an ECDSA
 //! certificate, cross-checked with sslyze's cipher scan of the same servers in the same run; and
 //! the lab SMTP server with and without the CVE-2011-0411 STARTTLS-injection bug.
@@ -468,7 +468,7 @@ async fn rc4_3des_compression_and_missing_secure_renegotiation_on_a_scripted_ser
         has(&e.checks, "tls.renegotiation", Status::Warn).cap,
         Some(Grade::A)
     );
-    // Nor does it answer extended_master_secret: a warning, no cap (spec-digest §5.4).
+    // Nor does it answer extended_master_secret: a warning, no cap (the rubric).
     assert_eq!(
         has(&e.checks, "tls.extended-master-secret", Status::Warn).cap,
         None

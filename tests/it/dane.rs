@@ -1,5 +1,5 @@
-//! DANE against zones signed at test time and served in-process: every case of spec-digest §4
-//! the issue lists, with the DNSSEC validation done by tlsgrade itself from a test trust anchor.
+//! DANE against zones signed at test time and served in-process: every case of docs/grading.md's
+//! DANE section, with the DNSSEC validation done by tlsgrade itself from a test trust anchor.
 
 use std::sync::Arc;
 

@@ -1,4 +1,4 @@
-//! Hostile servers and DNS (issue 6): every case is a small scripted peer on loopback
+//! Hostile servers and DNS: every case is a small scripted peer on loopback
 //! (`lab::hostile` byte scripts, the lab SMTP server, the lab DNS), scanned in one batch with a
 //! conforming server. Each asserts a specific error kind or check, a wall time well inside a few
 //! short timeouts, that the good neighbour still gets its normal grade, and that the report

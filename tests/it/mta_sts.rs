@@ -1,6 +1,6 @@
 //! MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) end to end: TXT records in the lab DNS, the policy
 //! served by the lab HTTPS server (routed with --connect-to mta-sts.example.test:443:…), and
-//! lab SMTP servers as MX hosts. Every required case of spec-digest §3.
+//! lab SMTP servers as MX hosts: every record, policy and fetch case docs/grading.md lists.
 
 use tlsgrade::lab::dns::{DnsLab, Zone};
 use tlsgrade::lab::https::{spawn_https, HttpReply, HttpsServer};

@@ -417,4 +417,4 @@ pub async fn run(prober: &Prober, known: &Known) -> Findings {
 }
 
 #[cfg(test)]
-mod tests;
+mod judge_tests;
