@@ -187,6 +187,8 @@ rubric! {
         "an EHLO keyword masked with X's (`XXXXXXXA`): the mark of a middlebox stripping STARTTLS";
     StarttlsReadvertised = "starttls.readvertised", Dialogue, [Warn],
         "STARTTLS offered again inside TLS (RFC 3207 §4.2)";
+    ImapLoginPlaintext = "imap.login-plaintext", Dialogue, [Pass, Warn],
+        "before STARTTLS the IMAP server does not advertise LOGINDISABLED, or offers AUTH=PLAIN or AUTH=LOGIN: it invites clients to send passwords in clear text, which RFC 9051 §6.2.3 says servers should not allow and RFC 8314 §3 forbids where TLS is available";
 
     // ---- versions and the full handshake ----
     TlsVersions = "tls.versions", Versions, [Info, Error],

@@ -420,6 +420,39 @@ fn imap_caps(untagged: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// `imap.login-plaintext` from the capabilities before TLS: passwords may not travel in clear
+/// text (RFC 9051 §6.2.3), so a server should advertise LOGINDISABLED and no plaintext SASL
+/// mechanism until STARTTLS has run.
+fn imap_login_plaintext(caps: &[String]) -> Check {
+    let has = |c: &str| caps.iter().any(|k| k.eq_ignore_ascii_case(c));
+    let mut open = Vec::new();
+    if !has("LOGINDISABLED") {
+        open.push("LOGIN (no LOGINDISABLED)");
+    }
+    if has("AUTH=PLAIN") {
+        open.push("AUTH=PLAIN");
+    }
+    if has("AUTH=LOGIN") {
+        open.push("AUTH=LOGIN");
+    }
+    if open.is_empty() {
+        Check::new(
+            CheckId::ImapLoginPlaintext,
+            Status::Pass,
+            "LOGINDISABLED and no plaintext SASL mechanism before STARTTLS",
+        )
+    } else {
+        Check::new(
+            CheckId::ImapLoginPlaintext,
+            Status::Warn,
+            format!(
+                "before STARTTLS the server accepts {}: clients may send passwords in clear text (RFC 9051 §6.2.3)",
+                open.join(", ")
+            ),
+        )
+    }
+}
+
 /// IMAP: greeting, CAPABILITY, STARTTLS (RFC 9051 §6.2.1).
 pub async fn imap<S: AsyncRead + AsyncWrite + Unpin>(
     s: &mut S,
@@ -441,6 +474,9 @@ pub async fn imap<S: AsyncRead + AsyncWrite + Unpin>(
         }
         let (untagged, status) = imap_command(&mut r, s, "a1", "CAPABILITY", t.command).await?;
         d.report.capabilities = imap_caps(&untagged);
+        if status == "OK" {
+            d.checks.push(imap_login_plaintext(&d.report.capabilities));
+        }
         d.report.offered = status == "OK" && d.report.capabilities.iter().any(|c| c.eq_ignore_ascii_case("STARTTLS"));
         if !d.report.offered {
             let msg = "STARTTLS not in the IMAP capabilities";
@@ -573,6 +609,23 @@ pub async fn pop3_after_tls<S: AsyncRead + AsyncWrite + Unpin>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn imap_plaintext_login_is_what_the_capabilities_allow_before_tls() {
+        let caps = |list: &str| list.split(' ').map(str::to_string).collect::<Vec<_>>();
+        let c = imap_login_plaintext(&caps("IMAP4rev1 STARTTLS LOGINDISABLED AUTH=SCRAM-SHA-256"));
+        assert_eq!(
+            (c.id, c.status),
+            (CheckId::ImapLoginPlaintext, Status::Pass)
+        );
+        let c = imap_login_plaintext(&caps("IMAP4rev1 STARTTLS"));
+        assert_eq!(c.status, Status::Warn);
+        assert!(c.detail.contains("no LOGINDISABLED"), "{c:?}");
+        let c = imap_login_plaintext(&caps("IMAP4rev1 STARTTLS logindisabled auth=plain"));
+        assert_eq!(c.status, Status::Warn);
+        assert!(c.detail.contains("AUTH=PLAIN") && !c.detail.contains("no LOGINDISABLED"));
+        assert_eq!(c.cap, None);
+    }
 
     #[test]
     fn reply_lines_parse_by_code_and_separator() {

@@ -16,6 +16,7 @@ mod demo;
 mod docs;
 mod domain;
 mod hostile;
+mod imap;
 mod mta_sts;
 mod peers;
 mod renewal;
