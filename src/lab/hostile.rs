@@ -132,23 +132,14 @@ async fn read_until(
 
 /// `payload` as TLS records of content type `typ`, fragmented at 2^14 bytes as RFC 5246 §6.2.1
 /// requires, so large flights (100 certificates) stay well-formed at the record layer.
+/// Any type and version, on purpose: a hostile peer sends what no real server would.
 pub fn records(typ: u8, version: u16, payload: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for frag in payload.chunks(1 << 14) {
-        out.push(typ);
-        out.extend_from_slice(&version.to_be_bytes());
-        out.extend_from_slice(&(frag.len() as u16).to_be_bytes());
-        out.extend_from_slice(frag);
-    }
-    out
+    crate::wire::flight::encode_record(typ.into(), version.into(), payload)
 }
 
-/// One handshake message: type, 24-bit length, body.
+/// One handshake message of any type: type, 24-bit length, body.
 pub fn handshake_msg(typ: u8, body: &[u8]) -> Vec<u8> {
-    let mut m = vec![typ];
-    m.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
-    m.extend_from_slice(body);
-    m
+    crate::wire::flight::handshake_message(typ.into(), body).unwrap_or_default()
 }
 
 /// A ServerHello body choosing `version` (written as is, even one never offered) and `suite`.

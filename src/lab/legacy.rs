@@ -14,6 +14,8 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::ServerHandle;
+use crate::wire::enums::{ContentType, HandshakeType, ProtocolVersion};
+use crate::wire::flight::{encode_record, handshake_message};
 
 /// What the responder does with a hello whose highest offered version is the key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -212,19 +214,14 @@ pub fn read_client_hello(rec: &[u8]) -> Option<Offer> {
     })
 }
 
-fn handshake_msg(typ: u8, body: &[u8]) -> Vec<u8> {
-    let mut m = vec![typ];
-    m.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
-    m.extend_from_slice(body);
-    m
+/// A handshake message; the lab's own messages always fit their length fields.
+fn handshake_msg(typ: HandshakeType, body: &[u8]) -> Vec<u8> {
+    handshake_message(typ, body).unwrap_or_default()
 }
 
-fn record(typ: u8, version: u16, body: &[u8]) -> Vec<u8> {
-    let mut r = vec![typ];
-    r.extend_from_slice(&version.to_be_bytes());
-    r.extend_from_slice(&(body.len() as u16).to_be_bytes());
-    r.extend_from_slice(body);
-    r
+/// A fatal alert record.
+fn alert_record(version: ProtocolVersion, description: u8) -> Vec<u8> {
+    encode_record(ContentType::ALERT, version, &[2, description])
 }
 
 /// ServerHello (+ Certificate + ServerHelloDone below TLS 1.3) choosing `version` and `suite`.
@@ -258,7 +255,7 @@ pub fn server_flight_with(
         sh.extend_from_slice(&(extensions.len() as u16).to_be_bytes());
         sh.extend_from_slice(extensions);
     }
-    let mut hs = handshake_msg(2, &sh);
+    let mut hs = handshake_msg(HandshakeType::SERVER_HELLO, &sh);
     if version < 0x0304 {
         if !certificates.is_empty() {
             let mut list = Vec::new();
@@ -268,11 +265,15 @@ pub fn server_flight_with(
             }
             let mut body = (list.len() as u32).to_be_bytes()[1..].to_vec();
             body.extend_from_slice(&list);
-            hs.extend(handshake_msg(11, &body));
+            hs.extend(handshake_msg(HandshakeType::CERTIFICATE, &body));
         }
-        hs.extend(handshake_msg(14, &[]));
+        hs.extend(handshake_msg(HandshakeType::SERVER_HELLO_DONE, &[]));
     }
-    record(0x16, wire_version.clamp(0x0300, 0x0301), &hs)
+    encode_record(
+        ContentType::HANDSHAKE,
+        ProtocolVersion(wire_version.clamp(0x0300, 0x0301)),
+        &hs,
+    )
 }
 
 /// Starts the responder on 127.0.0.1 (port chosen by the kernel).
@@ -352,7 +353,9 @@ async fn session(mut sock: TcpStream, script: &LegacyScript) {
         return;
     };
     if script.require_suite.is_some_and(|r| !suites.contains(&r)) {
-        let _ = sock.write_all(&record(0x15, 0x0301, &[2, 40])).await;
+        let _ = sock
+            .write_all(&alert_record(ProtocolVersion::TLSv1_0, 40))
+            .await;
         return;
     }
     match script.reaction(offered) {
@@ -367,7 +370,9 @@ async fn session(mut sock: TcpStream, script: &LegacyScript) {
                 {
                     Some(s) => s,
                     None => {
-                        let _ = sock.write_all(&record(0x15, 0x0301, &[2, 40])).await;
+                        let _ = sock
+                            .write_all(&alert_record(ProtocolVersion::TLSv1_0, 40))
+                            .await;
                         return;
                     }
                 },
@@ -398,7 +403,13 @@ async fn session(mut sock: TcpStream, script: &LegacyScript) {
                     let mut body = vec![2u8]; // heartbeat_response
                     body.extend_from_slice(&head[6..8]);
                     body.resize(3 + claimed + 16, 0);
-                    let _ = sock.write_all(&record(24, 0x0301, &body)).await;
+                    let _ = sock
+                        .write_all(&encode_record(
+                            ContentType::HEARTBEAT,
+                            ProtocolVersion::TLSv1_0,
+                            &body,
+                        ))
+                        .await;
                 }
             }
             if script.early_ccs != EarlyCcs::Close {
@@ -407,9 +418,13 @@ async fn session(mut sock: TcpStream, script: &LegacyScript) {
                     if script.early_ccs == EarlyCcs::Vulnerable {
                         // "Accepted": the next record cannot be decrypted.
                         let _ = sock.read_exact(&mut head[..5]).await;
-                        let _ = sock.write_all(&record(0x15, 0x0303, &[2, 20])).await;
+                        let _ = sock
+                            .write_all(&alert_record(ProtocolVersion::TLSv1_2, 20))
+                            .await;
                     } else {
-                        let _ = sock.write_all(&record(0x15, 0x0303, &[2, 10])).await;
+                        let _ = sock
+                            .write_all(&alert_record(ProtocolVersion::TLSv1_2, 10))
+                            .await;
                     }
                 }
             }
@@ -421,7 +436,9 @@ async fn session(mut sock: TcpStream, script: &LegacyScript) {
                         let m = key.decrypt(&body[6..]);
                         let conformant = m.len() > 11 && m[..2] == [0, 2] && m[2..].contains(&0);
                         let alert = if conformant { 20 } else { 40 };
-                        let _ = sock.write_all(&record(0x15, 0x0303, &[2, alert])).await;
+                        let _ = sock
+                            .write_all(&alert_record(ProtocolVersion::TLSv1_2, alert))
+                            .await;
                     }
                 }
             }
@@ -429,7 +446,9 @@ async fn session(mut sock: TcpStream, script: &LegacyScript) {
             let _ = tokio::time::timeout(Duration::from_secs(2), sock.read(&mut chunk)).await;
         }
         Reaction::Alert(d) => {
-            let _ = sock.write_all(&record(0x15, 0x0301, &[2, d])).await;
+            let _ = sock
+                .write_all(&alert_record(ProtocolVersion::TLSv1_0, d))
+                .await;
         }
         Reaction::Close => {}
         Reaction::Reset => {
