@@ -1,7 +1,14 @@
-//! Probes: one connection each. The full TLS handshake with rustls (TLS 1.2 and 1.3) in [`tls`];
-//! hand-built hellos for versions ([`versions`]), weak cipher classes, key exchange,
-//! renegotiation and compression ([`ciphers`]) and `--ciphers` enumeration ([`enumerate`]); the
-//! SMTP STARTTLS-injection probe ([`injection`]); Heartbleed ([`heartbleed`]).
+//! Probes: each builds what it sends (a hand-built hello, a record, a command) and interprets
+//! what comes back. They reach the server only through [`conn`], the connection layer (the
+//! address's connection limit, the STARTTLS dialogue, SNI, bounded reads, one typed answer).
+//!
+//! - [`tls`]: the full TLS 1.2/1.3 handshake with rustls, recording the chain whatever it is;
+//! - [`versions`]: which of SSL 3.0 … TLS 1.3 are accepted, and TLS_FALLBACK_SCSV;
+//! - [`ciphers`]: weak suite classes, forward secrecy, AEAD, key exchange, compression and
+//!   renegotiation ([`ciphers::judge`] turns the answers into findings); [`enumerate`]: every
+//!   accepted suite (`--ciphers`);
+//! - [`heartbleed`], [`ccs`], [`robot`]: the classic flaws, at the best TLS 1.0–1.2 version;
+//! - [`injection`]: SMTP STARTTLS command injection.
 
 pub mod ccs;
 pub mod ciphers;
