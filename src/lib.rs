@@ -27,11 +27,11 @@
 //!   outside the scan pipeline).
 //! - [`consistency`]: after every target is done, compares the certificates of peers (addresses
 //!   of a host, ports of a host, MX hosts of a domain): the renewal that reached one node only.
-//! - [`report`]: the JSON model (docs/report.md) and the terminal table.
+//! - [`report`]: the JSON model (docs/report.md), every output (JSON, NDJSON lines, the table),
+//!   the one escaping policy for server-controlled text, and reading saved reports back.
 //! - [`scan`]: the only place with concurrency; failures become data.
 //! - [`lab`]: in-process servers (DNS, SMTP, TLS, HTTPS policy host) and a test PKI, shared by
 //!   `--demo` and the tests; the servers only tests and the benchmark use need the `lab` feature.
-//! - [`escape`]: making server-controlled text safe for a terminal.
 //! - [`wire`]: the legacy-version TLS codec (hand-built ClientHellos, ServerHello/alert parsing),
 //!   no I/O; the version prober (issue 3) drives it.
 //! - [`policy`]: pure MTA-STS and TLS-RPT record/policy parsers and MX matching, the fetcher
@@ -45,7 +45,6 @@ pub mod config;
 pub mod consistency;
 pub mod diff;
 pub mod dns;
-pub mod escape;
 pub mod expiry;
 pub mod grade;
 pub mod inspect;
@@ -59,6 +58,9 @@ pub mod target;
 #[cfg(test)]
 mod testkit;
 pub mod wire;
+
+/// [`report::escape`] under the path the network and probe code name it by.
+pub use report::escape;
 
 use std::io::Write;
 use std::process::ExitCode;
