@@ -1,7 +1,8 @@
-//! `tlsgrade diff OLD NEW`: what changed between two saved reports — the before/after check of
-//! a certificate renewal. Outside the scan pipeline: it reads the output of earlier runs (a JSON
-//! report or NDJSON, one target per line), so it works on `serde_json::Value` and tolerates
-//! fields it does not know (newer reports) and fields it misses (older ones).
+//! `tlsgrade diff OLD NEW` (the command is in [`crate::app::diff`]): what changed between two
+//! saved reports — the before/after check of a certificate renewal. Outside the scan pipeline:
+//! it reads the output of earlier runs (a JSON report or NDJSON, one target per line), so it
+//! works on `serde_json::Value` and tolerates fields it does not know (newer reports) and fields
+//! it misses (older ones).
 //!
 //! Targets are matched by `input`, endpoints by (host, address, port). Reported per target and
 //! endpoint: certificate replaced (old and new SHA-1 thumbprint and expiry), grade changed with
@@ -10,16 +11,13 @@
 //! when both reports have them. The JSON form is documented in docs/report.md.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::ffi::OsString;
 use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::path::Path;
 
-use clap::Parser;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::escape::for_terminal as esc;
+use crate::report::escape::for_terminal as esc;
 
 /// Version of the diff JSON layout (independent of the report's `schema_version`).
 pub const DIFF_VERSION: u32 = 1;
@@ -48,70 +46,6 @@ const STATE_FIELDS: [&str; 15] = [
     "id",
     "policy_id",
 ];
-
-const AFTER_HELP: &str = "\
-Inputs are tlsgrade JSON reports (--json) or NDJSON (--ndjson, one target per line), detected by
-content; '-' reads one of them from standard input.
-
-EXIT STATUS:
-  0  the comparison ran (whether or not anything changed)
-  2  bad usage, or an input could not be read or is not a tlsgrade report
-
-EXAMPLE (the before/after check of a renewal):
-  tlsgrade --json before.json example.com
-  ... renew and install the certificate ...
-  tlsgrade --json after.json example.com
-  tlsgrade diff before.json after.json";
-
-/// What changed between two tlsgrade reports (certificates, grades, protocols, policies).
-#[derive(Parser, Debug)]
-#[command(name = "tlsgrade diff", bin_name = "tlsgrade diff", version, after_help = AFTER_HELP)]
-pub struct DiffCli {
-    /// The earlier report (JSON or NDJSON).
-    #[arg(value_name = "OLD")]
-    pub old: PathBuf,
-    /// The later report (JSON or NDJSON).
-    #[arg(value_name = "NEW")]
-    pub new: PathBuf,
-    /// Print the differences as JSON (docs/report.md) instead of text.
-    #[arg(long)]
-    pub json: bool,
-}
-
-/// Entry point for `tlsgrade diff ...`; `args` starts with the word `diff`.
-pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    let cli = match DiffCli::try_parse_from(args) {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
-        }
-    };
-    if cli.old.as_os_str() == "-" && cli.new.as_os_str() == "-" {
-        eprintln!("tlsgrade diff: only one of OLD and NEW can be '-' (standard input)");
-        return ExitCode::from(2);
-    }
-    let load = |p: &Path| load(p).map_err(|e| eprintln!("tlsgrade diff: {}", esc(&e)));
-    let (Ok(old), Ok(new)) = (load(&cli.old), load(&cli.new)) else {
-        return ExitCode::from(2);
-    };
-    let d = diff(
-        &cli.old.display().to_string(),
-        &old,
-        &cli.new.display().to_string(),
-        &new,
-    );
-    let out = if cli.json {
-        let mut s = serde_json::to_string_pretty(&d)
-            .unwrap_or_else(|e| format!("{{\"error\": \"could not serialise the diff: {e}\"}}"));
-        s.push('\n');
-        s
-    } else {
-        render(&d)
-    };
-    let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
-    ExitCode::SUCCESS
-}
 
 /// Reads a report file (or standard input for `-`) into its target objects.
 pub fn load(path: &Path) -> Result<Vec<Value>, String> {

@@ -256,3 +256,32 @@ async fn versions_only_skips_the_cipher_probes() {
     assert!(e["ciphers"].is_null(), "{e}");
     assert_eq!(e["protocols"]["TLSv1.3"], true);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_lists_the_commands_and_each_command_has_its_own() {
+    let o = run(&["--help"], None).await;
+    assert_eq!(o.status.code(), Some(0));
+    let top = text(&o.stdout);
+    for want in [
+        "scan",
+        "diff",
+        "--per-ip",
+        "--ndjson",
+        "[default: 256]",
+        "tlsgrade scan diff",
+    ] {
+        assert!(top.contains(want), "missing {want:?} in:\n{top}");
+    }
+    let o = run(&["diff", "--help"], None).await;
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        text(&o.stdout).contains("<OLD> <NEW>"),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = run(&["scan", "--help"], None).await;
+    assert_eq!(o.status.code(), Some(0));
+    assert!(text(&o.stdout).contains("--fail-under"));
+    let o = run(&["diff", "only-one.json"], None).await;
+    assert_eq!(o.status.code(), Some(2));
+}
