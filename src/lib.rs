@@ -11,7 +11,7 @@
 //!          │                   ├─► policy (mail domains: MTA-STS/TLS-RPT records, policy fetch,
 //!          │                   │           what an MTA-STS sender does with each MX)
 //!          │                   └─► grade (checks → letters) ──► report (JSON, NDJSON, table)
-//!          └─► diff (two saved reports)
+//!          └─► diff (two saved reports, read back by report::read)
 //! ```
 //!
 //! - [`cli`]: the clap definitions (`scan`, the default, and `diff`) and the scan options
@@ -40,8 +40,8 @@
 //! - [`expiry`]: `--fail-expiring`: the certificates of a target expiring within N days.
 //! - [`report`]: the JSON model (docs/report.md), every output (JSON, NDJSON lines, the table),
 //!   the one escaping policy for server-controlled text, and reading saved reports back.
-//! - [`diff`]: `tlsgrade diff OLD NEW`, what changed between two saved reports (pure over JSON,
-//!   outside the scan pipeline).
+//! - [`diff`]: `tlsgrade diff OLD NEW`, what changed between two saved reports (pure over the
+//!   report model, outside the scan pipeline).
 //! - [`scan`]: the only place with concurrency; failures become data.
 //! - [`lab`]: in-process servers (DNS, SMTP, TLS, HTTPS policy host) and a test PKI, shared by
 //!   `--demo` and the tests; the servers only tests and the benchmark use need the `lab` feature.

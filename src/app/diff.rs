@@ -12,7 +12,7 @@ pub fn run(args: &DiffArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     let load = |p: &std::path::Path| {
-        crate::diff::load(p).map_err(|e| eprintln!("tlsgrade diff: {}", esc(&e)))
+        crate::report::read::load(p).map_err(|e| eprintln!("tlsgrade diff: {}", esc(&e)))
     };
     // Both are read (and both named when both are bad) before anything is printed.
     let (Ok(old), Ok(new)) = (load(&args.old), load(&args.new)) else {
