@@ -19,5 +19,6 @@ mod hostile;
 mod mta_sts;
 mod peers;
 mod renewal;
+mod schema;
 mod smtp;
 mod versions;
