@@ -2,16 +2,17 @@
 //!
 //! Targets stream from the command line, a file or standard input (never all in memory), through
 //! `--shard` and `--resume` filters, into [`crate::scan::scan_stream`]; every finished target is
-//! written at once as one NDJSON line (`--ndjson`), counted for the closing summary and shown in
+//! written at once as one NDJSON line (`--ndjson`, [`crate::report::ndjson`]), counted for the closing summary and shown in
 //! the progress bar. SIGINT/SIGTERM stop the run between targets: what finished is already on
 //! disk, and `--resume` picks up the rest.
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::{BufRead, Seek, Write};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::report::ndjson::NdjsonWriter;
 use crate::report::{GradeValue, TargetReport};
 use crate::scan::{scan_stream, ScanConfig};
 use crate::target::{InvalidTarget, LineSource, Target};
@@ -197,10 +198,8 @@ pub fn load_done(path: &Path) -> Result<HashSet<String>, String> {
             if n == 0 || line.last() != Some(&b'\n') {
                 break;
             }
-            if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&line) {
-                if let Some(i) = v.get("input").and_then(|i| i.as_str()) {
-                    done.insert(i.to_string());
-                }
+            if let Some(input) = crate::report::read::input_of(&line) {
+                done.insert(input);
             }
             good_len += n as u64;
         }
@@ -332,25 +331,9 @@ pub async fn run(
         (Some(p), true) => load_done(p)?,
         _ => HashSet::new(),
     };
-    let mut out: Option<Box<dyn Write + Send>> = match &opts.ndjson {
+    let mut out = match &opts.ndjson {
         None => None,
-        Some(p) if p.as_os_str() == "-" => {
-            if opts.resume {
-                return Err("--resume needs --ndjson FILE, not standard output".into());
-            }
-            Some(Box::new(std::io::stdout()))
-        }
-        Some(p) => {
-            let mut f = std::fs::OpenOptions::new()
-                .create(true)
-                .append(opts.resume)
-                .write(true)
-                .truncate(!opts.resume)
-                .open(p)
-                .map_err(|e| format!("--ndjson {}: {e}", p.display()))?;
-            let _ = f.seek(std::io::SeekFrom::End(0));
-            Some(Box::new(std::io::BufWriter::new(f)))
-        }
+        Some(p) => Some(NdjsonWriter::open(p, opts.resume)?),
     };
     let pb = opts
         .progress
@@ -400,12 +383,7 @@ pub async fn run(
         let sink = |i: usize, r: TargetReport| {
             summary.add(&r);
             if let (Some(o), None) = (out.as_mut(), &write_error) {
-                let line = serde_json::to_string(&r).unwrap_or_default();
-                if let Err(e) = o
-                    .write_all(line.as_bytes())
-                    .and_then(|_| o.write_all(b"\n"))
-                    .and_then(|_| o.flush())
-                {
+                if let Err(e) = o.write(&r) {
                     write_error = Some(format!("--ndjson: {e}"));
                 }
             }

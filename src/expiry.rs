@@ -1,8 +1,8 @@
 //! `--fail-expiring N`: which certificates seen in a run expire within N days. Pure, per target,
-//! so the batch runner can count while it streams; `lib::run` turns the result into exit status
-//! 1 and names each certificate on stderr, for cron jobs and CI pipelines.
+//! so the batch runner can count while it streams; the scan command turns the result into exit
+//! status 1 and names each certificate on stderr, for cron jobs and CI pipelines.
 
-use crate::escape::for_terminal as esc;
+use crate::report::escape::for_terminal as esc;
 use crate::report::TargetReport;
 
 /// One line per endpoint of `t` whose leaf certificate has fewer than `days` whole days left

@@ -7,10 +7,10 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How the scanner talks to an endpoint before (or instead of) the TLS handshake.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Transport {
     /// SMTP, then `STARTTLS` (RFC 3207).
     #[serde(rename = "smtp-starttls")]
@@ -106,7 +106,7 @@ pub struct InvalidTarget {
 
 impl fmt::Display for InvalidTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let input = crate::escape::for_terminal(&self.input);
+        let input = crate::report::escape::for_terminal(&self.input);
         match self.line {
             Some(l) => write!(f, "line {l}: {input:?}: {}", self.reason),
             None => write!(f, "{input:?}: {}", self.reason),

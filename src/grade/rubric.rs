@@ -7,10 +7,10 @@
 //! Check ids are a public interface (users script against them): an id never changes meaning;
 //! new ones are added as checks land.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Outcome of one check. `error` means "could not test" and is never a failure.
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,
@@ -71,6 +71,24 @@ impl Grade {
 impl Serialize for Grade {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
+    }
+}
+
+/// Exactly the names [`Grade::as_str`] writes (reading a report is not parsing user input).
+impl<'de> Deserialize<'de> for Grade {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const ALL: [Grade; 6] = [
+            Grade::APlus,
+            Grade::A,
+            Grade::B,
+            Grade::C,
+            Grade::D,
+            Grade::F,
+        ];
+        let s = String::deserialize(d)?;
+        ALL.into_iter()
+            .find(|g| g.as_str() == s)
+            .ok_or_else(|| serde::de::Error::unknown_variant(&s, &["A+", "A", "B", "C", "D", "F"]))
     }
 }
 

@@ -1,23 +1,25 @@
-//! Report types of the cipher and key-exchange probes (issue 8): per version, which weak suite
-//! classes the server accepted and with which suite; the key-exchange groups and DH size. Part
-//! of the JSON schema (docs/report.md): add fields, never rename them.
+//! Report types of the cipher and key-exchange probes: per version, which weak suite classes
+//! the server accepted and with which suite; the key-exchange groups and DH size. Part of the
+//! JSON schema (docs/report.md): add fields, never rename them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::model::VersionMap;
+use super::versions::VersionMap;
+use super::vocab;
 
 /// A cipher suite by both of its names: IANA (RFC registry) and OpenSSL, when OpenSSL has one.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SuiteName {
     pub iana: String,
     pub openssl: Option<String>,
 }
 
 /// One weak class probed in one version: a hello offering only that class's suites.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct WeakClassResult {
     /// `rc4`, `3des`, `export`, `null` or `anon`.
-    pub class: &'static str,
+    #[serde(deserialize_with = "vocab::weak_class")]
+    pub class: vocab::Word,
     /// `true` accepted, `false` refused, `null` could not tell.
     pub accepted: Option<bool>,
     /// The suite the server picked, when accepted.
@@ -25,7 +27,7 @@ pub struct WeakClassResult {
 }
 
 /// What the cipher probes found for one accepted version.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, Default)]
 pub struct VersionCiphers {
     pub weak_classes: Vec<WeakClassResult>,
     /// Every accepted suite in the order the server chose them: `--ciphers` only, else `null`.
@@ -36,7 +38,7 @@ pub struct VersionCiphers {
 }
 
 /// The endpoint's cipher results.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, Default)]
 pub struct CipherReport {
     /// Per accepted version (`null` for versions not accepted or not probed).
     pub versions: VersionMap<Option<VersionCiphers>>,
@@ -51,7 +53,7 @@ pub struct CipherReport {
 }
 
 /// One key-exchange group and whether the server accepts it.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct GroupResult {
     /// `x25519`, `secp256r1`, `secp384r1`, `secp521r1`, `X25519MLKEM768`.
     pub name: String,
@@ -59,7 +61,7 @@ pub struct GroupResult {
 }
 
 /// The endpoint's key exchange.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, Default)]
 pub struct KeyExchangeReport {
     pub groups: Vec<GroupResult>,
     /// Bits of the finite-field DH prime when a DHE suite is accepted; `null` when DHE is refused

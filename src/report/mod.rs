@@ -1,11 +1,19 @@
-//! Output: the report model (= JSON schema), the JSON writer and the terminal table.
+//! Output: the report model (= JSON schema) and every form it leaves the program in — the JSON
+//! writer, NDJSON lines, the terminal table — with the one escaping policy for server-controlled
+//! text ([`escape`]), and reading saved reports back into the model ([`read`]).
 
 pub mod ciphers;
+pub mod escape;
 pub mod model;
+pub mod ndjson;
+pub mod read;
 pub mod table;
+pub mod versions;
+pub mod vocab;
 
 pub use ciphers::*;
 pub use model::*;
+pub use versions::{VersionMap, VERSION_NAMES};
 
 /// Writes the report as pretty JSON followed by a newline.
 pub fn to_json(report: &Report) -> String {

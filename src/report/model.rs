@@ -2,14 +2,17 @@
 //! docs/report.schema.json). Field names here are a public interface: add fields, never rename
 //! or remove them without bumping [`SCHEMA_VERSION`].
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
+pub use super::ciphers::{CipherReport, KeyExchangeReport};
+pub use super::versions::VersionMap;
+use super::vocab;
 pub use crate::grade::rubric::{CheckId, Grade, Status};
 
 /// Version of the JSON report layout. Bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
@@ -20,22 +23,23 @@ pub struct Report {
     pub invalid_targets: Vec<InvalidTargetReport>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Tool {
-    pub name: &'static str,
-    pub version: &'static str,
+    pub name: String,
+    /// The version that wrote the report (any version, when a report is read back).
+    pub version: String,
 }
 
 impl Default for Tool {
     fn default() -> Self {
         Tool {
-            name: "tlsgrade",
-            version: env!("CARGO_PKG_VERSION"),
+            name: "tlsgrade".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
         }
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct InvalidTargetReport {
     pub input: String,
     pub line: Option<usize>,
@@ -43,14 +47,14 @@ pub struct InvalidTargetReport {
 }
 
 /// A failure that stopped a stage: a stable `kind` users can script against and a message.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ErrorInfo {
     pub kind: ErrorKind,
     pub message: String,
 }
 
 /// Stable error kinds (documented in docs/report.md).
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "kebab-case")]
 pub enum ErrorKind {
     /// The domain does not exist (NXDOMAIN).
@@ -136,6 +140,17 @@ impl Serialize for GradeValue {
     }
 }
 
+impl<'de> Deserialize<'de> for GradeValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::IntoDeserializer;
+        let s = String::deserialize(d)?;
+        if s == "?" {
+            return Ok(GradeValue::Unknown);
+        }
+        Grade::deserialize(s.as_str().into_deserializer()).map(GradeValue::Letter)
+    }
+}
+
 impl GradeValue {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -147,7 +162,12 @@ impl GradeValue {
 
 /// One check: its id (the rubric's row), its status, the most a failing check lets the grade be
 /// (always the rubric's cap for that status), and a sentence for humans.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+///
+/// Read back, a check keeps the cap its report states (the rubric may have changed since), and
+/// an id this build does not know is an error here: target and endpoint lists keep such checks
+/// as [`ForeignCheck`]s instead.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(try_from = "de::WireCheck")]
 pub struct Check {
     pub id: CheckId,
     pub status: Status,
@@ -182,11 +202,34 @@ impl Check {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// A check under an id this build does not know, kept when a report is read back: one written
+/// by a newer tlsgrade, or naming an id since retired. Scans never make one; `diff` compares
+/// them by their id as text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForeignCheck {
+    pub id: String,
+    pub status: Status,
+    pub cap: Option<Grade>,
+    pub detail: String,
+}
+
+/// What a report read back said that the model cannot: empty for a scan's own reports, and not
+/// in the JSON.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadBack {
+    /// Checks under ids this build does not know.
+    pub foreign_checks: Vec<ForeignCheck>,
+    /// Sections the JSON does not have at all (which is not `null`: the tlsgrade that wrote it
+    /// predates them), by field name: `mta_sts`, `tls_rpt`, `dane`.
+    pub unwritten: Vec<&'static str>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(from = "de::TargetWire")]
 pub struct TargetReport {
     pub input: String,
     /// `mail-domain` or `endpoint`.
-    pub kind: &'static str,
+    pub kind: vocab::Word,
     pub grade: Option<GradeValue>,
     pub error: Option<ErrorInfo>,
     pub checks: Vec<Check>,
@@ -198,6 +241,9 @@ pub struct TargetReport {
     pub tls_rpt: Option<TlsRptReport>,
     /// DANE (RFC 7672) of a mail domain whose MX hosts were scanned; null otherwise.
     pub dane: Option<DomainDaneReport>,
+    /// What a report read back said beyond the model; not in the JSON.
+    #[serde(skip)]
+    pub read_back: ReadBack,
 }
 
 impl TargetReport {
@@ -214,12 +260,13 @@ impl TargetReport {
             mta_sts: None,
             tls_rpt: None,
             dane: None,
+            read_back: ReadBack::default(),
         }
     }
 }
 
 /// What a sender honouring MTA-STS would find for the domain (docs/report.md).
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct MtaStsReport {
     /// The `_mta-sts` TXT record senders use (exactly one valid record), else null.
     pub record: Option<String>,
@@ -235,13 +282,15 @@ pub struct MtaStsReport {
     pub mx_coverage: Vec<MxCoverage>,
     /// The policy is `enforce` and every MX host passes it (covered, STARTTLS, a trusted
     /// certificate valid for its name, TLS 1.2+): senders that honour MTA-STS cannot be
-    /// downgraded to plaintext.
+    /// downgraded to plaintext. (Absent from reports of tlsgrade versions before it: false.)
+    #[serde(default)]
     pub protected: bool,
     /// Every MTA-STS finding (also listed in the target's `checks`).
+    #[serde(deserialize_with = "de::known_checks")]
     pub checks: Vec<Check>,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PolicyFetchReport {
     pub url: String,
     /// HTTP status of the last attempt, null when no response came.
@@ -257,16 +306,17 @@ pub struct PolicyFetchReport {
     pub error: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PolicyReport {
     /// `enforce`, `testing` or `none`.
-    pub mode: &'static str,
+    #[serde(deserialize_with = "vocab::policy_mode")]
+    pub mode: vocab::Word,
     pub max_age: u64,
     /// The `mx` patterns, lower-case, as `mail.example.com` or `*.example.com`.
     pub mx: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct MxCoverage {
     pub host: String,
     /// The first pattern that matches the host (RFC 8461 §4.1), null when none does.
@@ -274,7 +324,7 @@ pub struct MxCoverage {
 }
 
 /// The domain's TLS-RPT record (RFC 8460 §3).
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct TlsRptReport {
     /// The `_smtp._tls` TXT record senders use, else null.
     pub record: Option<String>,
@@ -283,10 +333,11 @@ pub struct TlsRptReport {
     /// Every TXT record beginning with `v=TLSRPTv1`, valid or not.
     pub candidates: Vec<String>,
     /// Every TLS-RPT finding (also listed in the target's `checks`).
+    #[serde(deserialize_with = "de::known_checks")]
     pub checks: Vec<Check>,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct MxReport {
     pub preference: u16,
     pub host: String,
@@ -295,7 +346,8 @@ pub struct MxReport {
     pub error: Option<ErrorInfo>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(from = "de::EndpointWire")]
 pub struct EndpointReport {
     pub host: String,
     /// The IP address actually connected to (after `--connect-to`), when known.
@@ -317,9 +369,9 @@ pub struct EndpointReport {
     pub starttls: Option<StartTlsReport>,
     pub ocsp_stapled: Option<bool>,
     /// Weak suite classes per accepted version (docs/report.md, "ciphers").
-    pub ciphers: Option<super::ciphers::CipherReport>,
+    pub ciphers: Option<CipherReport>,
     /// ECDHE groups and DH size (docs/report.md, "key_exchange").
-    pub key_exchange: Option<super::ciphers::KeyExchangeReport>,
+    pub key_exchange: Option<KeyExchangeReport>,
     /// How long the endpoint took, in milliseconds.
     pub elapsed_ms: u64,
     /// DANE (RFC 7672) for this endpoint: TLSA records, DNSSEC statuses, what matched.
@@ -331,18 +383,23 @@ pub struct EndpointReport {
     /// trusted certificate valid for its name, TLS 1.2+): the MTA-STS half of the A+ evidence.
     #[serde(skip)]
     pub mta_sts_authenticated: bool,
+    /// What a report read back said beyond the model; not in the JSON.
+    #[serde(skip)]
+    pub read_back: ReadBack,
 }
 
 /// DANE for one endpoint.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct DaneReport {
     /// Where TLSA was looked up: `_25._tcp.<mx-host>`.
     pub tlsa_name: String,
     pub dnssec: DnssecStatus,
+    #[serde(deserialize_with = "de::tlsa_records")]
     pub tlsa: Vec<crate::policy::dane::TlsaReport>,
     /// The record that matched, as "usage selector matching data…".
     pub matched: Option<String>,
     pub valid: bool,
+    #[serde(deserialize_with = "de::known_checks")]
     pub checks: Vec<Check>,
     /// The record that matched is DANE-EE (usage 3): the PKIX findings no longer count.
     #[serde(skip)]
@@ -350,7 +407,7 @@ pub struct DaneReport {
 }
 
 /// DNSSEC status (`secure`, `insecure`, `bogus`, `indeterminate`) of the answers DANE rests on.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct DnssecStatus {
     pub address: String,
     /// `null` when TLSA was not looked up (address not secure).
@@ -358,63 +415,23 @@ pub struct DnssecStatus {
 }
 
 /// DANE for a mail domain.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct DomainDaneReport {
     /// DNSSEC status of the MX RRset.
     pub mx_dnssec: String,
     /// Secure MX RRset and every MX endpoint DANE-valid.
     pub protected: bool,
+    /// The domain-level DANE findings (also listed in the target's `checks`).
+    #[serde(deserialize_with = "de::known_checks")]
     pub checks: Vec<Check>,
 }
 
-/// One value per protocol version, serialised with the version names as keys, oldest first.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq, Default)]
-pub struct VersionMap<T> {
-    #[serde(rename = "SSLv3")]
-    pub sslv3: T,
-    #[serde(rename = "TLSv1.0")]
-    pub tls10: T,
-    #[serde(rename = "TLSv1.1")]
-    pub tls11: T,
-    #[serde(rename = "TLSv1.2")]
-    pub tls12: T,
-    #[serde(rename = "TLSv1.3")]
-    pub tls13: T,
-}
-
-/// Version names in the order of [`VersionMap`]'s fields.
-pub const VERSION_NAMES: [&str; 5] = ["SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
-
-impl<T> VersionMap<T> {
-    /// The values oldest first, with their version names.
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &T)> {
-        VERSION_NAMES.into_iter().zip([
-            &self.sslv3,
-            &self.tls10,
-            &self.tls11,
-            &self.tls12,
-            &self.tls13,
-        ])
-    }
-
-    /// The value for a version name (`SSLv3` … `TLSv1.3`).
-    pub fn get_mut(&mut self, name: &str) -> Option<&mut T> {
-        Some(match name {
-            "SSLv3" => &mut self.sslv3,
-            "TLSv1.0" => &mut self.tls10,
-            "TLSv1.1" => &mut self.tls11,
-            "TLSv1.2" => &mut self.tls12,
-            "TLSv1.3" => &mut self.tls13,
-            _ => return None,
-        })
-    }
-}
-
 /// What the probe for one version saw.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ProtocolDetail {
     /// `accepted`, `refused` or `unknown`.
-    pub result: &'static str,
+    #[serde(deserialize_with = "vocab::probe_result")]
+    pub result: vocab::Word,
     /// The suite the server chose (IANA name), when accepted.
     pub cipher: Option<String>,
     /// The ServerHello, alert or close seen, in words.
@@ -450,6 +467,7 @@ impl EndpointReport {
             dane: None,
             chain_der: Vec::new(),
             mta_sts_authenticated: false,
+            read_back: ReadBack::default(),
         }
     }
 
@@ -459,14 +477,14 @@ impl EndpointReport {
     }
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Negotiated {
     pub version: String,
     pub cipher: String,
     pub group: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, Default, PartialEq, Eq)]
 pub struct StartTlsReport {
     /// Greeting lines as received (control characters kept; escape before printing).
     pub greeting: Vec<String>,
@@ -479,7 +497,7 @@ pub struct StartTlsReport {
     pub capabilities_after_tls: Option<Vec<String>>,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct CertificateReport {
     pub trusted: bool,
     pub name_matches: bool,
@@ -490,7 +508,7 @@ pub struct CertificateReport {
     pub chain: Vec<CertInfo>,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct CertInfo {
     pub subject: String,
     pub issuer: String,
@@ -506,4 +524,56 @@ pub struct CertInfo {
     pub sha1: String,
     pub spki_sha256: String,
     pub self_issued: bool,
+}
+
+mod de;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a scan writes reads back into the same model: written again, it is the same JSON.
+    #[test]
+    fn a_report_reads_back_byte_for_byte() {
+        let json = crate::report::to_json(&crate::testkit::full_report());
+        let back: Report = serde_json::from_str(&json).unwrap();
+        assert_eq!(crate::report::to_json(&back), json);
+    }
+
+    #[test]
+    fn fields_skipped_in_the_json_read_back_as_their_defaults() {
+        let json = crate::report::to_json(&crate::testkit::full_report());
+        let back: Report = serde_json::from_str(&json).unwrap();
+        let e = &back.targets[0].endpoints[0];
+        assert!(e.chain_der.is_empty() && !e.mta_sts_authenticated);
+        assert!(!e.dane.as_ref().unwrap().dane_ee);
+        assert_eq!(e.read_back, ReadBack::default());
+        assert_eq!(back.targets[0].read_back, ReadBack::default());
+    }
+
+    /// `mta_sts.protected` came later than the rest of schema 1: older reports still read.
+    #[test]
+    fn an_older_report_without_later_fields_reads() {
+        let mut v: serde_json::Value = serde_json::to_value(crate::testkit::full_report()).unwrap();
+        v["targets"][0]["mta_sts"]
+            .as_object_mut()
+            .unwrap()
+            .remove("protected");
+        let back: Report = serde_json::from_value(v).unwrap();
+        assert!(!back.targets[0].mta_sts.as_ref().unwrap().protected);
+    }
+
+    /// An absent section is told apart from a null one (an older tlsgrade did not check it).
+    #[test]
+    fn absent_sections_are_told_from_null_ones() {
+        let mut v: serde_json::Value = serde_json::to_value(crate::testkit::full_report()).unwrap();
+        let t = v["targets"][0].as_object_mut().unwrap();
+        t.remove("dane");
+        t.insert("tls_rpt".into(), serde_json::Value::Null);
+        let back: Report = serde_json::from_value(v).unwrap();
+        let t = &back.targets[0];
+        assert!(t.dane.is_none() && t.tls_rpt.is_none() && t.mta_sts.is_some());
+        assert_eq!(t.read_back.unwritten, ["dane"]);
+        assert!(t.endpoints[0].read_back.unwritten.is_empty());
+    }
 }

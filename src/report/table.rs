@@ -1,10 +1,12 @@
-//! The terminal table (comfy-table). Every server-controlled string passes through
-//! [`crate::escape::for_terminal`] before it is printed.
+//! The terminal table (comfy-table). Every text field of the report (anything typed `String`:
+//! server-controlled, or derived from what a server sent) passes through
+//! [`super::escape::for_terminal`] before it is printed; only the tool's own vocabulary
+//! (check ids, statuses, grades, kinds) and numbers are printed as they are.
 
 use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 
+use super::escape::for_terminal as esc;
 use super::model::*;
-use crate::escape::for_terminal as esc;
 
 /// Rendering options.
 #[derive(Clone, Copy, Debug, Default)]
@@ -87,7 +89,7 @@ fn version_of(e: &EndpointReport) -> String {
     }
     e.negotiated
         .as_ref()
-        .map(|n| n.version.clone())
+        .map(|n| esc(&n.version))
         .unwrap_or_else(|| "—".into())
 }
 
@@ -282,9 +284,9 @@ fn tls_rpt_line(r: &TlsRptReport) -> String {
 }
 
 fn address_of(e: &EndpointReport) -> String {
-    let a = e.address.clone().unwrap_or_else(|| "—".into());
+    let a = e.address.as_deref().map(esc).unwrap_or_else(|| "—".into());
     match &e.connected_to {
-        Some(c) => format!("{a}\n(via {c})"),
+        Some(c) => format!("{a}\n(via {})", esc(c)),
         None => a,
     }
 }
@@ -293,7 +295,7 @@ fn render_endpoint_detail(e: &EndpointReport) -> String {
     let mut out = format!(
         "\n  {} [{}]:{} {}  grade {}  ({} ms)\n",
         esc(&e.host),
-        e.address.as_deref().unwrap_or("?"),
+        e.address.as_deref().map(esc).unwrap_or_else(|| "?".into()),
         e.port,
         e.transport.as_str(),
         e.grade.map(|g| g.as_str()).unwrap_or("—"),
@@ -327,9 +329,9 @@ fn render_endpoint_detail(e: &EndpointReport) -> String {
     if let Some(n) = &e.negotiated {
         out.push_str(&format!(
             "    negotiated: {} {} {}  OCSP stapled: {}\n",
-            n.version,
-            n.cipher,
-            n.group.as_deref().unwrap_or("-"),
+            esc(&n.version),
+            esc(&n.cipher),
+            n.group.as_deref().map(esc).unwrap_or_else(|| "-".into()),
             e.ocsp_stapled.map_or("?", |b| if b { "yes" } else { "no" })
         ));
     }
@@ -339,15 +341,15 @@ fn render_endpoint_detail(e: &EndpointReport) -> String {
                 "    cert #{i}: {}\n      issuer {}\n      {} {} bits, {}, {} → {}\n      SHA-1 {}  serial {}\n      SHA-256 {}  SPKI {}\n",
                 esc(&ci.subject),
                 esc(&ci.issuer),
-                ci.key_type,
+                esc(&ci.key_type),
                 ci.key_bits.map(|b| b.to_string()).unwrap_or_else(|| "?".into()),
-                ci.signature_algorithm,
-                ci.not_before,
-                ci.not_after,
-                ci.sha1,
-                ci.serial,
-                ci.sha256,
-                ci.spki_sha256
+                esc(&ci.signature_algorithm),
+                esc(&ci.not_before),
+                esc(&ci.not_after),
+                esc(&ci.sha1),
+                esc(&ci.serial),
+                esc(&ci.sha256),
+                esc(&ci.spki_sha256)
             ));
             if i == 0 && !ci.sans.is_empty() {
                 let shown: Vec<String> = ci.sans.iter().take(10).map(|s| esc(s)).collect();
@@ -387,7 +389,7 @@ fn dane_line(d: &DomainDaneReport, endpoints: &[EndpointReport]) -> String {
     if d.protected {
         format!(
             "protects every MX (MX RRset {}, {valid}/{} endpoints DANE-valid)",
-            d.mx_dnssec,
+            esc(&d.mx_dnssec),
             endpoints.len()
         )
     } else if with_tlsa == 0 {
@@ -398,5 +400,80 @@ fn dane_line(d: &DomainDaneReport, endpoints: &[EndpointReport]) -> String {
             endpoints.len(),
             esc(&d.mx_dnssec)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    const HOSTILE: &str = "\u{1b}[2J\u{202e}\u{7}\r\n";
+
+    /// Puts [`HOSTILE`] into every string of `v` that the model reads as free text (a string
+    /// whose replacement still reads as a report): vocabulary fields such as `kind` or
+    /// `status` keep their values, every `String` field gets the escape sequences.
+    fn poison(report: &Report) -> Report {
+        fn strings(v: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+            match v {
+                Value::String(_) => out.push(path.clone()),
+                Value::Array(a) => {
+                    for (i, x) in a.iter().enumerate() {
+                        path.push(i.to_string());
+                        strings(x, path, out);
+                        path.pop();
+                    }
+                }
+                Value::Object(o) => {
+                    for (k, x) in o {
+                        path.push(k.clone());
+                        strings(x, path, out);
+                        path.pop();
+                    }
+                }
+                _ => {}
+            }
+        }
+        fn at<'a>(v: &'a mut Value, path: &[String]) -> &'a mut Value {
+            path.iter().fold(v, |v, k| match v {
+                Value::Array(a) => &mut a[k.parse::<usize>().unwrap()],
+                other => &mut other[k.as_str()],
+            })
+        }
+        let mut v = serde_json::to_value(report).unwrap();
+        let mut paths = Vec::new();
+        strings(&v, &mut vec![], &mut paths);
+        let mut poisoned = 0;
+        for p in paths {
+            let old = std::mem::replace(at(&mut v, &p), Value::String(HOSTILE.into()));
+            if serde_json::from_value::<Report>(v.clone()).is_err() {
+                *at(&mut v, &p) = old;
+            } else {
+                poisoned += 1;
+            }
+        }
+        assert!(poisoned > 50, "only {poisoned} text fields found");
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn no_text_field_reaches_the_terminal_unescaped() {
+        let report = poison(&crate::testkit::full_report());
+        for verbose in [false, true] {
+            let out = render(
+                &report,
+                TableOptions {
+                    color: false,
+                    verbose,
+                },
+            );
+            for c in ['\u{1b}', '\u{202e}', '\u{7}', '\r'] {
+                assert!(
+                    !out.contains(c),
+                    "{c:?} printed raw (verbose {verbose}):\n{out}"
+                );
+            }
+            assert!(out.contains("\\x1b[2J"), "{out}");
+        }
     }
 }

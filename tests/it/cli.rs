@@ -256,3 +256,76 @@ async fn versions_only_skips_the_cipher_probes() {
     assert!(e["ciphers"].is_null(), "{e}");
     assert_eq!(e["protocols"]["TLSv1.3"], true);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_lists_the_commands_and_each_command_has_its_own() {
+    let o = run(&["--help"], None).await;
+    assert_eq!(o.status.code(), Some(0));
+    let top = text(&o.stdout);
+    for want in [
+        "scan",
+        "diff",
+        "--per-ip",
+        "--ndjson",
+        "[default: 256]",
+        "tlsgrade scan diff",
+    ] {
+        assert!(top.contains(want), "missing {want:?} in:\n{top}");
+    }
+    let o = run(&["diff", "--help"], None).await;
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        text(&o.stdout).contains("<OLD> <NEW>"),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = run(&["scan", "--help"], None).await;
+    assert_eq!(o.status.code(), Some(0));
+    assert!(text(&o.stdout).contains("--fail-under"));
+    let o = run(&["diff", "only-one.json"], None).await;
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// A report from a newer tlsgrade may name checks this one does not know: `diff` still reads
+/// the file and shows them by id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diff_reads_reports_that_name_unknown_check_ids() {
+    let (_srv, rt) = b_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let before = dir.path().join("before.json");
+    let o = run(
+        &[
+            "--connect-to",
+            &rt,
+            "--json",
+            before.to_str().unwrap(),
+            "tls://www.example.test:8443",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let json = std::fs::read_to_string(&before).unwrap();
+    assert!(json.contains("\"cert.self-signed\""));
+    let newer = dir.path().join("newer.json");
+    std::fs::write(
+        &newer,
+        json.replace("\"cert.self-signed\"", "\"cert.from-a-newer-tlsgrade\""),
+    )
+    .unwrap();
+    let o = run(
+        &["diff", before.to_str().unwrap(), newer.to_str().unwrap()],
+        None,
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("check cert.from-a-newer-tlsgrade: absent → warn (cap B)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("check cert.self-signed: warn (cap B) → absent"),
+        "{out}"
+    );
+}

@@ -1,11 +1,14 @@
 //! The documentation agrees with the code: docs/grading.md's check tables are generated from the
-//! rubric table, and every check id the documents name is one the rubric defines.
+//! rubric table, every check id the documents name is one the rubric defines, and every default
+//! the README states for an option is the one the command line has.
 //!
 //! After changing the rubric, regenerate the tables with
 //! `TLSGRADE_BLESS=1 cargo test --test it docs::` and commit docs/grading.md.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+
+use clap::CommandFactory;
 
 use tlsgrade::grade::rubric::{markdown_table, CheckId, Section, RULES};
 
@@ -104,4 +107,80 @@ fn every_check_id_named_in_the_documents_exists() {
         }
     }
     assert!(unknown.is_empty(), "unknown check ids: {unknown:?}");
+}
+
+/// The value of the first "(default X)" in `text` (X up to the closing parenthesis).
+fn default_in(text: &str) -> Option<&str> {
+    let rest = &text[text.find("(default ")? + "(default ".len()..];
+    Some(&rest[..rest.find(')')?])
+}
+
+/// The long option names (`--timeout`) in a README table cell such as `` `-f, --targets FILE` ``.
+fn longs_in(cell: &str) -> Vec<String> {
+    cell.split(|c: char| c.is_whitespace() || c == '`' || c == ',' || c == '/')
+        .filter(|w| w.starts_with("--"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every default the README states — in its option table, "(default N)" in the option's row,
+/// and in its prose, "`--option` (default N)" — is the default value of that option in the
+/// clap definition, and every option that has a default states it in its table row: the
+/// README cannot drift from `--help`, whose "[default: N]" clap prints from the same values.
+#[test]
+fn readme_defaults_are_the_command_line_defaults() {
+    let cli = tlsgrade::cli::Cli::command();
+    let scan = cli.find_subcommand("scan").expect("a scan command");
+    let actual: BTreeMap<String, String> = scan
+        .get_arguments()
+        .filter_map(|a| {
+            let values: Vec<String> = a
+                .get_default_values()
+                .iter()
+                .map(|v| v.to_string_lossy().into_owned())
+                .collect();
+            Some((format!("--{}", a.get_long()?), values.join(",")))
+        })
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    assert!(actual.contains_key("--per-ip"), "{actual:?}");
+
+    let readme = std::fs::read_to_string(repo_file("README.md")).unwrap();
+    let mut in_table: BTreeMap<String, String> = BTreeMap::new();
+    let mut stated: Vec<(String, String, String)> = Vec::new();
+    for row in readme.lines().filter(|l| l.starts_with("| `-")) {
+        let cell = row.split('|').nth(1).unwrap_or_default();
+        if let Some(d) = default_in(row) {
+            for long in longs_in(cell) {
+                in_table.insert(long.clone(), d.to_string());
+                stated.push((long, d.to_string(), format!("table row {cell:?}")));
+            }
+        }
+    }
+    for (i, _) in readme.match_indices("` (default ") {
+        let open = readme[..i].rfind('`').unwrap();
+        let d = default_in(&readme[i..]).unwrap();
+        for long in longs_in(&readme[open..i]) {
+            stated.push((
+                long,
+                d.to_string(),
+                format!("prose {:?}", &readme[open..=i]),
+            ));
+        }
+    }
+    assert!(stated.len() >= actual.len(), "{stated:?}");
+    for (long, said, where_) in &stated {
+        let real = actual.get(long);
+        assert_eq!(
+            real.map(String::as_str),
+            Some(said.as_str()),
+            "README {where_} says {long} defaults to {said}; the command line has {real:?}"
+        );
+    }
+    for (long, value) in &actual {
+        assert!(
+            in_table.contains_key(long),
+            "{long} defaults to {value}, but its README table row does not say \"(default {value})\""
+        );
+    }
 }

@@ -43,8 +43,8 @@ fn report_of(targets: Vec<TargetReport>) -> Report {
     Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
-            name: "tlsgrade",
-            version: "test",
+            name: "tlsgrade".into(),
+            version: "test".into(),
         },
         started_at: String::new(),
         finished_at: String::new(),

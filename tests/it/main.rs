@@ -20,5 +20,6 @@ mod imap;
 mod mta_sts;
 mod peers;
 mod renewal;
+mod schema;
 mod smtp;
 mod versions;

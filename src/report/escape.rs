@@ -1,9 +1,11 @@
-//! Escaping of server-controlled text before it reaches a terminal.
+//! The one escaping policy: server-controlled text is escaped, for the destination it is printed
+//! to, by the functions of this module.
 //!
 //! Banners, EHLO keywords, certificate subjects and DNS data come from strangers. A server that
 //! puts `ESC [ 2 J` in its banner must not clear the user's screen, so every such string goes
-//! through [`for_terminal`] before the table or any message prints it. JSON output keeps the
-//! original text (serde_json escapes control characters itself).
+//! through [`for_terminal`] before the table, `diff` or any message prints it. JSON and NDJSON
+//! keep the original text (serde_json escapes control characters itself). [`lossy`] is the
+//! other end: how bytes a server sent become the report's text in the first place.
 
 /// Replaces control characters (C0, DEL, C1) and Unicode bidi/format controls with visible
 /// escapes: `\x1b`, `\u{202e}`. Printable text, including non-ASCII letters, is kept.
