@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::grade;
 use crate::grade::rubric::CheckId;
-use crate::report::{CertInfo, Check, Status, TargetReport};
+use crate::report::{CertInfo, Check, Kind, Status, TargetReport};
 
 /// Certificates issued a few hours apart (two nodes renewing independently on the same day)
 /// are not "older" in any sense an admin cares about; a day is the smallest step that is.
@@ -150,7 +150,7 @@ fn find(targets: &[TargetReport]) -> Vec<Finding> {
     addresses(&seen, &mut out);
     ports(&seen, &mut out);
     for (ti, t) in targets.iter().enumerate() {
-        if t.kind == "mail-domain" {
+        if t.kind == Kind::MailDomain {
             mx_hosts(ti, &seen, &mut out);
         }
     }
@@ -425,7 +425,7 @@ fn defaults(targets: &[TargetReport], seen: &[Presented], out: &mut Vec<Finding>
     let mut flagged = BTreeSet::new();
     let mut scopes: Vec<(String, Vec<&Presented>)> = Vec::new();
     for (ti, t) in targets.iter().enumerate() {
-        let what = if t.kind == "mail-domain" {
+        let what = if t.kind == Kind::MailDomain {
             format!("mail domain {}", t.input)
         } else {
             format!("target {}", t.input)
@@ -502,7 +502,7 @@ mod tests {
             serial: "01".into(),
             not_before: "2020-01-01T00:00:00Z".into(),
             not_after,
-            key_type: "EC P-256".into(),
+            key_type: crate::wire::keys::KeyType::from_name("EC P-256"),
             key_bits: None,
             signature_algorithm: "ecdsa-with-SHA256".into(),
             sha256: format!("{tag}-sha256"),
@@ -521,9 +521,9 @@ mod tests {
         );
         // An A+ endpoint: TLS 1.3 only, a strong suite, MTA-STS enforce passed.
         e.negotiated = Some(Negotiated {
-            version: "TLSv1.3".into(),
-            cipher: "TLS_AES_256_GCM_SHA384".into(),
-            group: Some("x25519".into()),
+            version: crate::wire::enums::ProtocolVersion::TLSv1_3,
+            cipher: crate::wire::enums::CipherSuite::from_name("TLS_AES_256_GCM_SHA384").unwrap(),
+            group: crate::wire::enums::NamedGroup::from_name("x25519"),
         });
         e.protocols = Some(VersionMap {
             sslv3: Some(false),
@@ -547,7 +547,7 @@ mod tests {
     /// A domain of A+ endpoints, protected by MTA-STS enforce, with TLS-RPT: A+ until a
     /// consistency check says otherwise.
     fn domain(eps: Vec<EndpointReport>) -> TargetReport {
-        let mut t = TargetReport::new("example.test", "mail-domain");
+        let mut t = TargetReport::new("example.test", crate::report::Kind::MailDomain);
         t.endpoints = eps;
         t.mta_sts = Some(MtaStsReport {
             record: Some("v=STSv1; id=1".into()),
@@ -657,7 +657,7 @@ mod tests {
     #[test]
     fn ports_of_one_host_across_targets_are_info_unless_one_is_older() {
         let mk = |input: &str, port: u16, c: CertInfo| {
-            let mut t = TargetReport::new(input, "endpoint");
+            let mut t = TargetReport::new(input, crate::report::Kind::Endpoint);
             t.endpoints = vec![ep("mail.example.test", "192.0.2.1", port, c)];
             crate::grade::grade_target(&mut t);
             t
@@ -817,7 +817,8 @@ mod tests {
                 ep("mx2.example.test", "192.0.2.3", 25, old.clone()),
             ]),
             {
-                let mut t = TargetReport::new("smtps://mx1.example.test", "endpoint");
+                let mut t =
+                    TargetReport::new("smtps://mx1.example.test", crate::report::Kind::Endpoint);
                 t.endpoints = vec![ep("mx1.example.test", "192.0.2.1", 465, old)];
                 t
             },

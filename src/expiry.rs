@@ -32,7 +32,7 @@ mod tests {
     use crate::report::{CertificateReport, EndpointReport};
 
     fn with_days(days: i64) -> TargetReport {
-        let mut t = TargetReport::new("mx.example.test:25", "endpoint");
+        let mut t = TargetReport::new("mx.example.test:25", crate::report::Kind::Endpoint);
         let mut e = EndpointReport::new(
             "mx.example.test".into(),
             Some("192.0.2.1".into()),

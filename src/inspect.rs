@@ -216,7 +216,7 @@ fn parse(der: &[u8]) -> Result<Parsed, String> {
         serial: hex(cert.raw_serial(), true),
         not_before: rfc3339(&cert.validity().not_before),
         not_after: rfc3339(&cert.validity().not_after),
-        key_type: key.name().into_owned(),
+        key_type: key.clone(),
         key_bits,
         signature_algorithm: signature_name(&signature_oid),
         sha256: sha256_hex(der),

@@ -70,7 +70,7 @@ pub(crate) fn full_report() -> crate::report::Report {
         serial: "01AB".into(),
         not_before: "2026-01-01T00:00:00Z".into(),
         not_after: "2027-01-01T00:00:00Z".into(),
-        key_type: "EC P-256".into(),
+        key_type: crate::wire::keys::KeyType::from_name("EC P-256"),
         key_bits: Some(256),
         signature_algorithm: "ecdsa-with-SHA256".into(),
         sha256: "ab".repeat(32),
@@ -81,7 +81,7 @@ pub(crate) fn full_report() -> crate::report::Report {
     let detail = |result| {
         Some(ProtocolDetail {
             result,
-            cipher: Some("TLS_AES_128_GCM_SHA256".into()),
+            cipher: crate::wire::enums::CipherSuite::from_name("TLS_AES_128_GCM_SHA256"),
             detail: "ServerHello".into(),
         })
     };
@@ -102,9 +102,9 @@ pub(crate) fn full_report() -> crate::report::Report {
         check(CheckId::CertExpired, Status::Info),
     ];
     e.negotiated = Some(Negotiated {
-        version: "TLSv1.3".into(),
-        cipher: "TLS_AES_128_GCM_SHA256".into(),
-        group: Some("x25519".into()),
+        version: crate::wire::enums::ProtocolVersion::TLSv1_3,
+        cipher: crate::wire::enums::CipherSuite::from_name("TLS_AES_128_GCM_SHA256").unwrap(),
+        group: crate::wire::enums::NamedGroup::from_name("x25519"),
     });
     e.protocols = Some(VersionMap {
         sslv3: Some(false),
@@ -114,11 +114,11 @@ pub(crate) fn full_report() -> crate::report::Report {
         tls13: Some(true),
     });
     e.protocol_details = Some(VersionMap {
-        sslv3: detail("refused"),
-        tls10: detail("unknown"),
+        sslv3: detail(Support::Refused),
+        tls10: detail(Support::Unknown),
         tls11: None,
-        tls12: detail("accepted"),
-        tls13: detail("accepted"),
+        tls12: detail(Support::Accepted),
+        tls13: detail(Support::Accepted),
     });
     e.certificate = Some(CertificateReport {
         trusted: false,
@@ -140,7 +140,7 @@ pub(crate) fn full_report() -> crate::report::Report {
         versions: VersionMap {
             tls12: Some(VersionCiphers {
                 weak_classes: vec![WeakClassResult {
-                    class: "rc4",
+                    class: crate::wire::suites::WeakClass::from_name("rc4").unwrap(),
                     accepted: Some(true),
                     suite: Some(suite.clone()),
                 }],
@@ -182,7 +182,7 @@ pub(crate) fn full_report() -> crate::report::Report {
         checks: vec![check(CheckId::DaneValid, Status::Pass)],
         dane_ee: true,
     });
-    let mut t = TargetReport::new("example.test", "mail-domain");
+    let mut t = TargetReport::new("example.test", crate::report::Kind::MailDomain);
     t.grade = Some(GradeValue::Letter(Grade::B));
     t.checks = vec![
         check(CheckId::MxDangling, Status::Warn),
@@ -217,7 +217,7 @@ pub(crate) fn full_report() -> crate::report::Report {
             error: None,
         }),
         policy: Some(PolicyReport {
-            mode: "testing",
+            mode: crate::policy::mta_sts::Mode::Testing,
             max_age: 86400,
             mx: vec!["mx.example.test".into()],
         }),

@@ -13,6 +13,7 @@
 pub mod model;
 pub mod render;
 
+use crate::wire::enums::ProtocolVersion;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use model::*;
@@ -216,7 +217,7 @@ fn endpoint_diff(
 fn protocol_changes(
     old: Option<&EndpointReport>,
     new: Option<&EndpointReport>,
-) -> (Vec<&'static str>, Vec<&'static str>) {
+) -> (Vec<ProtocolVersion>, Vec<ProtocolVersion>) {
     let (Some(o), Some(n)) = (
         old.and_then(|e| e.protocols.as_ref()),
         new.and_then(|e| e.protocols.as_ref()),
@@ -307,7 +308,7 @@ fn mta_sts_fields(m: &MtaStsReport) -> Vec<(&'static str, Scalar)> {
     }
     if let Some(p) = &m.policy {
         out.push(("mta_sts.policy.max_age", Some(p.max_age).into()));
-        out.push(("mta_sts.policy.mode", p.mode.into()));
+        out.push(("mta_sts.policy.mode", Some(p.mode.as_str()).into()));
     }
     out
 }

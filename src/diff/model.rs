@@ -1,6 +1,7 @@
 //! The diff's own output model: what `tlsgrade diff --json` writes (docs/report.md, "Diff") and
 //! the text form renders. Versioned on its own by [`DIFF_VERSION`].
 
+use crate::wire::enums::ProtocolVersion;
 use serde::Serialize;
 
 use crate::report::{ErrorKind, GradeValue};
@@ -58,8 +59,8 @@ pub struct EndpointDiff {
     pub grade: Option<Change<Option<GradeValue>>>,
     pub error: Option<Change<Option<ErrorKind>>>,
     pub certificate: Option<Change<Option<CertSummary>>>,
-    pub protocols_gained: Vec<&'static str>,
-    pub protocols_lost: Vec<&'static str>,
+    pub protocols_gained: Vec<ProtocolVersion>,
+    pub protocols_lost: Vec<ProtocolVersion>,
     pub checks: Vec<CheckChange>,
     pub policies: Vec<FieldChange>,
 }

@@ -104,13 +104,13 @@ fn endpoint(out: &mut String, e: &EndpointDiff) {
     if !e.protocols_gained.is_empty() {
         out.push_str(&format!(
             "    protocols gained: {}\n",
-            e.protocols_gained.join(", ")
+            names(&e.protocols_gained)
         ));
     }
     if !e.protocols_lost.is_empty() {
         out.push_str(&format!(
             "    protocols lost: {}\n",
-            e.protocols_lost.join(", ")
+            names(&e.protocols_lost)
         ));
     }
     checks(out, "    ", &e.checks);
@@ -150,4 +150,13 @@ pub fn render(d: &Diff) -> String {
         }
     }
     out
+}
+
+/// Versions as the report names them, comma-separated.
+fn names(versions: &[crate::wire::enums::ProtocolVersion]) -> String {
+    versions
+        .iter()
+        .map(|v| v.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -38,7 +38,7 @@ fn endpoint(sha1: &str, not_after: &str, grade: Grade, tls10: bool) -> EndpointR
         serial: "01".into(),
         not_before: "2025-01-01T00:00:00Z".into(),
         not_after: not_after.into(),
-        key_type: "EC P-256".into(),
+        key_type: crate::wire::keys::KeyType::from_name("EC P-256"),
         key_bits: Some(256),
         signature_algorithm: "ecdsa-with-SHA256".into(),
         sha256: format!("{sha1}-256"),
@@ -58,7 +58,7 @@ fn endpoint(sha1: &str, not_after: &str, grade: Grade, tls10: bool) -> EndpointR
 }
 
 fn target(input: &str, eps: Vec<EndpointReport>, grade: Grade) -> TargetReport {
-    let mut t = TargetReport::new(input, "mail-domain");
+    let mut t = TargetReport::new(input, crate::report::Kind::MailDomain);
     t.grade = letter(grade);
     t.endpoints = eps;
     t
@@ -98,7 +98,10 @@ fn certificate_grade_and_protocol_changes_are_reported_with_the_reason() {
     let c = e.certificate.as_ref().unwrap();
     assert_eq!(c.old.as_ref().unwrap().sha1, "AAAA");
     assert_eq!(c.new.as_ref().unwrap().not_after, "2027-01-01T00:00:00Z");
-    assert_eq!(e.protocols_gained, ["TLSv1.0"]);
+    assert_eq!(
+        e.protocols_gained,
+        [crate::wire::enums::ProtocolVersion::TLSv1_0]
+    );
     assert!(e.protocols_lost.is_empty());
     assert_eq!(e.checks.len(), 1);
     assert_eq!(e.checks[0].id, "tls.legacy-versions");
@@ -149,8 +152,8 @@ fn endpoints_added_and_removed_and_policy_states_only_when_both_have_them() {
         protected: false,
         checks: vec![],
     };
-    old.mta_sts = Some(policy("testing", 1));
-    new.mta_sts = Some(policy("enforce", 2));
+    old.mta_sts = Some(policy(crate::policy::mta_sts::Mode::Testing, 1));
+    new.mta_sts = Some(policy(crate::policy::mta_sts::Mode::Enforce, 2));
     new.dane = Some(DomainDaneReport {
         mx_dnssec: "secure".into(),
         protected: true,

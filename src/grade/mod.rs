@@ -16,7 +16,8 @@
 pub mod rubric;
 pub mod score;
 
-use crate::report::{Check, EndpointReport, Grade, GradeValue, Status, TargetReport};
+use crate::report::{Check, EndpointReport, Grade, GradeValue, Kind, Status, TargetReport};
+use crate::wire::enums::ProtocolVersion;
 use rubric::{CheckId, PKIX};
 use score::Score;
 
@@ -25,7 +26,7 @@ pub fn grade_target(t: &mut TargetReport) {
     for ep in t.endpoints.iter_mut() {
         grade_endpoint(ep);
     }
-    if t.kind == "mail-domain" {
+    if t.kind == Kind::MailDomain {
         tls_rpt_where_policies_are_deployed(t);
     }
     sort_checks(&mut t.checks);
@@ -100,7 +101,7 @@ fn endpoint_a_plus_evidence(ep: &EndpointReport) -> bool {
     let tls13 = ep
         .negotiated
         .as_ref()
-        .is_some_and(|n| n.version == "TLSv1.3");
+        .is_some_and(|n| n.version == ProtocolVersion::TLSv1_3);
     let dane = ep.dane.as_ref().is_some_and(|d| d.valid);
     modern_only && (dane || (ep.mta_sts_authenticated && tls13))
 }
@@ -109,7 +110,7 @@ fn endpoint_a_plus_evidence(ep: &EndpointReport) -> bool {
 /// covering every MX host or DANE protecting the domain, and a valid TLS-RPT record. A service
 /// target needs nothing more.
 fn target_a_plus_evidence(t: &TargetReport) -> bool {
-    if t.kind != "mail-domain" {
+    if t.kind != Kind::MailDomain {
         return true;
     }
     let sts = t.mta_sts.as_ref().is_some_and(|s| s.protected);

@@ -3,7 +3,6 @@
 
 use crate::report::{EndpointReport, Grade};
 use crate::wire::enums::{NamedGroup, ProtocolVersion};
-use crate::wire::keys::KeyType;
 use crate::wire::suites;
 
 /// The three score categories (0–100 each), when known.
@@ -83,12 +82,8 @@ pub fn of(rep: &EndpointReport) -> Score {
         .certificate
         .as_ref()
         .and_then(|c| c.chain.first())
-        .and_then(|leaf| KeyType::from_name(&leaf.key_type).rsa_equivalent_bits(leaf.key_bits));
-    let group = neg
-        .group
-        .as_deref()
-        .and_then(NamedGroup::from_report_name)
-        .and_then(|g| g.rsa_equivalent_bits());
+        .and_then(|leaf| leaf.key_type.rsa_equivalent_bits(leaf.key_bits));
+    let group = neg.group.and_then(NamedGroup::rsa_equivalent_bits);
     let dh = rep.key_exchange.as_ref().and_then(|k| k.dh_bits);
     let kx = [key, group, dh].into_iter().flatten().min();
     let accepted: Vec<u32> = rep
@@ -96,13 +91,13 @@ pub fn of(rep: &EndpointReport) -> Score {
         .iter()
         .flat_map(|m| m.iter())
         .filter(|(_, v)| **v == Some(true))
-        .filter_map(|(n, _)| version_named(n).and_then(protocol_points))
+        .filter_map(|(v, _)| protocol_points(v))
         .collect();
     let protocol = match (accepted.iter().max(), accepted.iter().min()) {
         (Some(best), Some(worst)) => Some((best + worst) / 2),
-        _ => version_named(&neg.version).and_then(protocol_points),
+        _ => protocol_points(neg.version),
     };
-    let negotiated = suites::by_name(&neg.cipher)
+    let negotiated = suites::info(neg.cipher)
         .and_then(|s| s.key_bits())
         .map(cipher_points);
     let weakest = rep
@@ -120,14 +115,6 @@ pub fn of(rep: &EndpointReport) -> Score {
         key_exchange: kx.map(key_exchange_points),
         cipher,
     }
-}
-
-/// The version a report names (`SSLv3` … `TLSv1.3`).
-fn version_named(name: &str) -> Option<ProtocolVersion> {
-    ProtocolVersion::KNOWN
-        .iter()
-        .copied()
-        .find(|v| v.name() == name)
 }
 
 #[cfg(test)]
@@ -157,6 +144,5 @@ mod tests {
         assert_eq!(protocol_points(ProtocolVersion::TLSv1_1), Some(95));
         assert_eq!(protocol_points(ProtocolVersion::TLSv1_3), Some(100));
         assert_eq!(protocol_points(ProtocolVersion(0x7f1c)), None);
-        assert_eq!(version_named("TLSv1.0"), Some(ProtocolVersion::TLSv1_0));
     }
 }

@@ -15,6 +15,7 @@ use crate::report::{
     Check, EndpointReport, MtaStsReport, MxCoverage, PolicyFetchReport, PolicyReport, Status,
     TlsRptReport,
 };
+use crate::wire::enums::ProtocolVersion;
 
 /// What DANE found for a domain, the other half of `domain.downgrade-protection`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,7 +111,10 @@ fn judge(policy: &Policy, ep: &EndpointReport) -> MxVerdict {
             }
         }
         Some(n) => {
-            if n.version != "TLSv1.2" && n.version != "TLSv1.3" {
+            if !matches!(
+                n.version,
+                ProtocolVersion::TLSv1_2 | ProtocolVersion::TLSv1_3
+            ) {
                 why.push(format!(
                     "{} negotiated; MTA-STS senders require TLS 1.2 or later (RFC 8461 §7.2)",
                     n.version
@@ -295,7 +299,7 @@ pub fn evaluate(
         }
         Some(p) => {
             sts.policy = Some(PolicyReport {
-                mode: p.mode.as_str(),
+                mode: p.mode,
                 max_age: p.max_age,
                 mx: p.mx.iter().map(pattern_text).collect(),
             });
@@ -466,8 +470,8 @@ mod tests {
             crate::target::Transport::SmtpStartTls,
         );
         e.negotiated = Some(Negotiated {
-            version: version.into(),
-            cipher: "TLS_AES_128_GCM_SHA256".into(),
+            version: ProtocolVersion::from_name(version).unwrap(),
+            cipher: crate::wire::enums::CipherSuite::from_name("TLS_AES_128_GCM_SHA256").unwrap(),
             group: None,
         });
         e.certificate = Some(CertificateReport {
@@ -558,7 +562,8 @@ mod tests {
         let v = evaluate("example.test", &g, &["mx1.example.test".into()], &[ep]);
         assert!(v.endpoint_checks[0].is_empty());
         // TLS-RPT missing while MTA-STS is published: the grade makes it a warning.
-        let mut t = crate::report::TargetReport::new("example.test", "mail-domain");
+        let mut t =
+            crate::report::TargetReport::new("example.test", crate::report::Kind::MailDomain);
         t.checks = v.domain_checks;
         t.mta_sts = Some(v.mta_sts);
         t.tls_rpt = Some(v.tls_rpt);

@@ -16,6 +16,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::client::TlsStream;
 
 use crate::report::{ErrorInfo, ErrorKind, Negotiated};
+use crate::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 
 /// What the verifier saw during one handshake.
 #[derive(Debug, Default, Clone)]
@@ -119,28 +120,6 @@ pub struct Handshake {
     pub recorded: Recorded,
 }
 
-/// The IANA name of a rustls suite ("TLS13_AES_128_GCM_SHA256" → "TLS_AES_128_GCM_SHA256").
-pub fn iana_suite_name(s: rustls::CipherSuite) -> String {
-    let n = s
-        .as_str()
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("{s:?}"));
-    n.strip_prefix("TLS13_")
-        .map(|r| format!("TLS_{r}"))
-        .unwrap_or(n)
-}
-
-pub fn version_name(v: rustls::ProtocolVersion) -> String {
-    match v {
-        rustls::ProtocolVersion::SSLv3 => "SSLv3".into(),
-        rustls::ProtocolVersion::TLSv1_0 => "TLSv1.0".into(),
-        rustls::ProtocolVersion::TLSv1_1 => "TLSv1.1".into(),
-        rustls::ProtocolVersion::TLSv1_2 => "TLSv1.2".into(),
-        rustls::ProtocolVersion::TLSv1_3 => "TLSv1.3".into(),
-        other => format!("{other:?}"),
-    }
-}
-
 /// Why a handshake failed, with what the verifier had recorded by then.
 #[derive(Debug)]
 pub struct HandshakeFailure {
@@ -219,18 +198,16 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
         }
         Ok(Ok(tls)) => {
             let (_, conn) = tls.get_ref();
+            // rustls speaks the registry's numbers; the wire enums name them.
             let negotiated = Negotiated {
-                version: conn
-                    .protocol_version()
-                    .map(version_name)
-                    .unwrap_or_default(),
-                cipher: conn
-                    .negotiated_cipher_suite()
-                    .map(|s| iana_suite_name(s.suite()))
-                    .unwrap_or_default(),
+                version: ProtocolVersion(conn.protocol_version().map_or(0, u16::from)),
+                cipher: CipherSuite(
+                    conn.negotiated_cipher_suite()
+                        .map_or(0, |s| u16::from(s.suite())),
+                ),
                 group: conn
                     .negotiated_key_exchange_group()
-                    .map(|g| group_name(g.name())),
+                    .map(|g| NamedGroup(u16::from(g.name()))),
             };
             let mut recorded = recorded;
             if recorded.chain.is_empty() {
@@ -246,15 +223,5 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
                 },
             ))
         }
-    }
-}
-
-pub fn group_name(g: rustls::NamedGroup) -> String {
-    match g {
-        rustls::NamedGroup::X25519 => "x25519".into(),
-        rustls::NamedGroup::secp256r1 => "secp256r1".into(),
-        rustls::NamedGroup::secp384r1 => "secp384r1".into(),
-        rustls::NamedGroup::secp521r1 => "secp521r1".into(),
-        other => format!("{other:?}"),
     }
 }

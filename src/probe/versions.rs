@@ -17,17 +17,11 @@
 
 use crate::grade::rubric::CheckId;
 use crate::probe::conn::{Prober, ServerAnswer};
-use crate::report::{Check, ProtocolDetail, Status, VersionMap, VERSION_NAMES};
+use crate::report::{Check, ProtocolDetail, Status, VersionMap};
 use crate::wire::enums::{AlertDescription, CipherSuite, ProtocolVersion};
 use crate::wire::hello::{self, ClientHelloBuilder, Probe};
 
-/// The verdict for one version.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Support {
-    Accepted,
-    Refused,
-    Unknown,
-}
+pub use crate::report::Support;
 
 /// The outcome of probing one version (with retries), for the report.
 #[derive(Clone, Debug)]
@@ -262,8 +256,8 @@ pub const SPECULATIVE_FALLBACK: Probe = Probe::Tls12;
 pub enum MainHandshake {
     /// The connection or the dialogue before TLS failed: no handshake was tried.
     NotTried,
-    /// Completed at this version (`TLSv1.2`, `TLSv1.3`): evidence of acceptance on its own.
-    Completed(String),
+    /// Completed at this version: evidence of acceptance on its own.
+    Completed(ProtocolVersion),
     /// The server refused TLS 1.2 and 1.3 (protocol_version): this is why.
     NoModernVersion(String),
     /// Tried and failed otherwise.
@@ -289,83 +283,68 @@ pub fn legacy_evidence(outcomes: &[VersionOutcome]) -> Option<&VersionOutcome> {
         .max_by_key(|o| o.probe.target_version())
 }
 
-fn name_of(p: Probe) -> &'static str {
-    VERSION_NAMES[Probe::ALL.iter().position(|x| *x == p).unwrap_or(0)]
+/// The name a check detail gives a version (`TLSv1.2`).
+fn name_of(p: Probe) -> String {
+    p.target_version().name().into_owned()
 }
 
 /// Turns the five outcomes into the matrix and its checks; `main` is how the full handshake
 /// went (the version it negotiated is evidence of acceptance on its own, and its refusal of
 /// TLS 1.2 and 1.3 is the one `tls.modern-missing` the endpoint gets).
 pub fn assess(outcomes: &[VersionOutcome], main: &MainHandshake) -> Assessment {
-    let negotiated = match main {
-        MainHandshake::Completed(v) => Some(v.as_str()),
-        _ => None,
-    };
     let mut a = Assessment::default();
     for o in outcomes {
-        let name = name_of(o.probe);
-        let result = match o.support {
-            Support::Accepted => Some(true),
-            Support::Refused => Some(false),
-            Support::Unknown => None,
-        };
-        if let Some(slot) = a.protocols.get_mut(name) {
-            *slot = result;
+        let v = o.probe.target_version();
+        if let Some(slot) = a.protocols.get_mut(v) {
+            *slot = match o.support {
+                Support::Accepted => Some(true),
+                Support::Refused => Some(false),
+                Support::Unknown => None,
+            };
         }
-        if let Some(slot) = a.details.get_mut(name) {
+        if let Some(slot) = a.details.get_mut(v) {
             *slot = Some(ProtocolDetail {
-                result: match o.support {
-                    Support::Accepted => "accepted",
-                    Support::Refused => "refused",
-                    Support::Unknown => "unknown",
-                },
-                cipher: o.cipher.map(|c| c.name().into_owned()),
+                result: o.support,
+                cipher: o.cipher,
                 detail: o.detail.clone(),
             });
         }
     }
     // Other evidence: the full handshake's version, and a lower version a server answered with.
-    let mut evidence: Vec<String> = negotiated.map(str::to_string).into_iter().collect();
-    evidence.extend(
-        outcomes
-            .iter()
-            .filter_map(|o| o.answered_lower.map(|v| v.name().into_owned())),
-    );
-    for v in evidence {
-        if let Some(slot) = a.protocols.get_mut(&v) {
-            if slot.is_none() {
-                *slot = Some(true);
-            }
+    let negotiated = match main {
+        MainHandshake::Completed(v) => Some(*v),
+        _ => None,
+    };
+    let lower = outcomes.iter().filter_map(|o| o.answered_lower);
+    for v in negotiated.into_iter().chain(lower) {
+        if let Some(slot @ None) = a.protocols.get_mut(v) {
+            *slot = Some(true);
         }
     }
 
-    let accepted: Vec<&'static str> = a
-        .protocols
-        .iter()
-        .filter(|(_, v)| **v == Some(true))
-        .map(|(n, _)| n)
-        .collect();
-    let list = |want: Option<bool>| -> Vec<&'static str> {
+    let list = |want: Option<bool>| -> Vec<Probe> {
         a.protocols
             .iter()
-            .filter(|(_, v)| **v == want)
-            .map(|(n, _)| n)
+            .zip(Probe::ALL)
+            .filter(|((_, v), _)| **v == want)
+            .map(|(_, p)| p)
             .collect()
     };
-    let (refused, unknown) = (list(Some(false)), list(None));
+    let (accepted, refused, unknown) = (list(Some(true)), list(Some(false)), list(None));
+    let names = |ps: &[Probe]| ps.iter().map(|p| name_of(*p)).collect::<Vec<_>>();
     let mut summary = format!(
         "accepted: {}",
         if accepted.is_empty() {
             "none".into()
         } else {
-            accepted.join(", ")
+            names(&accepted).join(", ")
         }
     );
     if !refused.is_empty() {
-        summary.push_str(&format!("; refused: {}", refused.join(", ")));
+        summary.push_str(&format!("; refused: {}", names(&refused).join(", ")));
     }
     if !unknown.is_empty() {
-        summary.push_str(&format!("; could not tell: {}", unknown.join(", ")));
+        summary.push_str(&format!("; could not tell: {}", names(&unknown).join(", ")));
     }
     let nothing_told = accepted.is_empty() && !unknown.is_empty();
     let handshake_failed = matches!(
@@ -390,21 +369,18 @@ pub fn assess(outcomes: &[VersionOutcome], main: &MainHandshake) -> Assessment {
             "SSL 3.0 accepted: broken by POODLE and prohibited by RFC 7568",
         ));
     }
-    let legacy: Vec<&str> = [
-        ("TLSv1.0", a.protocols.tls10),
-        ("TLSv1.1", a.protocols.tls11),
-    ]
-    .into_iter()
-    .filter(|(_, v)| *v == Some(true))
-    .map(|(n, _)| n)
-    .collect();
+    let legacy: Vec<Probe> = accepted
+        .iter()
+        .copied()
+        .filter(|p| matches!(p, Probe::Tls10 | Probe::Tls11))
+        .collect();
     if !legacy.is_empty() {
         a.checks.push(Check::new(
             CheckId::TlsLegacyVersions,
             Status::Warn,
             format!(
                 "{} accepted: deprecated since 2021 (RFC 8996)",
-                legacy.join(" and ")
+                names(&legacy).join(" and ")
             ),
         ));
     }
@@ -423,52 +399,29 @@ pub fn assess(outcomes: &[VersionOutcome], main: &MainHandshake) -> Assessment {
         a.checks.push(Check::new(
             CheckId::TlsModernMissing,
             Status::Fail,
-            format!("no TLS 1.2 or 1.3: only {}", accepted.join(", ")),
+            format!("no TLS 1.2 or 1.3: only {}", names(&accepted).join(", ")),
         ));
     }
     // Version intolerance: an offer of V died without an alert while a lower version works.
-    let lowest_accepted = Probe::ALL.iter().position(|p| {
-        a.protocols
-            .iter()
-            .any(|(n, v)| n == name_of(*p) && *v == Some(true))
-    });
-    let intolerant: Vec<&str> = outcomes
+    let lowest_accepted = accepted.iter().min().copied();
+    let intolerant: Vec<Probe> = outcomes
         .iter()
-        .filter(|o| o.died_silently)
-        .filter(|o| {
-            lowest_accepted.is_some_and(|low| {
-                Probe::ALL
-                    .iter()
-                    .position(|p| *p == o.probe)
-                    .is_some_and(|i| i > low)
-            })
-        })
-        .map(|o| name_of(o.probe))
+        .filter(|o| o.died_silently && lowest_accepted.is_some_and(|low| o.probe > low))
+        .map(|o| o.probe)
         .collect();
     if !intolerant.is_empty() {
-        a.checks.push(
-            Check::new(
-                CheckId::TlsVersionIntolerance,
-                Status::Warn,
-                format!(
-                    "the server drops the connection on a {} hello instead of answering with a version it supports (RFC 5246 App. E.1, RFC 8446 App. D)",
-                    intolerant.join(" / ")
-                ),
+        a.checks.push(Check::new(
+            CheckId::TlsVersionIntolerance,
+            Status::Warn,
+            format!(
+                "the server drops the connection on a {} hello instead of answering with a version it supports (RFC 5246 App. E.1, RFC 8446 App. D)",
+                names(&intolerant).join(" / ")
             ),
-        );
+        ));
     }
     // TLS_FALLBACK_SCSV needs two accepted versions: offer the second best.
-    let accepted_probes: Vec<Probe> = Probe::ALL
-        .iter()
-        .copied()
-        .filter(|p| {
-            a.protocols
-                .iter()
-                .any(|(n, v)| n == name_of(*p) && *v == Some(true))
-        })
-        .collect();
-    if accepted_probes.len() >= 2 {
-        a.fallback_below = accepted_probes.get(accepted_probes.len() - 2).copied();
+    if accepted.len() >= 2 {
+        a.fallback_below = accepted.get(accepted.len() - 2).copied();
     }
     a
 }
@@ -551,7 +504,7 @@ mod tests {
             out(Probe::Tls12, Accepted),
             out(Probe::Tls13, Refused),
         ];
-        let a = assess(&o, &MainHandshake::Completed("TLSv1.2".into()));
+        let a = assess(&o, &MainHandshake::Completed(ProtocolVersion::TLSv1_2));
         assert_eq!(
             a.protocols,
             VersionMap {

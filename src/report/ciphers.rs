@@ -5,7 +5,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::versions::VersionMap;
-use super::vocab;
 
 /// A cipher suite by both of its names: IANA (RFC registry) and OpenSSL, when OpenSSL has one.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -18,8 +17,7 @@ pub struct SuiteName {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct WeakClassResult {
     /// `rc4`, `3des`, `export`, `null` or `anon`.
-    #[serde(deserialize_with = "vocab::weak_class")]
-    pub class: vocab::Word,
+    pub class: crate::wire::suites::WeakClass,
     /// `true` accepted, `false` refused, `null` could not tell.
     pub accepted: Option<bool>,
     /// The suite the server picked, when accepted.

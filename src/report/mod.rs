@@ -9,11 +9,10 @@ pub mod ndjson;
 pub mod read;
 pub mod table;
 pub mod versions;
-pub mod vocab;
 
 pub use ciphers::*;
 pub use model::*;
-pub use versions::{VersionMap, VERSION_NAMES};
+pub use versions::{VersionMap, VERSIONS};
 
 /// Writes the report as pretty JSON followed by a newline.
 pub fn to_json(report: &Report) -> String {

@@ -5,9 +5,10 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
 pub use super::ciphers::{CipherReport, KeyExchangeReport};
-pub use super::versions::VersionMap;
-use super::vocab;
+pub use super::versions::{VersionMap, VERSIONS};
 pub use crate::grade::rubric::{CheckId, Grade, Status};
+use crate::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
+use crate::wire::keys::KeyType;
 
 /// Version of the JSON report layout. Bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -224,12 +225,47 @@ pub struct ReadBack {
     pub unwritten: Vec<&'static str>,
 }
 
+/// What a target is: a mail domain (MX → addresses → SMTP on 25) or one service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    MailDomain,
+    Endpoint,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::MailDomain => "mail-domain",
+            Kind::Endpoint => "endpoint",
+        }
+    }
+}
+
+/// A version probe's verdict: the server accepts the version, refuses it, or could not be told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Support {
+    Accepted,
+    Refused,
+    Unknown,
+}
+
+impl Support {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Support::Accepted => "accepted",
+            Support::Refused => "refused",
+            Support::Unknown => "unknown",
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(from = "de::TargetWire")]
 pub struct TargetReport {
     pub input: String,
-    /// `mail-domain` or `endpoint`.
-    pub kind: vocab::Word,
+    pub kind: Kind,
     pub grade: Option<GradeValue>,
     pub error: Option<ErrorInfo>,
     pub checks: Vec<Check>,
@@ -247,8 +283,8 @@ pub struct TargetReport {
 }
 
 impl TargetReport {
-    /// An empty report for `input` of `kind` (`mail-domain` or `endpoint`), filled in by the scan.
-    pub fn new(input: &str, kind: &'static str) -> TargetReport {
+    /// An empty report for `input` of `kind`, filled in by the scan.
+    pub fn new(input: &str, kind: Kind) -> TargetReport {
         TargetReport {
             input: input.to_string(),
             kind,
@@ -308,9 +344,7 @@ pub struct PolicyFetchReport {
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PolicyReport {
-    /// `enforce`, `testing` or `none`.
-    #[serde(deserialize_with = "vocab::policy_mode")]
-    pub mode: vocab::Word,
+    pub mode: crate::policy::mta_sts::Mode,
     pub max_age: u64,
     /// The `mx` patterns, lower-case, as `mail.example.com` or `*.example.com`.
     pub mx: Vec<String>,
@@ -429,11 +463,9 @@ pub struct DomainDaneReport {
 /// What the probe for one version saw.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ProtocolDetail {
-    /// `accepted`, `refused` or `unknown`.
-    #[serde(deserialize_with = "vocab::probe_result")]
-    pub result: vocab::Word,
+    pub result: Support,
     /// The suite the server chose (IANA name), when accepted.
-    pub cipher: Option<String>,
+    pub cipher: Option<CipherSuite>,
     /// The ServerHello, alert or close seen, in words.
     pub detail: String,
 }
@@ -477,11 +509,15 @@ impl EndpointReport {
     }
 }
 
+/// What the full handshake negotiated (or, for a server without TLS 1.2/1.3, the best legacy
+/// version's ServerHello chose).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Negotiated {
-    pub version: String,
-    pub cipher: String,
-    pub group: Option<String>,
+    pub version: ProtocolVersion,
+    /// IANA name.
+    pub cipher: CipherSuite,
+    /// `x25519`, `secp256r1`, …; null before TLS 1.3 without ECDHE.
+    pub group: Option<NamedGroup>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, Default, PartialEq, Eq)]
@@ -516,7 +552,7 @@ pub struct CertInfo {
     pub serial: String,
     pub not_before: String,
     pub not_after: String,
-    pub key_type: String,
+    pub key_type: KeyType,
     pub key_bits: Option<u32>,
     pub signature_algorithm: String,
     pub sha256: String,

@@ -73,7 +73,8 @@ mod tests {
         let buf = Arc::new(Mutex::new(Vec::new()));
         let mut w = NdjsonWriter::new(Box::new(Shared(buf.clone())));
         for input in ["a.example", "b.example"] {
-            w.write(&TargetReport::new(input, "mail-domain")).unwrap();
+            w.write(&TargetReport::new(input, crate::report::Kind::MailDomain))
+                .unwrap();
         }
         let text = String::from_utf8(buf.lock().unwrap().clone()).unwrap();
         assert_eq!(text.lines().count(), 2, "{text}");

@@ -155,7 +155,7 @@ mod tests {
     use crate::target::Transport;
 
     fn target(input: &str) -> TargetReport {
-        let mut t = TargetReport::new(input, "mail-domain");
+        let mut t = TargetReport::new(input, crate::report::Kind::MailDomain);
         let mut e = EndpointReport::new(
             "mx.example.test".into(),
             Some("192.0.2.1".into()),

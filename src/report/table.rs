@@ -3,6 +3,7 @@
 //! [`super::escape::for_terminal`] before it is printed; only the tool's own vocabulary
 //! (check ids, statuses, grades, kinds) and numbers are printed as they are.
 
+use crate::wire::enums::ProtocolVersion;
 use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 
 use super::escape::for_terminal as esc;
@@ -70,9 +71,9 @@ fn new_table() -> Table {
 /// The version matrix in a few characters: accepted versions, `?` after those that could not be
 /// told, e.g. `1.2 1.3` or `SSL3 1.0 1.2?`. Falls back to the negotiated version.
 fn version_of(e: &EndpointReport) -> String {
-    let short = |n: &str| match n {
-        "SSLv3" => "SSL3".to_string(),
-        other => other.trim_start_matches("TLSv").to_string(),
+    let short = |v: ProtocolVersion| match v {
+        ProtocolVersion::SSLv3 => "SSL3".to_string(),
+        other => other.name().trim_start_matches("TLSv").to_string(),
     };
     if let Some(m) = &e.protocols {
         let parts: Vec<String> = m
@@ -89,7 +90,7 @@ fn version_of(e: &EndpointReport) -> String {
     }
     e.negotiated
         .as_ref()
-        .map(|n| esc(&n.version))
+        .map(|n| esc(&n.version.name()))
         .unwrap_or_else(|| "—".into())
 }
 
@@ -122,7 +123,7 @@ fn render_target(t: &TargetReport, o: TableOptions) -> String {
     out.push_str(&format!(
         "{} ({})  grade: {}\n",
         esc(&t.input),
-        t.kind,
+        t.kind.as_str(),
         grade
     ));
     if let Some(e) = &t.error {
@@ -132,7 +133,7 @@ fn render_target(t: &TargetReport, o: TableOptions) -> String {
             esc(&e.message)
         ));
     }
-    if t.kind == "mail-domain" && !t.mx.is_empty() {
+    if t.kind == Kind::MailDomain && !t.mx.is_empty() {
         let mut table = new_table();
         table.set_header(vec![
             "Pref",
@@ -247,7 +248,7 @@ fn mta_sts_line(m: &MtaStsReport) -> String {
         };
         return format!(
             "{}, max_age {}, mx: {mx} (covers {covered}/{} MX)",
-            p.mode,
+            p.mode.as_str(),
             p.max_age,
             m.mx_coverage.len()
         );
@@ -316,11 +317,12 @@ fn render_endpoint_detail(e: &EndpointReport) -> String {
         }
     }
     if let Some(d) = &e.protocol_details {
-        for (name, detail) in d.iter() {
+        for (version, detail) in d.iter() {
             if let Some(detail) = detail {
                 out.push_str(&format!(
-                    "    {name:<8} {:<8} {}\n",
-                    detail.result,
+                    "    {:<8} {:<8} {}\n",
+                    version.name(),
+                    detail.result.as_str(),
                     esc(&detail.detail)
                 ));
             }
@@ -329,9 +331,9 @@ fn render_endpoint_detail(e: &EndpointReport) -> String {
     if let Some(n) = &e.negotiated {
         out.push_str(&format!(
             "    negotiated: {} {} {}  OCSP stapled: {}\n",
-            esc(&n.version),
-            esc(&n.cipher),
-            n.group.as_deref().map(esc).unwrap_or_else(|| "-".into()),
+            esc(&n.version.name()),
+            esc(&n.cipher.name()),
+            n.group.map_or_else(|| "-".into(), |g| esc(&g.name())),
             e.ocsp_stapled.map_or("?", |b| if b { "yes" } else { "no" })
         ));
     }
@@ -341,7 +343,7 @@ fn render_endpoint_detail(e: &EndpointReport) -> String {
                 "    cert #{i}: {}\n      issuer {}\n      {} {} bits, {}, {} → {}\n      SHA-1 {}  serial {}\n      SHA-256 {}  SPKI {}\n",
                 esc(&ci.subject),
                 esc(&ci.issuer),
-                esc(&ci.key_type),
+                esc(&ci.key_type.name()),
                 ci.key_bits.map(|b| b.to_string()).unwrap_or_else(|| "?".into()),
                 esc(&ci.signature_algorithm),
                 esc(&ci.not_before),

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::wire::enums::ProtocolVersion;
+
 /// One value per protocol version, serialised with the version names as keys, oldest first.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, Default)]
 pub struct VersionMap<T> {
@@ -19,13 +21,19 @@ pub struct VersionMap<T> {
     pub tls13: T,
 }
 
-/// Version names in the order of [`VersionMap`]'s fields.
-pub const VERSION_NAMES: [&str; 5] = ["SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
+/// The versions of [`VersionMap`]'s fields, oldest first.
+pub const VERSIONS: [ProtocolVersion; 5] = [
+    ProtocolVersion::SSLv3,
+    ProtocolVersion::TLSv1_0,
+    ProtocolVersion::TLSv1_1,
+    ProtocolVersion::TLSv1_2,
+    ProtocolVersion::TLSv1_3,
+];
 
 impl<T> VersionMap<T> {
-    /// The values oldest first, with their version names.
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &T)> {
-        VERSION_NAMES.into_iter().zip([
+    /// The values oldest first, with their versions.
+    pub fn iter(&self) -> impl Iterator<Item = (ProtocolVersion, &T)> {
+        VERSIONS.into_iter().zip([
             &self.sslv3,
             &self.tls10,
             &self.tls11,
@@ -34,14 +42,19 @@ impl<T> VersionMap<T> {
         ])
     }
 
-    /// The value for a version name (`SSLv3` … `TLSv1.3`).
-    pub fn get_mut(&mut self, name: &str) -> Option<&mut T> {
-        Some(match name {
-            "SSLv3" => &mut self.sslv3,
-            "TLSv1.0" => &mut self.tls10,
-            "TLSv1.1" => &mut self.tls11,
-            "TLSv1.2" => &mut self.tls12,
-            "TLSv1.3" => &mut self.tls13,
+    /// The value for `version`; `None` for a version the report has no field for.
+    pub fn get(&self, version: ProtocolVersion) -> Option<&T> {
+        self.iter().find(|(v, _)| *v == version).map(|(_, t)| t)
+    }
+
+    /// The value for `version`, to change.
+    pub fn get_mut(&mut self, version: ProtocolVersion) -> Option<&mut T> {
+        Some(match version {
+            ProtocolVersion::SSLv3 => &mut self.sslv3,
+            ProtocolVersion::TLSv1_0 => &mut self.tls10,
+            ProtocolVersion::TLSv1_1 => &mut self.tls11,
+            ProtocolVersion::TLSv1_2 => &mut self.tls12,
+            ProtocolVersion::TLSv1_3 => &mut self.tls13,
             _ => return None,
         })
     }

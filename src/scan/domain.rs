@@ -13,7 +13,7 @@ use crate::grade;
 use crate::policy::dane_check::{self, DomainFacts};
 use crate::policy::fetch;
 use crate::policy::mta_sts_check::{self, DaneProtection};
-use crate::report::TargetReport;
+use crate::report::{Kind, TargetReport};
 use crate::target::{Host, Target, Transport};
 
 /// DANE host look-ups of one domain in flight at once (each is two or three DNS queries).
@@ -36,7 +36,7 @@ impl Ctx<'_> {
         port: u16,
         transport: Transport,
     ) -> TargetReport {
-        let mut rep = TargetReport::new(&t.input, "endpoint");
+        let mut rep = TargetReport::new(&t.input, Kind::Endpoint);
         let plans = match self.planner().service(host, port, transport).await {
             Ok(p) => p,
             Err((check, info)) => {
@@ -80,7 +80,7 @@ impl Ctx<'_> {
             fetch::gather(domain, self.cfg, &self.dns),
             self.dane_facts(domain)
         );
-        let mut rep = TargetReport::new(&t.input, "mail-domain");
+        let mut rep = TargetReport::new(&t.input, Kind::MailDomain);
         rep.mx = plan.mx;
         rep.checks = plan.checks;
         rep.error = plan.error;

@@ -27,6 +27,7 @@ use crate::probe::versions::{self, MainHandshake, VersionOutcome};
 use crate::probe::{ccs, enumerate, heartbleed, injection, robot, tls};
 use crate::report::{Check, EndpointReport, ErrorKind, Negotiated, Status};
 use crate::target::{Host, Transport};
+use crate::wire::enums::{CipherSuite, ProtocolVersion};
 use crate::wire::hello::Probe;
 
 /// Scans one endpoint, every connection under `limit` (the address's `--per-ip` semaphore).
@@ -146,11 +147,8 @@ fn legacy_certificate(
         return;
     };
     rep.negotiated = Some(Negotiated {
-        version: best.probe.target_version().name().into_owned(),
-        cipher: best
-            .cipher
-            .map(|c| c.name().into_owned())
-            .unwrap_or_default(),
+        version: best.probe.target_version(),
+        cipher: best.cipher.unwrap_or(CipherSuite(0)),
         group: None,
     });
     let chain: Vec<CertificateDer<'static>> = best
@@ -234,7 +232,7 @@ async fn handshake(
     };
     let neg = handshake.negotiated.clone();
     rep.ocsp_stapled = Some(!handshake.recorded.ocsp.is_empty());
-    rep.checks.push(if neg.version == "TLSv1.3" {
+    rep.checks.push(if neg.version == ProtocolVersion::TLSv1_3 {
         Check::new(CheckId::TlsVersion, Status::Pass, "TLS 1.3 negotiated")
     } else {
         Check::new(
@@ -252,7 +250,7 @@ async fn handshake(
         format!(
             "{} with {}",
             neg.cipher,
-            neg.group.clone().unwrap_or_else(|| "no group".into())
+            neg.group.map_or("no group".into(), |g| g.name())
         ),
     ));
     if let Some(e) = &handshake.recorded.signature_error {
@@ -294,8 +292,8 @@ async fn cipher_stage(
     let Some(protocols) = &rep.protocols else {
         return;
     };
-    let group = rep.negotiated.as_ref().and_then(|n| n.group.clone());
-    let known = Known::from_versions(outcomes, protocols, group.as_deref());
+    let group = rep.negotiated.as_ref().and_then(|n| n.group);
+    let known = Known::from_versions(outcomes, protocols, group);
     if known.accepted.is_empty() {
         return;
     }

@@ -48,6 +48,34 @@ macro_rules! wire_enum {
                     None => Cow::Owned(format!("0x{:0width$x}", self.0, width = $hexwidth)),
                 }
             }
+
+            /// The value [`name`](Self::name) prints: a registry name, or `0x…` hex.
+            pub fn from_name(name: &str) -> Option<$name> {
+                if let Some(v) = Self::KNOWN.iter().find(|v| v.known_name() == Some(name)) {
+                    return Some(*v);
+                }
+                let hex = name.strip_prefix("0x")?;
+                $int::from_str_radix(hex, 16).ok().map($name)
+            }
+        }
+
+        /// Written as its name, so a report says `TLSv1.2`, not a number.
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.name())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                $name::from_name(&s).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "{} {s:?} is neither a registry name nor 0x hex",
+                        stringify!($name)
+                    ))
+                })
+            }
         }
 
         impl fmt::Debug for $name {

@@ -220,6 +220,20 @@ pub fn rsa_equivalent(name: &str, bits: Option<u32>) -> Option<u32> {
     }
 }
 
+/// Written as its report name (`RSA`, `EC P-256`, …); any name reads back (an unknown one as
+/// [`KeyType::Unknown`]), so a report from another version always loads.
+impl serde::Serialize for KeyType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for KeyType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(KeyType::from_name(&String::deserialize(d)?))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

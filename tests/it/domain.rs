@@ -2,7 +2,7 @@
 //! NXDOMAIN / SERVFAIL / timeout, CNAMEs, dangling and IP-literal MX hosts.
 
 use tlsgrade::lab::dns::{DnsLab, Zone};
-use tlsgrade::report::{ErrorKind, Grade, GradeValue, Status};
+use tlsgrade::report::{ErrorKind, Grade, GradeValue, Kind, Status};
 
 use crate::common::*;
 
@@ -56,7 +56,7 @@ async fn every_address_of_every_mx_is_an_endpoint_in_preference_then_name_order(
     let rt = format!("::25::{}", smtp.port());
     let cfg = config(Some(dns.addr()), &[&rt]);
     let r = scan(&cfg, "example.test").await;
-    assert_eq!(r.kind, "mail-domain");
+    assert_eq!(r.kind, Kind::MailDomain);
     let order: Vec<_> =
         r.mx.iter()
             .map(|m| (m.preference, m.host.as_str()))
@@ -81,7 +81,7 @@ async fn every_address_of_every_mx_is_an_endpoint_in_preference_then_name_order(
         assert_eq!(e.port, 25);
         assert_eq!(e.transport.as_str(), "smtp-starttls");
         assert!(e.error.is_none(), "{e:#?}");
-        assert_eq!(e.negotiated.as_ref().unwrap().version, "TLSv1.3");
+        assert_eq!(e.negotiated.as_ref().unwrap().version.name(), "TLSv1.3");
     }
     // The certificate names mx1 only: mx2 and backup are name mismatches (B), so the domain is B.
     let mx1 = r

@@ -14,7 +14,7 @@ use tlsgrade::lab::smtp::{spawn_smtp, SmtpScript};
 use tlsgrade::lab::tls::{server_config, Versions};
 use tlsgrade::report::table::{render, TableOptions};
 use tlsgrade::report::{
-    EndpointReport, ErrorKind, Grade, GradeValue, Report, Status, TargetReport, Tool,
+    EndpointReport, ErrorKind, Grade, GradeValue, Kind, Report, Status, TargetReport, Tool,
     SCHEMA_VERSION,
 };
 use tlsgrade::scan::{scan_all, ScanConfig};
@@ -88,7 +88,7 @@ fn assert_safe_output(reports: &[TargetReport]) -> String {
 
 /// The verbose table of one endpoint, as the CLI prints it.
 fn table_of(e: &EndpointReport) -> String {
-    let mut t = TargetReport::new(&format!("{BAD}:25"), "endpoint");
+    let mut t = TargetReport::new(&format!("{BAD}:25"), Kind::Endpoint);
     t.endpoints.push(e.clone());
     assert_safe_output(&[t])
 }

@@ -136,7 +136,7 @@ async fn enforce_policy_covering_every_mx_gives_no_violation_and_earns_a_plus() 
     assert_eq!(sts.record.as_deref(), Some(STS));
     assert_eq!(sts.id.as_deref(), Some("20240101T000000"));
     let p = sts.policy.as_ref().unwrap();
-    assert_eq!((p.mode, p.max_age), ("enforce", 604800));
+    assert_eq!((p.mode.as_str(), p.max_age), ("enforce", 604800));
     assert_eq!(p.mx, ["*.example.test"]);
     assert!(sts.mx_coverage.iter().all(|c| c.pattern.is_some()));
     let fetch = sts.fetch.as_ref().unwrap();
@@ -358,7 +358,14 @@ async fn text_html_warns_but_the_policy_is_still_used() {
     has(&r.checks, "mta-sts.content-type", Status::Warn);
     has(&r.checks, "mta-sts.policy-valid", Status::Pass);
     assert_eq!(
-        r.mta_sts.as_ref().unwrap().policy.as_ref().unwrap().mode,
+        r.mta_sts
+            .as_ref()
+            .unwrap()
+            .policy
+            .as_ref()
+            .unwrap()
+            .mode
+            .as_str(),
         "enforce"
     );
 }
@@ -433,7 +440,14 @@ async fn a_duplicate_mode_keeps_the_first() {
     let (r, _h) = scan_with(good_zone(), serving(body)).await;
     has(&r.checks, "mta-sts.policy-duplicate-key", Status::Warn);
     assert_eq!(
-        r.mta_sts.as_ref().unwrap().policy.as_ref().unwrap().mode,
+        r.mta_sts
+            .as_ref()
+            .unwrap()
+            .policy
+            .as_ref()
+            .unwrap()
+            .mode
+            .as_str(),
         "testing"
     );
 }

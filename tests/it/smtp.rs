@@ -172,7 +172,7 @@ async fn tls12_only_server_warns_no_tls13() {
     let mut s = script();
     s.tls = Some(server_config(&leaf(&[NAME]), Versions::Tls12Only).unwrap());
     let e = scan_script(s).await;
-    assert_eq!(e.negotiated.as_ref().unwrap().version, "TLSv1.2");
+    assert_eq!(e.negotiated.as_ref().unwrap().version.name(), "TLSv1.2");
     let c = has(&e.checks, "tls.version", Status::Warn);
     assert_eq!(c.cap, Some(Grade::A));
 }

@@ -26,7 +26,8 @@ const MAX_EXTENSIONS: usize = 100;
 const MAX_REPEAT_FINDINGS: usize = 5;
 
 /// `sts-policy-mode-value = %s"testing" / %s"enforce" / %s"none"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Mode {
     Enforce,
     Testing,

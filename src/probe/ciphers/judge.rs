@@ -10,7 +10,7 @@ use crate::report::{
     Check, CipherReport, GroupResult, KeyExchangeReport, Status, SuiteName, VersionCiphers,
     WeakClassResult,
 };
-use crate::wire::enums::{AlertDescription, CipherSuite, ExtensionType};
+use crate::wire::enums::{AlertDescription, CipherSuite, ExtensionType, ProtocolVersion};
 use crate::wire::hello::{self, Probe};
 use crate::wire::server::{parse_server_key_exchange, KeyExchangeParams, KxKind};
 use crate::wire::suites::{self, WeakClass};
@@ -98,7 +98,7 @@ pub fn assess(f: &Findings) -> Assessment {
         note_bits(*s);
     }
     for (p, class, reply) in &f.classes {
-        let Some(slot) = a.ciphers.versions.get_mut(&version_name(*p)) else {
+        let Some(slot) = a.ciphers.versions.get_mut(p.target_version()) else {
             continue;
         };
         let v = slot.get_or_insert_with(VersionCiphers::default);
@@ -106,7 +106,7 @@ pub fn assess(f: &Findings) -> Assessment {
             note_bits(s);
         }
         v.weak_classes.push(WeakClassResult {
-            class: class.as_str(),
+            class: *class,
             accepted: reply.accepted(),
             suite: reply.suite().map(suite_name),
         });
@@ -226,7 +226,7 @@ fn forward_secrecy_and_aead(f: &Findings, a: &mut Assessment) {
             (Some((_, a)), Some(b)) => Some(*a == b),
             _ => None,
         };
-        if let Some(slot) = a.ciphers.versions.get_mut("TLSv1.2") {
+        if let Some(slot) = a.ciphers.versions.get_mut(ProtocolVersion::TLSv1_2) {
             slot.get_or_insert_with(VersionCiphers::default)
                 .server_preference = pref;
         }
@@ -462,7 +462,7 @@ fn weak_curve_check(reply: &Reply) -> Check {
 pub fn add_enumerations(a: &mut Assessment, list: &[(Probe, Enumeration)]) {
     for (p, e) in list {
         a.ciphers.connections += e.connections;
-        let Some(slot) = a.ciphers.versions.get_mut(&version_name(*p)) else {
+        let Some(slot) = a.ciphers.versions.get_mut(p.target_version()) else {
             continue;
         };
         let v = slot.get_or_insert_with(VersionCiphers::default);

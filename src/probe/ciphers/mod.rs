@@ -117,8 +117,8 @@ pub struct Known {
     pub accepted: Vec<Probe>,
     /// The suite each accepted version chose from its good-first list.
     pub chosen: Vec<(Probe, CipherSuite)>,
-    /// The group the full handshake negotiated (`x25519`, `secp256r1`, ...).
-    pub negotiated_group: Option<String>,
+    /// The group the full handshake negotiated.
+    pub negotiated_group: Option<NamedGroup>,
 }
 
 impl Known {
@@ -126,7 +126,7 @@ impl Known {
     pub fn from_versions(
         outcomes: &[crate::probe::versions::VersionOutcome],
         protocols: &VersionMap<Option<bool>>,
-        negotiated_group: Option<&str>,
+        negotiated_group: Option<NamedGroup>,
     ) -> Known {
         use crate::probe::versions::Support;
         Known {
@@ -141,7 +141,7 @@ impl Known {
                 .filter(|o| o.support == Support::Accepted && o.probe != Probe::Tls13)
                 .filter_map(|o| o.cipher.map(|c| (o.probe, c)))
                 .collect(),
-            negotiated_group: negotiated_group.map(str::to_string),
+            negotiated_group,
         }
     }
 
@@ -359,7 +359,7 @@ pub async fn run(prober: &Prober, known: &Known) -> Findings {
     };
     let groups_job = futures::future::join_all(group_plan.iter().map(|g| async move {
         // The full handshake already showed this one: no connection needed.
-        if known.negotiated_group.as_deref() == Some(group_label(*g).as_str()) {
+        if known.negotiated_group == Some(*g) {
             return (*g, Some(true));
         }
         (*g, group(prober, known, *g, tls13).await)

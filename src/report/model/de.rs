@@ -94,8 +94,7 @@ pub fn tlsa_records<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<TlsaReport>, 
 #[derive(Deserialize)]
 pub struct TargetWire {
     input: String,
-    #[serde(deserialize_with = "vocab::target_kind")]
-    kind: vocab::Word,
+    kind: Kind,
     grade: Option<GradeValue>,
     error: Option<ErrorInfo>,
     checks: Vec<WireCheck>,

@@ -385,3 +385,22 @@ impl WeakClass {
 #[cfg(test)]
 #[path = "suites_tests.rs"]
 mod tests;
+
+/// Written as its report name (`rc4`, `3des`, …).
+impl serde::Serialize for WeakClass {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WeakClass {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        WeakClass::from_name(&s).ok_or_else(|| {
+            let names: Vec<&'static str> = WeakClass::ALL.iter().map(|c| c.as_str()).collect();
+            serde::de::Error::custom(format!(
+                "unknown weak class {s:?}, expected one of {names:?}"
+            ))
+        })
+    }
+}
