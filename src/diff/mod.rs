@@ -295,42 +295,43 @@ fn check_changes(
         .collect()
 }
 
-/// The state fields of each policy section, by dotted path: what an admin acts on, where
-/// timestamps, bodies and record lists change on every run and are not news.
+/// The state fields of each policy section, by their path inside it: what an admin acts on,
+/// where timestamps, bodies and record lists change on every run and are not news.
 fn mta_sts_fields(m: &MtaStsReport) -> Vec<(&'static str, Scalar)> {
     let mut out = vec![
-        ("mta_sts.id", m.id.as_deref().into()),
-        ("mta_sts.protected", m.protected.into()),
-        ("mta_sts.record", m.record.as_deref().into()),
+        ("id", m.id.as_deref().into()),
+        ("protected", m.protected.into()),
+        ("record", m.record.as_deref().into()),
     ];
     if let Some(f) = &m.fetch {
-        out.push(("mta_sts.fetch.status", f.status.map(u64::from).into()));
+        out.push(("fetch.status", f.status.map(u64::from).into()));
     }
     if let Some(p) = &m.policy {
-        out.push(("mta_sts.policy.max_age", Some(p.max_age).into()));
-        out.push(("mta_sts.policy.mode", Some(p.mode.as_str()).into()));
+        out.push(("policy.max_age", Some(p.max_age).into()));
+        out.push(("policy.mode", Some(p.mode.as_str()).into()));
     }
     out
 }
 
 fn tls_rpt_fields(r: &TlsRptReport) -> Vec<(&'static str, Scalar)> {
-    vec![("tls_rpt.record", r.record.as_deref().into())]
+    vec![("record", r.record.as_deref().into())]
 }
 
 fn domain_dane_fields(d: &DomainDaneReport) -> Vec<(&'static str, Scalar)> {
     vec![
-        ("dane.mx_dnssec", d.mx_dnssec.as_str().into()),
-        ("dane.protected", d.protected.into()),
+        ("mx_dnssec", d.mx_dnssec.as_str().into()),
+        ("protected", d.protected.into()),
     ]
 }
 
 fn endpoint_dane_fields(d: &DaneReport) -> Vec<(&'static str, Scalar)> {
-    vec![("dane.valid", d.valid.into())]
+    vec![("valid", d.valid.into())]
 }
 
 /// Changes in one section, only where both reports have it (a tlsgrade that predates the check
 /// did not write the section: "absent" is not "removed"). Appearing or going null is named
-/// first, then each state field that differs, by path.
+/// first, then each state field that differs, by its dotted path from the report's root
+/// (`key.field`).
 fn section_changes<T>(
     key: &'static str,
     (old, old_rb): (&Option<T>, &ReadBack),
@@ -362,7 +363,7 @@ fn section_changes<T>(
         );
         if x != y {
             out.push(FieldChange {
-                field: p.to_string(),
+                field: format!("{key}.{p}"),
                 old: x,
                 new: y,
             });
@@ -410,4 +411,4 @@ fn endpoint_policy_changes(old: &EndpointReport, new: &EndpointReport) -> Vec<Fi
 }
 
 #[cfg(test)]
-mod tests;
+mod diff_tests;
