@@ -11,8 +11,8 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 use super::lines::{LineReader, MAX_REPLY_LINES};
-use crate::escape::lossy;
 use crate::grade::rubric::CheckId;
+use crate::report::escape::lossy;
 use crate::report::{Check, ErrorInfo, ErrorKind, StartTlsReport, Status};
 
 /// Timeouts for the plaintext steps.

@@ -330,7 +330,7 @@ impl Conn {
     }
 
     /// The next record the server sends within `quiet`, or how the wait ended (`Silent`,
-    /// `Closed`, `NotTls`). At most [`MAX_FOLLOW_UP`] bytes are read after the first flight.
+    /// `Closed`, `NotTls`). At most 64 KiB are read after the first flight.
     pub async fn next_record(&mut self, quiet: Duration) -> Result<Record, ServerAnswer> {
         let deadline = tokio::time::Instant::now() + quiet.min(self.step);
         let mut buf = [0u8; 4096];

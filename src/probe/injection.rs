@@ -76,7 +76,7 @@ async fn run(prober: &Prober) -> Result<Check, String> {
             Status::Warn,
             format!(
                 "the server answered the RSET sent with STARTTLS in clear text before TLS ({:?}): not injectable, but RFC 3207 §4 wants nothing between 220 and the handshake",
-                crate::escape::for_terminal(&String::from_utf8_lossy(&clear[..clear.len().min(40)]))
+                crate::report::escape::lossy(&clear[..clear.len().min(40)])
             ),
         ));
     }
@@ -112,7 +112,7 @@ async fn run(prober: &Prober) -> Result<Check, String> {
         Status::Fail,
         format!(
             "STARTTLS command injection (CVE-2011-0411): a command sent in clear text with STARTTLS was answered inside TLS ({:?}); an attacker could inject commands into the encrypted session",
-            crate::escape::for_terminal(first.trim_end())
+            first.trim_end()
         ),
     ))
 }

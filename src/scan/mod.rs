@@ -1,7 +1,7 @@
 //! The scheduler: targets → endpoints → reports, the only place that knows about concurrency.
 //! It holds the semaphores (endpoints in flight, connections per address), the endpoint cache
 //! that scans an MX host shared by many domains once, and the streaming of finished targets.
-//! What happens inside a target and an endpoint is in [`domain`] and [`endpoint`]; where to
+//! What happens inside a target and an endpoint is in `domain` and `endpoint`; where to
 //! connect is in [`plan`]. A failure anywhere is data in the report, never the end of a batch.
 
 mod domain;
