@@ -1,5 +1,6 @@
-//! Certificate consistency across one run: a pure pass over *finished* target reports, run once
-//! by [`crate::scan::scan_all`] after every target is done (it needs them all), before output.
+//! Certificate consistency across one run: a pure pass over *finished* target reports. The
+//! scheduler runs it on each target as it finishes (the comparisons inside a target), and once
+//! more over the whole run where the run is kept (the ports of a host across targets).
 //!
 //! Mail usually breaks on a renewal that reached only part of a fleet: one node of a cluster
 //! still bound to the old certificate, the new one installed on port 443 but not enabled on 25,

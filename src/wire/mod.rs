@@ -1,4 +1,4 @@
-//! Legacy-version TLS wire codec for tlsgrade's protocol-version probes.
+//! The TLS wire codec the probes build on: what they send and how they read the answer.
 //!
 //! Everything a scanner needs to ask "does this server accept SSL 3.0 /
 //! TLS 1.0 / 1.1 / 1.2 / 1.3?" without a TLS library: hand-built probe
