@@ -2,22 +2,10 @@
 //! 10 MB line, and bad option values. Every bad line or option is named; valid lines are still
 //! scanned.
 
-use std::process::Output;
-
 use tlsgrade::lab::pki::LeafSpec;
 use tlsgrade::lab::tls::{server_config, spawn_tls, Versions};
 
 use crate::common::*;
-
-async fn run(args: &[&str]) -> Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_tlsgrade"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .await
-        .unwrap()
-}
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -44,7 +32,7 @@ async fn a_targets_file_with_invalid_utf8_and_a_10_mb_line_still_scans_the_valid
     data.extend_from_slice(b"\x1b[2J.example\n"); // line 5: an escape sequence
     data.extend_from_slice(b"host:99999\n"); // line 6: port out of range
     std::fs::write(&file, &data).unwrap();
-    let o = run(&[
+    let o = run_tlsgrade(&[
         "--connect-to",
         &rt,
         "--timeout",
@@ -110,7 +98,7 @@ async fn bad_option_values_exit_2_naming_the_option() {
             "/nonexistent/targets.txt",
         ),
     ] {
-        let o = run(args).await;
+        let o = run_tlsgrade(args).await;
         let err = text(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains(named), "{args:?} does not name {named}: {err}");

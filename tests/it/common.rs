@@ -111,3 +111,14 @@ pub fn free_port() -> u16 {
     }
     panic!("no free loopback port in {lo}..{hi}");
 }
+
+/// Runs the tlsgrade binary with `args`, no standard input and no colours, and waits for it.
+pub async fn run_tlsgrade(args: &[&str]) -> std::process::Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_tlsgrade"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .unwrap()
+}

@@ -2,8 +2,6 @@
 //! only, `--fail-expiring` for cron jobs, `tlsgrade diff` of a before/after pair of reports, and
 //! the SHA-1 thumbprint in the form Windows and Exchange show (checked against openssl).
 
-use std::process::Output;
-
 use tlsgrade::grade::rubric::Section;
 use tlsgrade::lab::dns::{DnsLab, Zone};
 use tlsgrade::lab::pki::LeafSpec;
@@ -158,16 +156,6 @@ async fn a_self_signed_default_next_to_a_ca_issued_certificate_looks_default() {
     assert!(check(&endpoint_at(&r, "127.0.0.2").checks, "cert.default-looking").is_none());
 }
 
-async fn run(args: &[&str]) -> Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_tlsgrade"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .await
-        .unwrap()
-}
-
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -189,19 +177,19 @@ async fn fail_expiring_sets_status_1_only_within_the_given_days() {
     let (_srv, rt, _) =
         tls_server(LeafSpec::valid(&[WWW]).days(-80, 10), Versions::Tls12And13).await;
     let target = format!("tls://{WWW}:8443");
-    let o = run(&["--connect-to", &rt, "--fail-expiring", "14", &target]).await;
+    let o = run_tlsgrade(&["--connect-to", &rt, "--fail-expiring", "14", &target]).await;
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     let err = text(&o.stderr);
     assert!(
         err.contains("--fail-expiring") && err.contains(WWW) && err.contains("SHA-1"),
         "{err}"
     );
-    let o = run(&["--connect-to", &rt, "--fail-expiring", "7", &target]).await;
+    let o = run_tlsgrade(&["--connect-to", &rt, "--fail-expiring", "7", &target]).await;
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     // Without the option an expiring certificate is a warning, never a status.
-    let o = run(&["--connect-to", &rt, &target]).await;
+    let o = run_tlsgrade(&["--connect-to", &rt, &target]).await;
     assert_eq!(o.status.code(), Some(0));
-    let o = run(&["--connect-to", &rt, "--fail-expiring", "-3", &target]).await;
+    let o = run_tlsgrade(&["--connect-to", &rt, "--fail-expiring", "-3", &target]).await;
     assert_eq!(
         o.status.code(),
         Some(2),
@@ -222,7 +210,7 @@ async fn diff_of_a_renewal_names_certificate_grade_and_protocol_changes() {
     // Before: a CA-issued certificate with TLS 1.2 and 1.3 (grade A).
     {
         let (_srv, rt, _) = tls_server(LeafSpec::valid(&[WWW]), Versions::Tls12And13).await;
-        let o = run(&[
+        let o = run_tlsgrade(&[
             "--ca-file",
             &ca,
             "--connect-to",
@@ -238,7 +226,7 @@ async fn diff_of_a_renewal_names_certificate_grade_and_protocol_changes() {
     {
         let (_srv, rt, _) =
             tls_server(LeafSpec::valid(&[WWW]).self_signed(), Versions::Tls12Only).await;
-        let o = run(&[
+        let o = run_tlsgrade(&[
             "--ca-file",
             &ca,
             "--connect-to",
@@ -263,7 +251,7 @@ async fn diff_of_a_renewal_names_certificate_grade_and_protocol_changes() {
     assert_eq!(b["targets"][0]["grade"], "A");
     assert_eq!(a["targets"][0]["grade"], "B");
 
-    let o = run(&["diff", before.to_str().unwrap(), after.to_str().unwrap()]).await;
+    let o = run_tlsgrade(&["diff", before.to_str().unwrap(), after.to_str().unwrap()]).await;
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let out = text(&o.stdout);
     for want in [
@@ -290,7 +278,7 @@ async fn diff_of_a_renewal_names_certificate_grade_and_protocol_changes() {
         .map(|t| t.to_string())
         .collect();
     std::fs::write(&nd, lines.join("\n") + "\n").unwrap();
-    let o = run(&[
+    let o = run_tlsgrade(&[
         "diff",
         "--json",
         before.to_str().unwrap(),
@@ -313,7 +301,7 @@ async fn diff_of_a_renewal_names_certificate_grade_and_protocol_changes() {
     assert_eq!(e["protocols_lost"], serde_json::json!(["TLSv1.3"]));
 
     // A report against itself: status 0 and "no changes".
-    let o = run(&["diff", before.to_str().unwrap(), before.to_str().unwrap()]).await;
+    let o = run_tlsgrade(&["diff", before.to_str().unwrap(), before.to_str().unwrap()]).await;
     assert_eq!(o.status.code(), Some(0));
     assert!(
         text(&o.stdout).contains("no changes"),
@@ -323,7 +311,7 @@ async fn diff_of_a_renewal_names_certificate_grade_and_protocol_changes() {
     // Unreadable input: status 2 and the file named.
     let bad = dir.path().join("bad.ndjson");
     std::fs::write(&bad, "{\"input\": \"a\"}\n{oops\n").unwrap();
-    let o = run(&["diff", before.to_str().unwrap(), bad.to_str().unwrap()]).await;
+    let o = run_tlsgrade(&["diff", before.to_str().unwrap(), bad.to_str().unwrap()]).await;
     assert_eq!(o.status.code(), Some(2));
     let err = text(&o.stderr);
     assert!(err.contains("bad.ndjson: line 2"), "{err}");
@@ -376,7 +364,7 @@ async fn streamed_ndjson_carries_the_cluster_findings_and_fail_expiring_counts()
         "-",
         "-q",
     ];
-    let o = run(&[&args[..], &["--fail-expiring", "14", "renew.test"]].concat()).await;
+    let o = run_tlsgrade(&[&args[..], &["--fail-expiring", "14", "renew.test"]].concat()).await;
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     assert!(text(&o.stderr).contains("127.0.0.3"), "{}", text(&o.stderr));
     let line: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -396,6 +384,6 @@ async fn streamed_ndjson_carries_the_cluster_findings_and_fail_expiring_counts()
         ids.contains(&"cert.older-certificate") && ids.contains(&"cert.inconsistent-address"),
         "{ids:?}"
     );
-    let o = run(&[&args[..], &["--fail-expiring", "7", "renew.test"]].concat()).await;
+    let o = run_tlsgrade(&[&args[..], &["--fail-expiring", "7", "renew.test"]].concat()).await;
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
 }

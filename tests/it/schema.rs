@@ -11,16 +11,6 @@ use tlsgrade::lab::tls::{server_config, spawn_tls, Versions};
 
 use crate::common::*;
 
-async fn run(args: &[&str]) -> Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_tlsgrade"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .await
-        .unwrap()
-}
-
 fn schema() -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json");
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
@@ -102,7 +92,7 @@ fn the_schema_is_itself_valid_and_strict_where_it_matters() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_report_matches_the_schema() {
     let s = closed(schema());
-    let v = json_out(&run(&["--demo", "--json", "-"]).await);
+    let v = json_out(&run_tlsgrade(&["--demo", "--json", "-"]).await);
     assert!(v["targets"].as_array().unwrap().len() >= 10);
     // Every optional section of the model is present somewhere in the demo.
     let targets = v["targets"].as_array().unwrap();
@@ -174,7 +164,7 @@ async fn error_targets_bad_lines_and_full_cipher_lists_match_the_schema() {
         "tls://www.example.test:8443",
         "ftp://not-a-scheme.example",
     ];
-    let v = json_out(&run(&[&common[..], &["--json", "-"]].concat()).await);
+    let v = json_out(&run_tlsgrade(&[&common[..], &["--json", "-"]].concat()).await);
     let errors: Vec<&str> = v["targets"]
         .as_array()
         .unwrap()
@@ -202,7 +192,7 @@ async fn error_targets_bad_lines_and_full_cipher_lists_match_the_schema() {
     assert_valid(&s, &v, "a report with error targets");
 
     // The same scan as NDJSON: every line is a target object of the schema.
-    let o = run(&[&common[..], &["--ndjson", "-", "-q"]].concat()).await;
+    let o = run_tlsgrade(&[&common[..], &["--ndjson", "-", "-q"]].concat()).await;
     assert_eq!(
         o.status.code(),
         Some(0),
