@@ -43,11 +43,24 @@ impl LineReader {
         &self.buf
     }
 
-    /// Reads one line (without CRLF or LF) within `deadline`.
+    /// Reads one line (without CRLF or LF) within `timeout`.
     pub async fn read_line<S: AsyncRead + Unpin>(
         &mut self,
         stream: &mut S,
         timeout: Duration,
+        what: &str,
+    ) -> Result<Vec<u8>, ErrorInfo> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        self.read_line_by(stream, deadline, timeout, what).await
+    }
+
+    /// Reads one line by `deadline`, one line of a reply that must be complete within `step`
+    /// (a multi-line reply): a timeout names the step, not what was left of it.
+    pub async fn read_line_by<S: AsyncRead + Unpin>(
+        &mut self,
+        stream: &mut S,
+        deadline: tokio::time::Instant,
+        step: Duration,
         what: &str,
     ) -> Result<Vec<u8>, ErrorInfo> {
         let fut = async {
@@ -80,11 +93,11 @@ impl LineReader {
                 self.buf.extend_from_slice(&chunk[..n]);
             }
         };
-        match tokio::time::timeout(timeout, fut).await {
+        match tokio::time::timeout_at(deadline, fut).await {
             Ok(r) => r,
             Err(_) => Err(ErrorInfo::new(
                 ErrorKind::Timeout,
-                format!("{what}: no complete line within {}s", timeout.as_secs_f32()),
+                format!("{what}: no complete line within {}", super::seconds(step)),
             )),
         }
     }

@@ -22,10 +22,7 @@ pub async fn connect(addr: SocketAddr, timeout: Duration) -> Result<TcpStream, E
     match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
         Err(_) => Err(ErrorInfo::new(
             ErrorKind::Timeout,
-            format!(
-                "TCP connect to {addr} timed out after {}s",
-                timeout.as_secs_f32()
-            ),
+            format!("TCP connect to {addr} timed out after {}", seconds(timeout)),
         )),
         Ok(Err(e)) => Err(io_error(&e, &format!("TCP connect to {addr}"))),
         Ok(Ok(s)) => {
@@ -33,6 +30,11 @@ pub async fn connect(addr: SocketAddr, timeout: Duration) -> Result<TcpStream, E
             Ok(s)
         }
     }
+}
+
+/// A deadline as messages name it: `2 s`, `0.5 s`.
+pub fn seconds(d: Duration) -> String {
+    format!("{} s", d.as_secs_f32())
 }
 
 /// Classifies an I/O error into a stable error kind.

@@ -100,8 +100,7 @@ pub async fn read_smtp_reply<S: AsyncRead + Unpin>(
     let mut code = None;
     let mut lines = Vec::new();
     loop {
-        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        let line = r.read_line(s, left, what).await?;
+        let line = r.read_line_by(s, deadline, timeout, what).await?;
         let (c, last, text) = parse_reply_line(&line)
             .map_err(|e| ErrorInfo::new(ErrorKind::ProtocolError, format!("{what}: {e}")))?;
         if *code.get_or_insert(c) != c {
@@ -389,8 +388,7 @@ async fn imap_command<S: AsyncRead + AsyncWrite + Unpin>(
     let deadline = tokio::time::Instant::now() + timeout;
     let mut untagged = Vec::new();
     loop {
-        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        let line = lossy(&r.read_line(s, left, cmd).await?);
+        let line = lossy(&r.read_line_by(s, deadline, timeout, cmd).await?);
         if let Some(rest) = line.strip_prefix(&format!("{tag} ")) {
             let word = rest
                 .split_whitespace()
@@ -658,6 +656,24 @@ mod tests {
         assert!(has_keyword(&caps, "STARTTLS"));
         assert!(has_keyword(&caps, "size"));
         assert!(!has_keyword(&["STARTTLSX".to_string()], "STARTTLS"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_reply_cut_short_names_the_steps_deadline_not_what_was_left_of_it() {
+        let (mut a, mut b) = tokio::io::duplex(64);
+        tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt;
+            a.write_all(b"250-first line\r\n").await.unwrap();
+            tokio::time::sleep(Duration::from_millis(900)).await;
+            a.write_all(b"250-second line\r\n").await.unwrap();
+            tokio::time::sleep(Duration::from_secs(60)).await;
+        });
+        let mut r = LineReader::new();
+        let e = read_smtp_reply(&mut r, &mut b, Duration::from_secs(1), "EHLO reply")
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Timeout);
+        assert!(e.message.ends_with("within 1 s"), "{}", e.message);
     }
 
     #[tokio::test]

@@ -87,7 +87,9 @@ impl fmt::Display for ServerAnswer {
             }
             ServerAnswer::Alert(d) => write!(f, "alert {}", d.name()),
             ServerAnswer::Closed => f.write_str("connection closed without an alert"),
-            ServerAnswer::Silent(d) => write!(f, "no answer within {}s", d.as_secs_f32()),
+            ServerAnswer::Silent(d) => {
+                write!(f, "no answer within {}", crate::net::seconds(*d))
+            }
             ServerAnswer::NotTls(NotTls::Garbage) => {
                 f.write_str("the server answered with something that is not TLS")
             }

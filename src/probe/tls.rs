@@ -158,8 +158,8 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
             error: ErrorInfo::new(
                 ErrorKind::Timeout,
                 format!(
-                    "TLS handshake did not finish within {}s",
-                    timeout.as_secs_f32()
+                    "TLS handshake did not finish within {}",
+                    crate::net::seconds(timeout)
                 ),
             ),
             no_modern_version: false,
