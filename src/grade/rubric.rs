@@ -215,8 +215,10 @@ rubric! {
         "SSL 3.0 accepted: broken by POODLE, prohibited by RFC 7568";
     TlsModernMissing = "tls.modern-missing", Versions, [Fail => C],
         "no TLS 1.2 or 1.3: only versions deprecated by RFC 8996 are spoken";
-    TlsHandshake = "tls.handshake", Versions, [Fail => C, Error],
-        "no TLS 1.2 or 1.3 handshake could be completed (error: it timed out)";
+    TlsHandshake = "tls.handshake", Versions, [Fail => C, Info, Error],
+        "fail: no TLS 1.2 or 1.3 handshake could be completed with a server that is not known to speak them; info: the server speaks TLS 1.2 or 1.3, but not with anything tlsgrade's own client can complete (the certificate is then judged from the clear-text handshake of a version probe); error: it timed out, the answer is not TLS, or the certificate could not be read";
+    TlsHandshakeIncomplete = "tls.handshake-incomplete", Versions, [Fail => F],
+        "the server answers with ServerHello and its certificate, then a fatal alert where its key exchange or signature belongs: no client can complete a handshake, so neither STARTTLS nor TLS works here (often a server whose key cannot sign)";
     TlsLegacyVersions = "tls.legacy-versions", Versions, [Warn => B],
         "TLS 1.0 or 1.1 accepted: deprecated since 2021 (RFC 8996)";
     TlsVersion = "tls.version", Versions, [Pass, Warn => A],

@@ -59,6 +59,10 @@ pub struct LegacyScript {
     /// bad_record_mac when PKCS #1 conformant, handshake_failure when not — the Bleichenbacher
     /// oracle of a ROBOT-vulnerable server. The certificate must carry the matching public key.
     pub rsa_oracle: Option<RsaKey>,
+    /// End every handshake after the ServerHello (and Certificate) with this fatal alert where
+    /// the ServerKeyExchange or ServerHelloDone belongs: a server that cannot sign, which no
+    /// client can complete a handshake with.
+    pub abort_after_hello: Option<u8>,
 }
 
 /// An RSA private key: what the ROBOT oracle needs of it.
@@ -143,6 +147,7 @@ impl LegacyScript {
             heartbleed: false,
             early_ccs: EarlyCcs::Close,
             rsa_oracle: None,
+            abort_after_hello: None,
         }
     }
 
@@ -242,6 +247,23 @@ pub fn server_flight_with(
     compression: u8,
     extensions: &[u8],
 ) -> Vec<u8> {
+    flight(version, suite, certificates, compression, extensions, true)
+}
+
+/// ServerHello and, below TLS 1.3, the Certificate message: the flight of a server that stops
+/// where its ServerKeyExchange or ServerHelloDone belongs.
+fn server_hello_and_certificate(version: u16, suite: u16, certificates: &[Vec<u8>]) -> Vec<u8> {
+    flight(version, suite, certificates, 0, &[], false)
+}
+
+fn flight(
+    version: u16,
+    suite: u16,
+    certificates: &[Vec<u8>],
+    compression: u8,
+    extensions: &[u8],
+    done: bool,
+) -> Vec<u8> {
     let wire_version = version.min(0x0303);
     let mut sh = wire_version.to_be_bytes().to_vec();
     sh.extend((0..32u8).map(|i| i.wrapping_mul(7)));
@@ -267,7 +289,9 @@ pub fn server_flight_with(
             body.extend_from_slice(&list);
             hs.extend(handshake_msg(HandshakeType::CERTIFICATE, &body));
         }
-        hs.extend(handshake_msg(HandshakeType::SERVER_HELLO_DONE, &[]));
+        if done {
+            hs.extend(handshake_msg(HandshakeType::SERVER_HELLO_DONE, &[]));
+        }
     }
     encode_record(
         ContentType::HANDSHAKE,
@@ -393,8 +417,18 @@ async fn session(mut sock: TcpStream, script: &LegacyScript) {
             if script.heartbleed {
                 exts.extend_from_slice(&HEARTBEAT_EXT);
             }
-            let flight = server_flight_with(v, suite, &script.certificates, compression, &exts);
+            let flight = match script.abort_after_hello {
+                Some(alert) => [
+                    server_hello_and_certificate(v, suite, &script.certificates),
+                    alert_record(ProtocolVersion(v.min(0x0303)), alert),
+                ]
+                .concat(),
+                None => server_flight_with(v, suite, &script.certificates, compression, &exts),
+            };
             let _ = sock.write_all(&flight).await;
+            if script.abort_after_hello.is_some() {
+                return;
+            }
             if script.heartbleed {
                 // A heartbeat request gets the length it claims, whatever it carried.
                 let mut head = [0u8; 8];

@@ -15,7 +15,8 @@ use rustls::{DigitallySignedStruct, SignatureScheme};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::client::TlsStream;
 
-use crate::report::{ErrorInfo, ErrorKind, Negotiated};
+use crate::grade::rubric::CheckId;
+use crate::report::{Check, ErrorInfo, ErrorKind, Negotiated, Status, VersionMap};
 use crate::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 
 /// What the verifier saw during one handshake.
@@ -124,9 +125,101 @@ pub struct Handshake {
 #[derive(Debug)]
 pub struct HandshakeFailure {
     pub error: ErrorInfo,
-    /// The server refused TLS 1.2 and 1.3 (protocol_version alert).
-    pub no_modern_version: bool,
+    pub why: Failure,
     pub recorded: Recorded,
+}
+
+/// What a failed handshake says about the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// No answer within the step.
+    Timeout,
+    /// The server refused TLS 1.2 and 1.3 (protocol_version, or it chose an older version).
+    NoModernVersion,
+    /// The server and this client share nothing to complete a handshake with: the server
+    /// refused before its certificate (handshake_failure, insufficient_security), or chose a key
+    /// exchange this client cannot do. Says as much about the client as about the server.
+    Incompatible,
+    /// The server ended the handshake with this fatal alert, which is not a refusal to
+    /// negotiate.
+    Alert(rustls::AlertDescription),
+    /// The server answers hellos with ServerHello (the version probes saw it) and then ends
+    /// every handshake with this fatal alert where its key exchange or signature belongs: no
+    /// client can complete a handshake with it.
+    AbortedAfterHello(rustls::AlertDescription),
+    /// What came back does not decode as TLS records: a broken TLS stack, or no TLS at all
+    /// (which the version probes tell: [`Failure::NotTls`]).
+    Malformed,
+    /// The port does not speak TLS: what came back is not TLS, and no version probe got TLS
+    /// either.
+    NotTls,
+    /// A close, a reset, or anything else.
+    Other,
+}
+
+impl Failure {
+    fn of(e: Option<&rustls::Error>, kind: ErrorKind, recorded: &Recorded) -> Failure {
+        use rustls::AlertDescription as A;
+        use rustls::Error as E;
+        match e {
+            Some(E::AlertReceived(A::ProtocolVersion)) | Some(E::PeerIncompatible(_)) => {
+                Failure::NoModernVersion
+            }
+            Some(E::AlertReceived(A::HandshakeFailure | A::InsufficientSecurity))
+            | Some(E::PeerMisbehaved(
+                rustls::PeerMisbehaved::SelectedUnofferedKxGroup
+                | rustls::PeerMisbehaved::SelectedUnofferedCipherSuite
+                | rustls::PeerMisbehaved::IllegalHelloRetryRequestWithUnofferedNamedGroup,
+            )) => Failure::Incompatible,
+            Some(E::AlertReceived(a)) => Failure::Alert(*a),
+            Some(E::InvalidMessage(_)) if recorded.chain.is_empty() => Failure::Malformed,
+            _ if kind == ErrorKind::Timeout => Failure::Timeout,
+            _ => Failure::Other,
+        }
+    }
+}
+
+/// The finding a failed handshake leaves, once the version matrix is known (`versions`) and
+/// whether the endpoint is judged from a version probe's clear-text certificate instead
+/// (`clear_text`). `None` where another finding already says it: a server that refuses TLS 1.2
+/// and 1.3 gets `tls.modern-missing` from the matrix, not a broken handshake besides.
+pub fn failure_finding(
+    why: Failure,
+    message: &str,
+    versions: &VersionMap<Option<bool>>,
+    clear_text: bool,
+) -> Option<Check> {
+    let modern = versions.tls12 == Some(true) || versions.tls13 == Some(true);
+    let older_only = !modern
+        && versions.tls12 == Some(false)
+        && versions.tls13 == Some(false)
+        && [versions.sslv3, versions.tls10, versions.tls11].contains(&Some(true));
+    let check = |status, detail: String| Some(Check::new(CheckId::TlsHandshake, status, detail));
+    match why {
+        Failure::NoModernVersion => None,
+        Failure::Timeout => check(Status::Error, message.to_string()),
+        Failure::NotTls => check(
+            Status::Error,
+            format!("{message}: this port does not speak TLS"),
+        ),
+        Failure::Incompatible | Failure::Other if older_only => None,
+        Failure::Incompatible if modern && clear_text => check(
+            Status::Info,
+            format!("{message}: the server speaks TLS 1.2, but not with anything tlsgrade's own client can complete; its certificate is judged from a version probe's clear-text handshake"),
+        ),
+        Failure::Incompatible if modern => check(
+            Status::Error,
+            format!("{message}: the server speaks TLS, but not with anything tlsgrade's own client can complete, and its certificate is encrypted (TLS 1.3): not judged"),
+        ),
+        Failure::AbortedAfterHello(alert) => Some(Check::new(
+            CheckId::TlsHandshakeIncomplete,
+            Status::Fail,
+            format!("the server answers with ServerHello, then ends every handshake with alert {alert:?} where its key exchange belongs: no client can complete a handshake"),
+        )),
+        Failure::Incompatible | Failure::Alert(_) | Failure::Malformed | Failure::Other => {
+            check(Status::Fail, message.to_string())
+        }
+    }
 }
 
 /// Runs a TLS 1.2/1.3 handshake over `stream` with SNI `name` (no SNI for IP addresses).
@@ -144,7 +237,7 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .map_err(|e| HandshakeFailure {
             error: ErrorInfo::new(ErrorKind::Internal, e.to_string()),
-            no_modern_version: false,
+            why: Failure::Other,
             recorded: Recorded::default(),
         })?
         .dangerous()
@@ -162,17 +255,11 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
                     crate::net::seconds(timeout)
                 ),
             ),
-            no_modern_version: false,
+            why: Failure::Timeout,
             recorded,
         }),
         Ok(Err(e)) => {
             let inner = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
-            let no_modern = matches!(
-                inner,
-                Some(rustls::Error::AlertReceived(
-                    rustls::AlertDescription::ProtocolVersion
-                )) | Some(rustls::Error::PeerIncompatible(_))
-            );
             let kind = match (inner, e.kind()) {
                 (Some(_), _) => ErrorKind::TlsHandshake,
                 (None, std::io::ErrorKind::UnexpectedEof)
@@ -190,9 +277,10 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
                 }
                 None => format!("TLS handshake failed: {e}"),
             };
+            let why = Failure::of(inner, kind, &recorded);
             Err(HandshakeFailure {
                 error: ErrorInfo::new(kind, msg),
-                no_modern_version: no_modern,
+                why,
                 recorded,
             })
         }

@@ -16,7 +16,8 @@
 //! | timeout, network error, not TLS at all | unknown — never "refused" |
 
 use crate::grade::rubric::CheckId;
-use crate::probe::conn::{Prober, ServerAnswer};
+use crate::probe::conn::{NotTls, Prober, ServerAnswer};
+use crate::probe::tls::Failure;
 use crate::report::{Check, ProtocolDetail, Status, VersionMap};
 use crate::wire::enums::{AlertDescription, CipherSuite, ProtocolVersion};
 use crate::wire::hello::{self, ClientHelloBuilder, Probe};
@@ -36,6 +37,8 @@ pub struct VersionOutcome {
     pub died_silently: bool,
     /// A lower version the server answered with instead (it supports that one).
     pub answered_lower: Option<ProtocolVersion>,
+    /// What came back was not a TLS record at all (an HTTP reply, a banner).
+    pub not_tls: bool,
     pub certificates: Vec<Vec<u8>>,
 }
 
@@ -115,6 +118,7 @@ fn outcome(probe: Probe, support: Support, detail: String) -> VersionOutcome {
         detail,
         died_silently: false,
         answered_lower: None,
+        not_tls: false,
         certificates: Vec::new(),
     }
 }
@@ -187,7 +191,9 @@ pub fn interpret(probe: Probe, want: ProtocolVersion, answer: ServerAnswer) -> V
             o
         }
         other @ (ServerAnswer::Silent(_) | ServerAnswer::NotTls(_)) => {
-            outcome(probe, Support::Unknown, other.to_string())
+            let mut o = outcome(probe, Support::Unknown, other.to_string());
+            o.not_tls = matches!(other, ServerAnswer::NotTls(NotTls::Garbage));
+            o
         }
     }
 }
@@ -258,10 +264,8 @@ pub enum MainHandshake {
     NotTried,
     /// Completed at this version: evidence of acceptance on its own.
     Completed(ProtocolVersion),
-    /// The server refused TLS 1.2 and 1.3 (protocol_version): this is why.
-    NoModernVersion(String),
-    /// Tried and failed otherwise.
-    Failed,
+    /// Tried and failed: why, and the failure in words.
+    Failed(Failure, String),
 }
 
 /// What the version matrix means for the report and the grade.
@@ -310,6 +314,18 @@ pub fn assess(outcomes: &[VersionOutcome], main: &MainHandshake) -> Assessment {
             });
         }
     }
+    // A server that answers with ServerHello and its certificate but never finishes: its
+    // versions are accepted only as far as the ServerHello goes.
+    if let MainHandshake::Failed(Failure::AbortedAfterHello(alert), _) = main {
+        for (_, d) in a.details.iter_mut() {
+            if let Some(d) = d.as_mut().filter(|d| d.result == Support::Accepted) {
+                d.detail = format!(
+                    "{}; ServerHello only, the handshake never completes (the full handshake ends with alert {alert:?})",
+                    d.detail
+                );
+            }
+        }
+    }
     // Other evidence: the full handshake's version, and a lower version a server answered with.
     let negotiated = match main {
         MainHandshake::Completed(v) => Some(*v),
@@ -347,10 +363,7 @@ pub fn assess(outcomes: &[VersionOutcome], main: &MainHandshake) -> Assessment {
         summary.push_str(&format!("; could not tell: {}", names(&unknown).join(", ")));
     }
     let nothing_told = accepted.is_empty() && !unknown.is_empty();
-    let handshake_failed = matches!(
-        main,
-        MainHandshake::Failed | MainHandshake::NoModernVersion(_)
-    );
+    let handshake_failed = matches!(main, MainHandshake::Failed(..));
     // After a failed handshake, "could not tell any version" adds nothing to that failure.
     if !(nothing_told && handshake_failed) {
         let status = if nothing_told {
@@ -385,7 +398,7 @@ pub fn assess(outcomes: &[VersionOutcome], main: &MainHandshake) -> Assessment {
         ));
     }
     let modern = a.protocols.tls12 == Some(true) || a.protocols.tls13 == Some(true);
-    if let MainHandshake::NoModernVersion(why) = main {
+    if let MainHandshake::Failed(Failure::NoModernVersion, why) = main {
         a.checks.push(Check::new(
             CheckId::TlsModernMissing,
             Status::Fail,

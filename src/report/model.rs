@@ -84,6 +84,8 @@ pub enum ErrorKind {
     StarttlsUnavailable,
     /// The TLS handshake failed.
     TlsHandshake,
+    /// The port does not speak TLS at all (plain HTTP, another protocol's banner).
+    NotTls,
     /// Anything else (I/O errors of our own side).
     Internal,
 }
@@ -104,6 +106,7 @@ impl ErrorKind {
             ErrorKind::ProtocolError => "protocol-error",
             ErrorKind::StarttlsUnavailable => "starttls-unavailable",
             ErrorKind::TlsHandshake => "tls-handshake",
+            ErrorKind::NotTls => "not-tls",
             ErrorKind::Internal => "internal",
         }
     }

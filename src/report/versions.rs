@@ -42,6 +42,17 @@ impl<T> VersionMap<T> {
         ])
     }
 
+    /// The values oldest first, with their versions, to change.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (ProtocolVersion, &mut T)> {
+        VERSIONS.into_iter().zip([
+            &mut self.sslv3,
+            &mut self.tls10,
+            &mut self.tls11,
+            &mut self.tls12,
+            &mut self.tls13,
+        ])
+    }
+
     /// The value for `version`; `None` for a version the report has no field for.
     pub fn get(&self, version: ProtocolVersion) -> Option<&T> {
         self.iter().find(|(v, _)| *v == version).map(|(_, t)| t)

@@ -23,8 +23,9 @@ use crate::inspect;
 use crate::net::starttls::{self, Dialogue, DialogueTimeouts};
 use crate::probe::ciphers::{self, judge, Known};
 use crate::probe::conn::{ProbeTarget, Prober};
+use crate::probe::tls::{self, Failure};
 use crate::probe::versions::{self, MainHandshake, VersionOutcome};
-use crate::probe::{ccs, enumerate, heartbleed, injection, robot, tls};
+use crate::probe::{ccs, enumerate, heartbleed, injection, robot};
 use crate::report::{Check, EndpointReport, ErrorKind, Negotiated, Status};
 use crate::target::{Host, Transport};
 use crate::wire::enums::{CipherSuite, ProtocolVersion};
@@ -93,9 +94,45 @@ pub(super) async fn scan(
         }
     };
     if let Some((outcomes, speculative, injection)) = outcomes {
+        // What the failure means takes the version probes' view. A direct-TLS port whose every
+        // answer is something else does not speak TLS at all: nothing to grade ("?"), not a
+        // broken TLS server (after a STARTTLS go-ahead the same answer is a broken STARTTLS,
+        // and stays a failure). A server whose hellos the probes saw answered by ServerHello,
+        // but which ends the full handshake with internal_error (its own failure, typically a
+        // key it cannot sign with; never a refusal of what the client offered), never completes
+        // one.
+        let modern_hello = outcomes.iter().any(|o| {
+            o.support == versions::Support::Accepted
+                && matches!(o.probe, Probe::Tls12 | Probe::Tls13)
+        });
+        let main = match main {
+            MainHandshake::Failed(
+                Failure::Alert(a @ rustls::AlertDescription::InternalError),
+                message,
+            ) if modern_hello => MainHandshake::Failed(Failure::AbortedAfterHello(a), message),
+            MainHandshake::Failed(Failure::Malformed, message)
+                if p.transport == Transport::Tls && outcomes.iter().all(|o| o.not_tls) =>
+            {
+                if let Some(e) = rep.error.as_mut() {
+                    e.kind = ErrorKind::NotTls;
+                }
+                MainHandshake::Failed(Failure::NotTls, message)
+            }
+            other => other,
+        };
         versions_stage(&prober, &outcomes, speculative, &main, &mut rep).await;
-        if !matches!(main, MainHandshake::Completed(_)) {
-            legacy_certificate(cfg, &outcomes, &name, &mut rep);
+        if let MainHandshake::Failed(why, message) = &main {
+            // A server that never finishes a handshake is not graded from what its first
+            // flight showed (no client gets further), but its certificate is still shown.
+            let graded = !matches!(why, Failure::AbortedAfterHello(_));
+            let clear_text = legacy_certificate(cfg, &outcomes, &name, graded, &mut rep);
+            if let Some(c) = rep
+                .protocols
+                .as_ref()
+                .and_then(|m| tls::failure_finding(*why, message, m, clear_text))
+            {
+                rep.checks.push(c);
+            }
         }
         if cfg.cipher_probes {
             Box::pin(cipher_stage(cfg, &prober, &outcomes, injection, &mut rep)).await;
@@ -134,30 +171,38 @@ async fn versions_stage(
     }
 }
 
-/// When no TLS 1.2/1.3 handshake was possible but an older version was accepted, the
-/// certificates that version sent in clear text are judged instead: the endpoint is graded
-/// after all, and the handshake failure is a check, not the end.
+/// When the full handshake failed but a version probe was accepted with its certificates in
+/// clear text (TLS ≤ 1.2), the endpoint is graded from that ServerHello and those certificates:
+/// the handshake failure is a finding, not the end. Returns whether it was.
 fn legacy_certificate(
     cfg: &ScanConfig,
     outcomes: &[VersionOutcome],
     name: &ServerName<'static>,
+    graded: bool,
     rep: &mut EndpointReport,
-) {
+) -> bool {
     let Some(best) = versions::legacy_evidence(outcomes) else {
-        return;
+        return false;
     };
-    rep.negotiated = Some(Negotiated {
-        version: best.probe.target_version(),
-        cipher: best.cipher.unwrap_or(CipherSuite(0)),
-        group: None,
-    });
     let chain: Vec<CertificateDer<'static>> = best
         .certificates
         .iter()
         .map(|c| CertificateDer::from(c.clone()))
         .collect();
-    add_certificate(cfg, &chain, name, rep);
+    // The full handshake may have recorded the same chain before it failed.
+    if rep.certificate.is_none() {
+        add_certificate(cfg, &chain, name, rep);
+    }
+    if !graded {
+        return false;
+    }
+    rep.negotiated = Some(Negotiated {
+        version: best.probe.target_version(),
+        cipher: best.cipher.unwrap_or(CipherSuite(0)),
+        group: None,
+    });
     rep.error = None;
+    true
 }
 
 /// The dialogue and the full handshake on one connection: the negotiated parameters, the
@@ -204,21 +249,6 @@ async fn handshake(
     let (handshake, tls_stream) = match tls::handshake(stream, name.clone(), cfg.timeout).await {
         Ok((s, h)) => (h, s),
         Err(f) => {
-            let outcome = if f.no_modern_version {
-                MainHandshake::NoModernVersion(f.error.message.clone())
-            } else {
-                let status = if matches!(f.error.kind, ErrorKind::Timeout) {
-                    Status::Error
-                } else {
-                    Status::Fail
-                };
-                rep.checks.push(Check::new(
-                    CheckId::TlsHandshake,
-                    status,
-                    f.error.message.clone(),
-                ));
-                MainHandshake::Failed
-            };
             if let Some(d) = dialogue.take() {
                 add_dialogue(d, rep);
             }
@@ -226,6 +256,7 @@ async fn handshake(
             if !f.recorded.chain.is_empty() {
                 add_certificate(cfg, &f.recorded.chain, name, rep);
             }
+            let outcome = MainHandshake::Failed(f.why, f.error.message.clone());
             rep.error = Some(f.error);
             return outcome;
         }

@@ -15,6 +15,7 @@ mod dane_real;
 mod demo;
 mod docs;
 mod domain;
+mod handshake;
 mod hostile;
 mod imap;
 mod mta_sts;
