@@ -85,7 +85,7 @@ async fn run(prober: &Prober) -> Result<Check, String> {
         .as_deref()
         .and_then(|n| ServerName::try_from(n.to_string()).ok())
         .unwrap_or_else(|| ServerName::IpAddress(t.dial.ip().into()));
-    let (mut tls, _) = crate::probe::tls::handshake(s, name, step)
+    let (mut tls, _) = crate::probe::tls::handshake(s, name, step, crate::probe::tls::Offer::Usual)
         .await
         .map_err(|f| f.error.message)?;
     // Send nothing: any reply now is to the injected RSET.

@@ -16,6 +16,7 @@ pub mod conn;
 pub mod enumerate;
 pub mod heartbleed;
 pub mod injection;
+pub mod kx;
 pub mod robot;
 pub mod tls;
 pub mod versions;

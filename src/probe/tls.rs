@@ -222,13 +222,76 @@ pub fn failure_finding(
     }
 }
 
+/// What the full handshake offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Offer {
+    /// ring's suites, and the groups x25519, P-256, P-384, P-521 and FFDHE 2048–8192 (a TLS 1.3
+    /// server limited to the last ones asks for them by HelloRetryRequest).
+    Usual,
+    /// Also the TLS 1.2 DHE-RSA suites: for a server that refused everything else. Not offered
+    /// at first, because a server that prefers DHE with a prime outside RFC 7919 (this client
+    /// takes only those) would then fail a handshake that ECDHE completes.
+    WithDhe,
+}
+
+/// The TLS 1.2 DHE suites: ring's ECDHE-RSA suites with the key exchange swapped, since TLS 1.2
+/// names the key exchange in the suite but computes everything else the same way.
+fn dhe_suites() -> &'static [rustls::SupportedCipherSuite; 3] {
+    use rustls::crypto::ring::cipher_suite as ring_suites;
+    use rustls::{CipherSuite as S, SupportedCipherSuite, Tls12CipherSuite};
+    static SUITES: std::sync::OnceLock<[SupportedCipherSuite; 3]> = std::sync::OnceLock::new();
+    fn dhe(of: SupportedCipherSuite, suite: S) -> SupportedCipherSuite {
+        let SupportedCipherSuite::Tls12(s) = of else {
+            return of;
+        };
+        SupportedCipherSuite::Tls12(Box::leak(Box::new(Tls12CipherSuite {
+            common: rustls::CipherSuiteCommon { suite, ..s.common },
+            kx: rustls::crypto::KeyExchangeAlgorithm::DHE,
+            ..*s
+        })))
+    }
+    SUITES.get_or_init(|| {
+        [
+            dhe(
+                ring_suites::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                S::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+            ),
+            dhe(
+                ring_suites::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+                S::TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+            ),
+            dhe(
+                ring_suites::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+                S::TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+            ),
+        ]
+    })
+}
+
+/// ring's provider with the key exchanges of [`super::kx`] added (and, for [`Offer::WithDhe`],
+/// the DHE suites).
+fn provider(offer: Offer) -> CryptoProvider {
+    let mut p = rustls::crypto::ring::default_provider();
+    p.kx_groups.push(&super::kx::P521);
+    p.kx_groups.extend(
+        super::kx::FFDHE
+            .iter()
+            .map(|g| g as &dyn rustls::crypto::SupportedKxGroup),
+    );
+    if offer == Offer::WithDhe {
+        p.cipher_suites.extend(dhe_suites().iter().copied());
+    }
+    p
+}
+
 /// Runs a TLS 1.2/1.3 handshake over `stream` with SNI `name` (no SNI for IP addresses).
 pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
     stream: S,
     name: ServerName<'static>,
     timeout: Duration,
+    offer: Offer,
 ) -> Result<(TlsStream<S>, Handshake), HandshakeFailure> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(provider(offer));
     let verifier = Arc::new(RecordingVerifier {
         provider: provider.clone(),
         seen: Mutex::new(Recorded::default()),
@@ -271,6 +334,9 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
                 Some(rustls::Error::AlertReceived(a)) => {
                     format!("TLS handshake failed: server sent alert {a:?}")
                 }
+                Some(rustls::Error::PeerMisbehaved(
+                    rustls::PeerMisbehaved::SelectedUnofferedKxGroup,
+                )) => "TLS handshake failed: the server's key-exchange group is none tlsgrade's client implements (a DHE prime outside RFC 7919)".to_string(),
                 Some(other) => format!("TLS handshake failed: {other}"),
                 None if kind == ErrorKind::ConnectionClosed => {
                     "TLS handshake failed: server closed the connection".to_string()

@@ -23,7 +23,7 @@ use crate::inspect;
 use crate::net::starttls::{self, Dialogue, DialogueTimeouts};
 use crate::probe::ciphers::{self, judge, Known};
 use crate::probe::conn::{ProbeTarget, Prober};
-use crate::probe::tls::{self, Failure};
+use crate::probe::tls::{self, Failure, Offer};
 use crate::probe::versions::{self, MainHandshake, VersionOutcome};
 use crate::probe::{ccs, enumerate, heartbleed, injection, robot};
 use crate::report::{Check, EndpointReport, ErrorKind, Negotiated, Status};
@@ -217,7 +217,7 @@ async fn handshake(
     let t = target.timeouts;
     let (mut dialogue, ready) = prober.open().await;
     // The permit is held until the dialogue after TLS is done.
-    let (stream, _permit) = match ready {
+    let (stream, mut _permit) = match ready {
         Ok(s) => s,
         Err(e) => {
             match dialogue.take() {
@@ -246,7 +246,19 @@ async fn handshake(
         }
     };
 
-    let (handshake, tls_stream) = match tls::handshake(stream, name.clone(), cfg.timeout).await {
+    let mut result = tls::handshake(stream, name.clone(), cfg.timeout, Offer::Usual).await;
+    if matches!(&result, Err(f) if f.why == Failure::Incompatible) {
+        // Nothing in common: once more, on a new connection, with the DHE suites too. The
+        // first connection's permit goes first, so that a limit of one cannot deadlock.
+        drop(_permit);
+        let (_, again) = prober.open().await;
+        if let Ok((stream, permit)) = again {
+            _permit = permit;
+            // The second answer says more: it is to everything this client can offer.
+            result = tls::handshake(stream, name.clone(), cfg.timeout, Offer::WithDhe).await;
+        }
+    }
+    let (handshake, tls_stream) = match result {
         Ok((s, h)) => (h, s),
         Err(f) => {
             if let Some(d) = dialogue.take() {

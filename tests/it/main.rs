@@ -18,6 +18,7 @@ mod domain;
 mod handshake;
 mod hostile;
 mod imap;
+mod key_exchange;
 mod mta_sts;
 mod peers;
 mod renewal;
