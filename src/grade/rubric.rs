@@ -226,7 +226,7 @@ rubric! {
     TlsVersionIntolerance = "tls.version-intolerance", Versions, [Warn => A],
         "the server drops a newer hello instead of answering with an older version it supports: clients that offer the newer version fail to connect";
     TlsFallbackScsv = "tls.fallback-scsv", Versions, [Pass, Warn, Error],
-        "a hello for a lower supported version with TLS_FALLBACK_SCSV is accepted: nothing stops an attacker forcing old versions (RFC 7507). A TLS 1.3 server that ignores the SCSV but marks its answer with the RFC 8446 downgrade sentinel passes";
+        "a hello for a lower supported version with TLS_FALLBACK_SCSV is accepted: nothing stops an attacker forcing old versions (RFC 7507). A TLS 1.3 server that ignores the SCSV but marks its answer with the RFC 8446 downgrade sentinel passes, as does one that refuses the SCSV hello with a close or another alert while it accepts the same hello without";
     TlsCipher = "tls.cipher", Versions, [Info],
         "the suite and group the full handshake negotiated";
     TlsHandshakeSignature = "tls.handshake-signature", Versions, [Warn],

@@ -63,6 +63,9 @@ pub struct LegacyScript {
     /// the ServerKeyExchange or ServerHelloDone belongs: a server that cannot sign, which no
     /// client can complete a handshake with.
     pub abort_after_hello: Option<u8>,
+    /// What a hello with TLS_FALLBACK_SCSV gets when it offers less than the best version the
+    /// rules accept (RFC 7507 §3); `None` ignores the SCSV.
+    pub fallback: Option<Reaction>,
 }
 
 /// An RSA private key: what the ROBOT oracle needs of it.
@@ -148,7 +151,20 @@ impl LegacyScript {
             early_ccs: EarlyCcs::Close,
             rsa_oracle: None,
             abort_after_hello: None,
+            fallback: None,
         }
+    }
+
+    /// The best version some rule answers with a ServerHello.
+    fn best(&self) -> u16 {
+        self.rules
+            .iter()
+            .filter_map(|(_, r)| match r {
+                Reaction::Hello(v) => Some(*v),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0)
     }
 
     fn reaction(&self, offered: u16) -> Reaction {
@@ -382,7 +398,11 @@ async fn session(mut sock: TcpStream, script: &LegacyScript) {
             .await;
         return;
     }
-    match script.reaction(offered) {
+    let reaction = match script.fallback {
+        Some(r) if suites.contains(&0x5600) && offered < script.best() => r,
+        _ => script.reaction(offered),
+    };
+    match reaction {
         Reaction::Hello(v) => {
             let tls13 = |s: u16| (0x1301..=0x1305).contains(&s);
             let usable = |s: &u16| *s != 0x00ff && *s != 0x5600 && tls13(*s) == (v >= 0x0304);

@@ -198,44 +198,84 @@ pub fn interpret(probe: Probe, want: ProtocolVersion, answer: ServerAnswer) -> V
     }
 }
 
-/// TLS_FALLBACK_SCSV (RFC 7507): offer `below` (a supported version below the best) with 0x5600.
-/// `Some(true)` = inappropriate_fallback (protected), `Some(false)` = accepted (not protected),
-/// `None` = could not tell.
-pub async fn fallback_scsv(prober: &Prober, below: Probe) -> (Option<bool>, String) {
+/// What the server answered a hello for `below` (a supported version below the best) with
+/// TLS_FALLBACK_SCSV (RFC 7507): the probe, before it is read against the version matrix.
+#[derive(Debug)]
+pub struct FallbackProbe {
+    pub below: Probe,
+    pub answer: Result<ServerAnswer, String>,
+}
+
+/// Sends the TLS_FALLBACK_SCSV probe: the version probe's first hello for `below`, plus 0x5600.
+pub async fn fallback_scsv(prober: &Prober, below: Probe) -> FallbackProbe {
     let b = builder(below, below.default_cipher_suites(), false).fallback_scsv(true);
-    let answer = match prober.hello(b).await {
-        Ok(x) => x.answer,
-        Err(e) => return (None, format!("fallback probe: {e}")),
-    };
-    let offered = below.target_version().name();
-    match answer {
-        ServerAnswer::Alert(d) if d == AlertDescription::INAPPROPRIATE_FALLBACK => (
-            Some(true),
+    FallbackProbe {
+        below,
+        answer: prober
+            .hello(b)
+            .await
+            .map(|x| x.answer)
+            .map_err(|e| e.to_string()),
+    }
+}
+
+/// The `tls.fallback-scsv` check from the probe and the version probes' `outcomes`. The
+/// protection is the refusal, whatever its form: the RFC 7507 alert, or (SChannel, some
+/// middleboxes) a close or another alert to the very hello the server accepts without the SCSV,
+/// when nothing else tells the two hellos apart. handshake_failure and insufficient_security are
+/// not that evidence: the version probe may have needed other suites to be accepted.
+pub fn fallback_check(probe: &FallbackProbe, outcomes: &[VersionOutcome]) -> Check {
+    let offered = name_of(probe.below);
+    let accepted_without = outcomes
+        .iter()
+        .any(|o| o.probe == probe.below && o.support == Support::Accepted);
+    let (status, detail) = match &probe.answer {
+        Err(e) => (Status::Error, format!("fallback probe: {e}")),
+        Ok(ServerAnswer::Alert(d)) if *d == AlertDescription::INAPPROPRIATE_FALLBACK => (
+            Status::Pass,
             format!(
                 "a {offered} hello with TLS_FALLBACK_SCSV was refused with inappropriate_fallback"
             ),
         ),
-        ServerAnswer::Hello(flight) => {
+        Ok(ServerAnswer::Hello(flight)) => {
             let version = flight.server_hello.negotiated_version();
             match flight.server_hello.downgrade_sentinel() {
                 // A TLS 1.3 server that falls back marks its random (RFC 8446 §4.1.3): TLS 1.3
                 // clients detect the downgrade even without TLS_FALLBACK_SCSV.
                 Some(s) if s > version => (
-                    Some(true),
+                    Status::Pass,
                     format!(
                         "TLS_FALLBACK_SCSV is ignored, but the {} answer carries the RFC 8446 downgrade sentinel, so TLS 1.3 clients detect a forced downgrade",
                         version.name()
                     ),
                 ),
                 _ => (
-                    Some(false),
+                    Status::Warn,
                     format!("a {offered} hello with TLS_FALLBACK_SCSV was accepted ({}): no downgrade protection (RFC 7507)", version.name()),
                 ),
             }
         }
-        ServerAnswer::Alert(d) => (None, format!("fallback probe got alert {}", d.name())),
-        other => (None, format!("fallback probe: {other}")),
-    }
+        Ok(ServerAnswer::Closed) if accepted_without => (
+            Status::Pass,
+            format!("the server closes the connection, without the RFC 7507 alert, on a {offered} hello with TLS_FALLBACK_SCSV that it accepts without: the fallback is refused"),
+        ),
+        Ok(ServerAnswer::Alert(d))
+            if accepted_without
+                && *d != AlertDescription::HANDSHAKE_FAILURE
+                && *d != AlertDescription::INSUFFICIENT_SECURITY =>
+        {
+            (
+                Status::Pass,
+                format!("a {offered} hello with TLS_FALLBACK_SCSV, accepted without it, was refused with {} instead of the RFC 7507 inappropriate_fallback: the fallback is refused", d.name()),
+            )
+        }
+        Ok(ServerAnswer::Alert(d)) => (
+            Status::Error,
+            format!("fallback probe got alert {}", d.name()),
+        ),
+        Ok(other) => (Status::Error, format!("fallback probe: {other}")),
+    };
+    Check::new(CheckId::TlsFallbackScsv, status, detail)
 }
 
 /// Probes every version at once. The connections are asked for newest version first (the
@@ -624,5 +664,59 @@ mod tests {
             .iter()
             .all(|s| !hello::TLS12_SUITES.contains(s)
                 || *s == CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV));
+    }
+
+    fn fallback(answer: ServerAnswer, accepted_without: bool) -> Status {
+        let outcomes = [
+            outcome(Probe::Tls12, Support::Accepted, String::new()),
+            outcome(
+                Probe::Tls11,
+                if accepted_without {
+                    Support::Accepted
+                } else {
+                    Support::Unknown
+                },
+                String::new(),
+            ),
+        ];
+        let probe = FallbackProbe {
+            below: Probe::Tls11,
+            answer: Ok(answer),
+        };
+        let c = fallback_check(&probe, &outcomes);
+        assert_eq!(c.id, CheckId::TlsFallbackScsv);
+        c.status
+    }
+
+    #[test]
+    fn a_refused_fallback_passes_whatever_its_form_when_the_same_hello_is_accepted_without_scsv() {
+        let alert = ServerAnswer::Alert;
+        assert_eq!(
+            fallback(alert(AlertDescription::INAPPROPRIATE_FALLBACK), false),
+            Status::Pass
+        );
+        assert_eq!(
+            fallback(hello(ProtocolVersion::TLSv1_1), true),
+            Status::Warn
+        );
+        // A close or an unexpected alert is the refusal only where the version is accepted.
+        assert_eq!(fallback(ServerAnswer::Closed, true), Status::Pass);
+        assert_eq!(fallback(ServerAnswer::Closed, false), Status::Error);
+        assert_eq!(
+            fallback(alert(AlertDescription::PROTOCOL_VERSION), true),
+            Status::Pass
+        );
+        // The version probe may have needed other suites: no evidence.
+        assert_eq!(
+            fallback(alert(AlertDescription::HANDSHAKE_FAILURE), true),
+            Status::Error
+        );
+        assert_eq!(
+            fallback(
+                ServerAnswer::Silent(std::time::Duration::from_secs(2)),
+                true
+            ),
+            Status::Error
+        );
     }
 }

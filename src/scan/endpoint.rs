@@ -147,7 +147,7 @@ pub(super) async fn scan(
 async fn versions_stage(
     prober: &Prober,
     outcomes: &[VersionOutcome],
-    speculative: (Option<bool>, String),
+    speculative: versions::FallbackProbe,
     main: &MainHandshake,
     rep: &mut EndpointReport,
 ) {
@@ -156,18 +156,12 @@ async fn versions_stage(
     rep.protocols = Some(a.protocols);
     rep.protocol_details = Some(a.details);
     if let Some(below) = a.fallback_below {
-        let (result, detail) = if below == versions::SPECULATIVE_FALLBACK {
+        let probe = if below == speculative.below {
             speculative
         } else {
             versions::fallback_scsv(prober, below).await
         };
-        let status = match result {
-            Some(true) => Status::Pass,
-            Some(false) => Status::Warn,
-            None => Status::Error,
-        };
-        rep.checks
-            .push(Check::new(CheckId::TlsFallbackScsv, status, detail));
+        rep.checks.push(versions::fallback_check(&probe, outcomes));
     }
 }
 

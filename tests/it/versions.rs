@@ -272,6 +272,29 @@ async fn without_tls13_the_fallback_probe_offers_the_version_below_the_best() {
     assert!(c.detail.contains("TLSv1.1 hello"), "{}", c.detail);
 }
 
+#[tokio::test]
+async fn a_server_that_closes_on_a_fallback_hello_it_accepts_without_the_scsv_is_protected() {
+    // Scripted: SChannel-like servers and middleboxes that drop the SCSV hello without the
+    // RFC 7507 alert are not among the peers the harness can start.
+    let mut s = LegacyScript::range(0x0301, 0x0303);
+    s.certificates = leaf(&["old.example.test"])
+        .chain
+        .iter()
+        .map(|c| c.to_vec())
+        .collect();
+    s.fallback = Some(Reaction::Close);
+    let srv = spawn_legacy(ip("127.0.0.1"), s).await.unwrap();
+    let e = scan_port("tls://old.example.test:443", srv.port()).await;
+    assert_eq!(e.protocols.as_ref().unwrap().tls11, Some(true));
+    let c = has(&e.checks, "tls.fallback-scsv", Status::Pass);
+    assert!(c.detail.contains("TLSv1.1 hello"), "{}", c.detail);
+    assert!(
+        c.detail.contains("without the RFC 7507 alert"),
+        "{}",
+        c.detail
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sslv3_only_server_is_graded_f_from_its_cleartext_certificate() {
     let dir = tempfile::tempdir().unwrap();
