@@ -299,8 +299,8 @@ rubric! {
         "no renegotiation_info in the ServerHello: no RFC 5746 secure renegotiation, so a man in the middle can splice his own data in front of a client's session";
     TlsExtendedMasterSecret = "tls.extended-master-secret", Flaws, [Pass, Warn, Error],
         "the TLS 1.2 ServerHello does not answer the extended_master_secret the hello offered (RFC 7627): a man in the middle can synchronise two TLS 1.2 sessions and break client authentication and renegotiation across them (the triple-handshake attack). TLS 1.3-only servers pass (their key schedule binds the session)";
-    SmtpStarttlsInjection = "smtp.starttls-injection", Flaws, [Pass, Warn, Fail => C, Error],
-        "fail: commands sent in clear text together with STARTTLS are answered inside TLS (CVE-2011-0411): an attacker can inject commands into the encrypted session. warn: a reply in clear text before the handshake, not exploitable but against RFC 3207";
+    SmtpStarttlsInjection = "smtp.starttls-injection", Flaws, [Pass, Warn, Fail => C, Error, Info],
+        "fail: commands sent in clear text together with STARTTLS are answered inside TLS (CVE-2011-0411): an attacker can inject commands into the encrypted session. warn: a reply in clear text before the handshake, not exploitable but against RFC 3207. A server that refuses STARTTLS sent with another command passes; without TLS 1.2 or 1.3 the probe does not apply (info)";
 
     // ---- the mail domain ----
     MxLookup = "mx.lookup", Domain, [Fail, Error],

@@ -36,6 +36,9 @@ pub struct SmtpScript {
     /// Answer commands that arrived with STARTTLS in clear text right after the 220, before
     /// the handshake: not injectable, but against RFC 3207 §4.
     pub answer_plaintext_before_tls: bool,
+    /// The reply to a STARTTLS that arrived with more commands behind it, instead of starting
+    /// TLS (`554 5.5.1 Error: SMTP synchronization error`): a server refusing the injection.
+    pub refuse_pipelined_starttls: Option<String>,
 }
 
 impl SmtpScript {
@@ -58,6 +61,7 @@ impl SmtpScript {
             readvertise_after_tls: false,
             keep_plaintext_across_starttls: false,
             answer_plaintext_before_tls: false,
+            refuse_pipelined_starttls: None,
         }
     }
 }
@@ -213,6 +217,19 @@ async fn commands<S: AsyncRead + AsyncWrite + Unpin>(
             }
             "HELO" => vec![format!("250 {}", script.hostname)],
             "STARTTLS" if !in_tls && script.offer_starttls => {
+                if let Some(refusal) = script
+                    .refuse_pipelined_starttls
+                    .as_ref()
+                    .filter(|_| !r.pending().is_empty())
+                {
+                    if write_reply(s, std::slice::from_ref(refusal), false)
+                        .await
+                        .is_err()
+                    {
+                        return Next::Done;
+                    }
+                    continue;
+                }
                 let go = script.starttls_reply.starts_with("220");
                 let _ = write_reply(s, std::slice::from_ref(&script.starttls_reply), false).await;
                 if go {

@@ -5,17 +5,22 @@
 //! server discards the buffered `RSET` when TLS starts; a vulnerable one answers it inside TLS,
 //! where an attacker who injected it would have had it executed as if the client sent it. A reply
 //! in clear text after the `220` is not exploitable but breaks RFC 3207 §4 (the server must
-//! send nothing more before the handshake): WARN.
+//! send nothing more before the handshake): WARN. A server that refuses STARTTLS sent with
+//! another command (a 5xx: "pipelining not allowed", Exim's synchronization error) never starts
+//! TLS with anything injected in it: PASS.
 
 use std::time::Duration;
 
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::Instant;
 
 use crate::grade::rubric::CheckId;
 use crate::net::lines::LineReader;
 use crate::net::starttls::read_smtp_reply;
-use crate::probe::conn::Prober;
+use crate::probe::conn::{ProbeTarget, Prober};
+use crate::probe::tls::{self, Failure, Offer};
 use crate::report::{Check, Status};
 
 const ID: CheckId = CheckId::SmtpStarttlsInjection;
@@ -26,42 +31,88 @@ const ID: CheckId = CheckId::SmtpStarttlsInjection;
 const QUIET_MIN: Duration = Duration::from_millis(150);
 const QUIET_MAX: Duration = Duration::from_millis(1500);
 
-/// Runs the probe; the result is always a check (ERROR when the dialogue itself failed).
-pub async fn probe(prober: &Prober) -> Check {
-    match run(prober).await {
-        Ok(c) => c,
-        Err(why) => Check::new(ID, Status::Error, format!("could not test: {why}")),
+/// What the server did with plaintext sent in the same segment as STARTTLS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Injection {
+    /// Discarded when TLS started: nothing answered inside TLS.
+    Discarded,
+    /// Answered inside TLS (the reply's first bytes): injectable.
+    AnsweredInsideTls(Vec<u8>),
+    /// Answered in clear text between the `220` and the handshake (the first bytes).
+    AnsweredInClear(Vec<u8>),
+    /// STARTTLS was refused with this 5xx reply (`554 … synchronization error`, `503 …
+    /// pipelining`): no TLS session starts with anything injected in it.
+    PipelineRefused(String),
+    /// The handshake after the `220` failed, so the probe did not get as far as TLS.
+    HandshakeFailed(Failure, String),
+    /// The dialogue before STARTTLS failed.
+    NotTested(String),
+}
+
+/// Runs the probe: one SMTP connection, a second only when the handshake finds nothing in
+/// common with the usual offer (a DHE-only server, as the full handshake does).
+pub async fn probe(prober: &Prober) -> Injection {
+    let first = run(prober, Offer::Usual).await;
+    match first {
+        Injection::HandshakeFailed(Failure::Incompatible, _) => run(prober, Offer::WithDhe).await,
+        other => other,
     }
 }
 
-async fn run(prober: &Prober) -> Result<Check, String> {
+/// The check from the probe's answer, read with what the version probes found: whether the
+/// server accepts TLS 1.2 or 1.3 (`modern`), which the probe's handshake needs.
+pub fn check(answer: &Injection, modern: bool) -> Check {
+    let (status, detail) = match answer {
+        Injection::Discarded => (
+            Status::Pass,
+            "plaintext sent with STARTTLS was discarded when TLS started (CVE-2011-0411 not present)".to_string(),
+        ),
+        Injection::AnsweredInsideTls(got) => (
+            Status::Fail,
+            format!(
+                "STARTTLS command injection (CVE-2011-0411): a command sent in clear text with STARTTLS was answered inside TLS ({:?}); an attacker could inject commands into the encrypted session",
+                lossy(got).trim_end()
+            ),
+        ),
+        Injection::AnsweredInClear(got) => (
+            Status::Warn,
+            format!(
+                "the server answered the RSET sent with STARTTLS in clear text before TLS ({:?}): not injectable, but RFC 3207 §4 wants nothing between 220 and the handshake",
+                lossy(got)
+            ),
+        ),
+        Injection::PipelineRefused(reply) => (
+            Status::Pass,
+            format!("the server refuses STARTTLS sent together with another command ({reply}): nothing injected reaches TLS (CVE-2011-0411 not present)"),
+        ),
+        Injection::HandshakeFailed(..) if !modern => (
+            Status::Info,
+            "not applicable: the probe needs a TLS 1.2 or 1.3 handshake, which the server does not accept".to_string(),
+        ),
+        Injection::HandshakeFailed(_, why) => (Status::Error, format!("could not test: {why}")),
+        Injection::NotTested(why) => (Status::Error, format!("could not test: {why}")),
+    };
+    Check::new(ID, status, detail)
+}
+
+/// The first bytes of what the server sent, for a detail.
+fn lossy(got: &[u8]) -> String {
+    crate::report::escape::lossy(&got[..got.len().min(40)]).to_string()
+}
+
+async fn run(prober: &Prober, offer: Offer) -> Injection {
     let t = prober.target();
     let step = t.timeouts.command;
-    let (mut s, _permit) = prober.connect().await.map_err(|e| e.message)?;
+    let (mut s, _permit) = match prober.connect().await {
+        Ok(c) => c,
+        Err(e) => return Injection::NotTested(e.message),
+    };
     let mut r = LineReader::new();
-    let g = read_smtp_reply(&mut r, &mut s, t.timeouts.greeting, "SMTP greeting")
-        .await
-        .map_err(|e| e.message)?;
-    if g.code != 220 {
-        return Err(format!("greeting {}", g.summary()));
-    }
-    write(&mut s, format!("EHLO {}\r\n", t.ehlo_name).as_bytes(), step).await?;
-    let e = read_smtp_reply(&mut r, &mut s, step, "EHLO")
-        .await
-        .map_err(|e| e.message)?;
-    if e.code != 250 {
-        return Err(format!("EHLO answered {}", e.summary()));
-    }
-    // The injection: both commands in one segment.
-    let sent = tokio::time::Instant::now();
-    write(&mut s, b"STARTTLS\r\nRSET\r\n", step).await?;
-    let st = read_smtp_reply(&mut r, &mut s, step, "STARTTLS")
-        .await
-        .map_err(|e| e.message)?;
+    let sent = match dialogue(&mut r, &mut s, t, step).await {
+        Ok(sent) => sent,
+        Err(e) => return e,
+    };
     let quiet = (sent.elapsed() * 3).clamp(QUIET_MIN, QUIET_MAX).min(step);
-    if st.code != 220 {
-        return Err(format!("STARTTLS answered {}", st.summary()));
-    }
     // Anything more in clear text? Only the server can send it now (we wait with our hello).
     let mut clear = r.pending().to_vec();
     if clear.is_empty() {
@@ -71,23 +122,17 @@ async fn run(prober: &Prober) -> Result<Check, String> {
         }
     }
     if !clear.is_empty() {
-        return Ok(Check::new(
-            ID,
-            Status::Warn,
-            format!(
-                "the server answered the RSET sent with STARTTLS in clear text before TLS ({:?}): not injectable, but RFC 3207 §4 wants nothing between 220 and the handshake",
-                crate::report::escape::lossy(&clear[..clear.len().min(40)])
-            ),
-        ));
+        return Injection::AnsweredInClear(clear);
     }
     let name = t
         .sni
         .as_deref()
         .and_then(|n| ServerName::try_from(n.to_string()).ok())
         .unwrap_or_else(|| ServerName::IpAddress(t.dial.ip().into()));
-    let (mut tls, _) = crate::probe::tls::handshake(s, name, step, crate::probe::tls::Offer::Usual)
-        .await
-        .map_err(|f| f.error.message)?;
+    let mut tls = match tls::handshake(s, name, step, offer).await {
+        Ok((tls, _)) => tls,
+        Err(f) => return Injection::HandshakeFailed(f.why, f.error.message),
+    };
     // Send nothing: any reply now is to the injected RSET.
     let mut buf = [0u8; 512];
     let got = match tokio::time::timeout(quiet, tls.read(&mut buf)).await {
@@ -100,27 +145,98 @@ async fn run(prober: &Prober) -> Result<Check, String> {
     })
     .await;
     if got.is_empty() {
-        return Ok(Check::new(
-            ID,
-            Status::Pass,
-            "plaintext sent with STARTTLS was discarded when TLS started (CVE-2011-0411 not present)",
-        ));
+        Injection::Discarded
+    } else {
+        Injection::AnsweredInsideTls(got)
     }
-    let first = String::from_utf8_lossy(&got[..got.len().min(40)]).to_string();
-    Ok(Check::new(
-        ID,
-        Status::Fail,
-        format!(
-            "STARTTLS command injection (CVE-2011-0411): a command sent in clear text with STARTTLS was answered inside TLS ({:?}); an attacker could inject commands into the encrypted session",
-            first.trim_end()
-        ),
-    ))
 }
 
-async fn write(s: &mut tokio::net::TcpStream, data: &[u8], step: Duration) -> Result<(), String> {
+/// Greeting, EHLO, then `STARTTLS` and `RSET` in one segment, up to the `220`: when it was
+/// sent, or why the probe ends here.
+async fn dialogue(
+    r: &mut LineReader,
+    s: &mut TcpStream,
+    t: &ProbeTarget,
+    step: Duration,
+) -> Result<Instant, Injection> {
+    let not_tested = |e: crate::report::ErrorInfo| Injection::NotTested(e.message);
+    let g = read_smtp_reply(r, s, t.timeouts.greeting, "SMTP greeting")
+        .await
+        .map_err(not_tested)?;
+    if g.code != 220 {
+        return Err(Injection::NotTested(format!("greeting {}", g.summary())));
+    }
+    write(s, format!("EHLO {}\r\n", t.ehlo_name).as_bytes(), step).await?;
+    let e = read_smtp_reply(r, s, step, "EHLO")
+        .await
+        .map_err(not_tested)?;
+    if e.code != 250 {
+        return Err(Injection::NotTested(format!(
+            "EHLO answered {}",
+            e.summary()
+        )));
+    }
+    // The injection: both commands in one segment.
+    let sent = Instant::now();
+    write(s, b"STARTTLS\r\nRSET\r\n", step).await?;
+    let st = read_smtp_reply(r, s, step, "STARTTLS")
+        .await
+        .map_err(not_tested)?;
+    match st.code {
+        220 => Ok(sent),
+        500..=599 => Err(Injection::PipelineRefused(st.summary())),
+        _ => Err(Injection::NotTested(format!(
+            "STARTTLS answered {}",
+            st.summary()
+        ))),
+    }
+}
+
+async fn write(s: &mut TcpStream, data: &[u8], step: Duration) -> Result<(), Injection> {
     match tokio::time::timeout(step, s.write_all(data)).await {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(format!("write failed: {e}")),
-        Err(_) => Err("write timed out".into()),
+        Ok(Err(e)) => Err(Injection::NotTested(format!("write failed: {e}"))),
+        Err(_) => Err(Injection::NotTested(format!(
+            "write not done within {}",
+            crate::net::seconds(step)
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_answer_has_its_verdict_and_a_failed_handshake_depends_on_the_versions() {
+        let status = |a: Injection, modern| check(&a, modern).status;
+        assert_eq!(status(Injection::Discarded, true), Status::Pass);
+        assert_eq!(
+            status(Injection::AnsweredInsideTls(b"250 OK".to_vec()), true),
+            Status::Fail
+        );
+        assert_eq!(
+            status(Injection::AnsweredInClear(b"250 OK".to_vec()), true),
+            Status::Warn
+        );
+        assert_eq!(
+            status(Injection::PipelineRefused("554 sync".into()), true),
+            Status::Pass
+        );
+        let failed = || {
+            Injection::HandshakeFailed(
+                Failure::Alert(rustls::AlertDescription::ProtocolVersion),
+                "x".into(),
+            )
+        };
+        assert_eq!(status(failed(), false), Status::Info);
+        assert_eq!(status(failed(), true), Status::Error);
+        assert_eq!(
+            status(Injection::NotTested("closed".into()), false),
+            Status::Error
+        );
+        // Hostile bytes stay bounded and escaped in the detail.
+        let d = check(&Injection::AnsweredInClear(vec![0x1b; 4000]), true).detail;
+        assert!(d.len() < 400 && !d.contains('\u{1b}'), "{d}");
     }
 }

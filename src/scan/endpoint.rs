@@ -69,7 +69,9 @@ pub(super) async fn scan(
                 if !cfg.cipher_probes || prober.target().transport != Transport::SmtpStartTls {
                     return None;
                 }
-                Some(injection::probe(&prober).await)
+                let counted = prober.counted();
+                let answer = injection::probe(&counted).await;
+                Some((answer, counted.connections()))
             };
             tokio::join!(versions::probe_all(&prober), speculative, injection)
         });
@@ -135,6 +137,12 @@ pub(super) async fn scan(
             }
         }
         if cfg.cipher_probes {
+            // The injection probe's handshake is TLS 1.2 or 1.3: without them it cannot apply.
+            let modern = rep
+                .protocols
+                .as_ref()
+                .is_some_and(|m| m.tls12 == Some(true) || m.tls13 == Some(true));
+            let injection = injection.map(|(a, n)| (injection::check(&a, modern), n));
             Box::pin(cipher_stage(cfg, &prober, &outcomes, injection, &mut rep)).await;
         }
     }
@@ -318,12 +326,13 @@ async fn handshake(
 /// The cipher, key-exchange and flaw probes, once the version matrix is known: the default plan
 /// ([`ciphers::run`]), `--ciphers` enumeration, and Heartbleed, CCS injection and ROBOT at the
 /// best TLS 1.0–1.2 version (heartbeat needs extensions, so not SSL 3.0). `injection` is the
-/// STARTTLS-injection check probed beside the version probes, counted here with the others.
+/// STARTTLS-injection check probed beside the version probes and its connections, counted here
+/// with the others.
 async fn cipher_stage(
     cfg: &ScanConfig,
     prober: &Prober,
     outcomes: &[VersionOutcome],
-    injection: Option<Check>,
+    injection: Option<(Check, u32)>,
     rep: &mut EndpointReport,
 ) {
     let Some(protocols) = &rep.protocols else {
@@ -387,8 +396,8 @@ async fn cipher_stage(
         })
     }));
     a.ciphers.connections += flaws.connections();
-    if let Some(c) = injection {
-        a.ciphers.connections += 1;
+    if let Some((c, connections)) = injection {
+        a.ciphers.connections += connections;
         a.checks.push(c);
     }
     rep.checks.extend(a.checks);

@@ -51,6 +51,16 @@ async fn a_clear_text_answer_to_the_injected_command_is_a_warning_without_cap() 
 }
 
 #[tokio::test]
+async fn a_server_that_refuses_starttls_with_a_pipelined_command_passes_the_injection_probe() {
+    let mut s = smtp_script(false);
+    s.refuse_pipelined_starttls = Some("554 5.5.1 Error: SMTP synchronization error".into());
+    let e = scan_smtp(s).await;
+    let c = has(&e.checks, "smtp.starttls-injection", Status::Pass);
+    assert!(c.detail.contains("554"), "{}", c.detail);
+    assert_eq!(e.grade, letter(Grade::A), "{:#?}", e.checks);
+}
+
+#[tokio::test]
 async fn a_server_that_discards_plaintext_at_starttls_passes_the_injection_probe() {
     let e = scan_smtp(smtp_script(false)).await;
     has(&e.checks, "smtp.starttls-injection", Status::Pass);
