@@ -113,6 +113,7 @@ async fn a_tls12_server_with_only_dhe_suites_and_an_rfc7919_group_is_talked_to()
         "{}",
         n.cipher.name()
     );
+    assert_eq!(n.group.map(|g| g.name()).as_deref(), Some("ffdhe2048"));
     // Self-signed: judged, and found untrusted, which is the point of capturing it.
     let c = e.certificate.as_ref().unwrap();
     assert!(!c.trusted);
