@@ -85,6 +85,7 @@ async fn a_tls13_server_limited_to_an_rfc7919_group_is_talked_to() {
     assert_completed(&e);
     let n = e.negotiated.as_ref().expect("negotiated");
     assert_eq!(n.group.map(|g| g.name()).as_deref(), Some("ffdhe3072"));
+    assert_eq!(e.grade, letter(Grade::A), "{:#?}", e.checks);
     assert!(e.certificate.as_ref().unwrap().trusted);
 }
 
