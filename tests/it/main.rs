@@ -24,4 +24,5 @@ mod peers;
 mod renewal;
 mod schema;
 mod smtp;
+mod stacks;
 mod versions;
