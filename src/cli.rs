@@ -150,8 +150,9 @@ pub struct ScanArgs {
     #[arg(long = "ca-file", value_name = "PEM")]
     pub ca_file: Vec<PathBuf>,
 
-    /// Seconds allowed for each connection step (connect, each command, the TLS handshake).
-    /// The SMTP/IMAP/POP3 greeting may take twice as long (tarpits delay banners on purpose).
+    /// Seconds allowed for each connection step (connect, each command, the TLS handshake),
+    /// from 0.01 to 3600. The SMTP/IMAP/POP3 greeting may take twice as long (tarpits delay
+    /// banners on purpose).
     #[arg(long, value_name = "SECS", default_value_t = 15.0)]
     pub timeout: f64,
 
@@ -281,9 +282,11 @@ impl ScanArgs {
             .iter()
             .map(|s| ConnectTo::parse(s).map_err(|e| format!("--connect-to {e}")))
             .collect::<Result<Vec<_>, _>>()?;
-        if !(self.timeout.is_finite() && self.timeout > 0.0 && self.timeout <= 3600.0) {
+        // Under 10 ms no network step can finish, and the timer's 1 ms tick would make the
+        // result depend on luck.
+        if !(self.timeout.is_finite() && (0.01..=3600.0).contains(&self.timeout)) {
             return Err(format!(
-                "--timeout {}: expected seconds between 0 and 3600",
+                "--timeout {}: expected seconds from 0.01 to 3600",
                 self.timeout
             ));
         }
