@@ -137,8 +137,10 @@ pub enum Failure {
     /// The server refused TLS 1.2 and 1.3 (protocol_version, or it chose an older version).
     NoModernVersion,
     /// The server and this client share nothing to complete a handshake with: the server
-    /// refused before its certificate (handshake_failure, insufficient_security), or chose a key
-    /// exchange this client cannot do. Says as much about the client as about the server.
+    /// refused before its certificate (handshake_failure, insufficient_security), chose a key
+    /// exchange this client cannot do, or holds a key it cannot verify (Ed448: a version probe
+    /// offering it got a signed first flight). Says as much about the client as about the
+    /// server.
     Incompatible,
     /// The server ended the handshake with this fatal alert, which is not a refusal to
     /// negotiate.
@@ -214,7 +216,7 @@ pub fn failure_finding(
         Failure::AbortedAfterHello(alert) => Some(Check::new(
             CheckId::TlsHandshakeIncomplete,
             Status::Fail,
-            format!("the server answers with ServerHello, then ends every handshake with alert {alert:?} where its key exchange belongs: no client can complete a handshake"),
+            format!("the server answers with ServerHello, then ends every handshake with alert {alert:?} where its key exchange belongs: no client can complete a handshake (cipher and flaw probes skipped)"),
         )),
         Failure::Incompatible | Failure::Alert(_) | Failure::Malformed | Failure::Other => {
             check(Status::Fail, message.to_string())

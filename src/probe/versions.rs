@@ -40,6 +40,9 @@ pub struct VersionOutcome {
     /// What came back was not a TLS record at all (an HTTP reply, a banner).
     pub not_tls: bool,
     pub certificates: Vec<Vec<u8>>,
+    /// The TLS ≤ 1.2 first flight ended (ServerHelloDone): the server signed its key
+    /// exchange for a hello offering more signature schemes than the full handshake's.
+    pub flight_complete: bool,
 }
 
 /// Cipher lists to offer for `probe`, first the era's usual list, then (after a
@@ -120,6 +123,7 @@ fn outcome(probe: Probe, support: Support, detail: String) -> VersionOutcome {
         answered_lower: None,
         not_tls: false,
         certificates: Vec::new(),
+        flight_complete: false,
     }
 }
 
@@ -149,6 +153,7 @@ pub fn interpret(probe: Probe, want: ProtocolVersion, answer: ServerAnswer) -> V
                     Some(Ok(c)) => c.clone(),
                     _ => Vec::new(),
                 };
+                o.flight_complete = flight.server_hello_done;
                 return o;
             }
             if version < want {
@@ -306,6 +311,44 @@ pub enum MainHandshake {
     Completed(ProtocolVersion),
     /// Tried and failed: why, and the failure in words.
     Failed(Failure, String),
+}
+
+/// What a failed full handshake means, in the version probes' view (`direct_tls`: the port
+/// speaks TLS at once, no STARTTLS).
+/// - A direct-TLS port whose every answer is something else does not speak TLS at all:
+///   [`Failure::NotTls`], nothing to grade — not a broken TLS server (after a STARTTLS go-ahead
+///   the same answer is a broken STARTTLS, and stays a failure).
+/// - internal_error from a server whose TLS 1.2/1.3 hellos the probes saw answered by
+///   ServerHello is the server's own failure (typically a key it cannot sign with; never a
+///   refusal of what the client offered): [`Failure::AbortedAfterHello`], no client completes a
+///   handshake — unless a probe, which offers more signature schemes (Ed448), got a whole signed
+///   first flight: then the key is one the full handshake cannot use, [`Failure::Incompatible`].
+pub fn explain_failure(
+    main: MainHandshake,
+    outcomes: &[VersionOutcome],
+    direct_tls: bool,
+) -> MainHandshake {
+    let accepted = || outcomes.iter().filter(|o| o.support == Support::Accepted);
+    let modern_hello = accepted().any(|o| matches!(o.probe, Probe::Tls12 | Probe::Tls13));
+    let signed_for_a_probe = accepted().any(|o| o.flight_complete);
+    match main {
+        MainHandshake::Failed(Failure::Alert(a @ rustls::AlertDescription::InternalError), m)
+            if modern_hello =>
+        {
+            let why = if signed_for_a_probe {
+                Failure::Incompatible
+            } else {
+                Failure::AbortedAfterHello(a)
+            };
+            MainHandshake::Failed(why, m)
+        }
+        MainHandshake::Failed(Failure::Malformed, m)
+            if direct_tls && outcomes.iter().all(|o| o.not_tls) =>
+        {
+            MainHandshake::Failed(Failure::NotTls, m)
+        }
+        other => other,
+    }
 }
 
 /// What the version matrix means for the report and the grade.
@@ -717,6 +760,71 @@ mod tests {
                 true
             ),
             Status::Error
+        );
+    }
+
+    #[test]
+    fn a_failed_handshake_is_explained_by_what_the_probes_saw() {
+        use rustls::AlertDescription::{HandshakeFailure, InternalError};
+        let failed = |why| MainHandshake::Failed(why, "m".into());
+        let why = |main: MainHandshake| match main {
+            MainHandshake::Failed(w, _) => w,
+            other => panic!("{other:?}"),
+        };
+        let tls12 = [out(Probe::Tls12, Support::Accepted)];
+        // internal_error after a ServerHello the probes saw, and no probe got a signed flight.
+        assert_eq!(
+            why(explain_failure(
+                failed(Failure::Alert(InternalError)),
+                &tls12,
+                false
+            )),
+            Failure::AbortedAfterHello(InternalError)
+        );
+        // A probe offering Ed448 got the whole flight: the key is one our handshake cannot use.
+        let mut signed = tls12.clone();
+        signed[0].flight_complete = true;
+        assert_eq!(
+            why(explain_failure(
+                failed(Failure::Alert(InternalError)),
+                &signed,
+                false
+            )),
+            Failure::Incompatible
+        );
+        // Only TLS 1.0 accepted: internal_error says nothing about a modern hello.
+        let tls10 = [out(Probe::Tls10, Support::Accepted)];
+        assert_eq!(
+            why(explain_failure(
+                failed(Failure::Alert(InternalError)),
+                &tls10,
+                false
+            )),
+            Failure::Alert(InternalError)
+        );
+        assert_eq!(
+            why(explain_failure(
+                failed(Failure::Alert(HandshakeFailure)),
+                &tls12,
+                false
+            )),
+            Failure::Alert(HandshakeFailure)
+        );
+        // Nothing but non-TLS answers: not TLS on a direct port, a broken STARTTLS otherwise.
+        let mut garbage = vec![
+            out(Probe::Tls12, Support::Unknown),
+            out(Probe::Tls13, Support::Unknown),
+        ];
+        for o in &mut garbage {
+            o.not_tls = true;
+        }
+        assert_eq!(
+            why(explain_failure(failed(Failure::Malformed), &garbage, true)),
+            Failure::NotTls
+        );
+        assert_eq!(
+            why(explain_failure(failed(Failure::Malformed), &garbage, false)),
+            Failure::Malformed
         );
     }
 }

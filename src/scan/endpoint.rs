@@ -96,32 +96,10 @@ pub(super) async fn scan(
         }
     };
     if let Some((outcomes, speculative, injection)) = outcomes {
-        // What the failure means takes the version probes' view. A direct-TLS port whose every
-        // answer is something else does not speak TLS at all: nothing to grade ("?"), not a
-        // broken TLS server (after a STARTTLS go-ahead the same answer is a broken STARTTLS,
-        // and stays a failure). A server whose hellos the probes saw answered by ServerHello,
-        // but which ends the full handshake with internal_error (its own failure, typically a
-        // key it cannot sign with; never a refusal of what the client offered), never completes
-        // one.
-        let modern_hello = outcomes.iter().any(|o| {
-            o.support == versions::Support::Accepted
-                && matches!(o.probe, Probe::Tls12 | Probe::Tls13)
-        });
-        let main = match main {
-            MainHandshake::Failed(
-                Failure::Alert(a @ rustls::AlertDescription::InternalError),
-                message,
-            ) if modern_hello => MainHandshake::Failed(Failure::AbortedAfterHello(a), message),
-            MainHandshake::Failed(Failure::Malformed, message)
-                if p.transport == Transport::Tls && outcomes.iter().all(|o| o.not_tls) =>
-            {
-                if let Some(e) = rep.error.as_mut() {
-                    e.kind = ErrorKind::NotTls;
-                }
-                MainHandshake::Failed(Failure::NotTls, message)
-            }
-            other => other,
-        };
+        let main = versions::explain_failure(main, &outcomes, p.transport == Transport::Tls);
+        if let (MainHandshake::Failed(Failure::NotTls, _), Some(e)) = (&main, rep.error.as_mut()) {
+            e.kind = ErrorKind::NotTls;
+        }
         versions_stage(&prober, &outcomes, speculative, &main, &mut rep).await;
         if let MainHandshake::Failed(why, message) = &main {
             // A server that never finishes a handshake is not graded from what its first
@@ -136,14 +114,25 @@ pub(super) async fn scan(
                 rep.checks.push(c);
             }
         }
-        if cfg.cipher_probes {
-            // The injection probe's handshake is TLS 1.2 or 1.3: without them it cannot apply.
-            let modern = rep
-                .protocols
-                .as_ref()
-                .is_some_and(|m| m.tls12 == Some(true) || m.tls13 == Some(true));
+        // No client completes a handshake with a server that aborts after its ServerHello:
+        // what its ciphers and flaws would be is moot, and each probe would only fail.
+        let usable = !matches!(
+            main,
+            MainHandshake::Failed(Failure::AbortedAfterHello(_), _)
+        );
+        // The injection probe's handshake is TLS 1.2 or 1.3: without them it cannot apply.
+        let modern = rep
+            .protocols
+            .as_ref()
+            .is_some_and(|m| m.tls12 == Some(true) || m.tls13 == Some(true));
+        if cfg.cipher_probes && usable {
             let injection = injection.map(|(a, n)| (injection::check(&a, modern), n));
             Box::pin(cipher_stage(cfg, &prober, &outcomes, injection, &mut rep)).await;
+        } else if let Some((answer, _)) = injection {
+            // A refusal before TLS still says something; a failed handshake is said already.
+            if !matches!(answer, injection::Injection::HandshakeFailed(..)) {
+                rep.checks.push(injection::check(&answer, modern));
+            }
         }
     }
     rep.elapsed_ms = started.elapsed().as_millis() as u64;

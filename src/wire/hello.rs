@@ -183,6 +183,9 @@ pub const MODERN_GROUPS: &[NamedGroup] = &[
 /// signature_algorithms for TLS 1.2 (RFC 5246 §7.4.1.4.1). The legacy SHA-1
 /// pairs are included so servers holding only SHA-1-capable keys or old
 /// stacks still find a match — we are measuring, not negotiating safely.
+/// Ed448 too, which the full handshake cannot verify: a server with an Ed448
+/// key then still completes the probe's first flight, which tells "tlsgrade's
+/// client cannot use its key" apart from "the server cannot sign at all".
 pub const TLS12_SIGNATURE_SCHEMES: &[SignatureScheme] = &[
     SignatureScheme::ECDSA_SECP256R1_SHA256,
     SignatureScheme::ECDSA_SECP384R1_SHA384,
@@ -194,6 +197,7 @@ pub const TLS12_SIGNATURE_SCHEMES: &[SignatureScheme] = &[
     SignatureScheme::RSA_PKCS1_SHA384,
     SignatureScheme::RSA_PKCS1_SHA512,
     SignatureScheme::ED25519,
+    SignatureScheme::ED448,
     SignatureScheme::RSA_PKCS1_SHA1,
     SignatureScheme::ECDSA_SHA1,
 ];
@@ -211,6 +215,7 @@ pub const TLS13_SIGNATURE_SCHEMES: &[SignatureScheme] = &[
     SignatureScheme::RSA_PSS_PSS_SHA384,
     SignatureScheme::RSA_PSS_PSS_SHA512,
     SignatureScheme::ED25519,
+    SignatureScheme::ED448,
     SignatureScheme::RSA_PKCS1_SHA256,
     SignatureScheme::RSA_PKCS1_SHA384,
     SignatureScheme::RSA_PKCS1_SHA512,

@@ -212,11 +212,11 @@ fn the_tls12_hello_with_sni_is_byte_exact() {
         .server_name("example.com.") // trailing dot is dropped
         .build()
         .expect("build");
-    // extensions = SNI 20 + ticket 4 + EMS 4 + groups 20 + ecpf 6 + sigalgs 30 = 84
-    // body = 2 + 32 + 1 + (2 + 82) + 2 + (2 + 84) = 207
+    // extensions = SNI 20 + ticket 4 + EMS 4 + groups 20 + ecpf 6 + sigalgs 32 = 86
+    // body = 2 + 32 + 1 + (2 + 82) + 2 + (2 + 86) = 209
     let expected = hex(concat!(
-        "16 0301 00d3", // record, 211 = 4 + 207
-        "01 0000cf",    // client_hello, 207
+        "16 0301 00d5", // record, 213 = 4 + 209
+        "01 0000d1",    // client_hello, 209
         "0303",         // client_version TLS 1.2
         "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
         "00",
@@ -231,14 +231,14 @@ fn the_tls12_hello_with_sni_is_byte_exact() {
         "c012 0016 000a",                // 3DES
         "00ff",
         "01 00",
-        "0054", // extensions: 84
+        "0056", // extensions: 86
         "0000 0010 000e 00 000b 6578616d706c652e636f6d",
         "0023 0000",                                         // session_ticket
         "0017 0000",                                         // extended_master_secret
         "000a 0010 000e 001d 0017 0018 0019 0100 0101 0102", // groups: 4 + 16
         "000b 0002 01 00",
-        "000d 001a 0018", // signature_algorithms: 4 + 2 + 24
-        "0403 0503 0603 0804 0805 0806 0401 0501 0601 0807 0201 0203",
+        "000d 001c 001a", // signature_algorithms: 4 + 2 + 26
+        "0403 0503 0603 0804 0805 0806 0401 0501 0601 0807 0808 0201 0203",
     ));
     assert_eq!(got, expected);
 }
@@ -261,23 +261,23 @@ fn tls13_builder() -> ClientHelloBuilder {
 #[test]
 fn the_tls13_hello_is_byte_exact() {
     let got = tls13_builder().build().expect("build");
-    // extensions = SNI 20 + groups 20 + sigalgs 32 + versions 7 + psk modes 6
-    //            + key_share 42 = 127
-    // body = 2 + 32 + (1 + 32) + (2 + 10) + 2 + (2 + 127) = 210
+    // extensions = SNI 20 + groups 20 + sigalgs 34 + versions 7 + psk modes 6
+    //            + key_share 42 = 129
+    // body = 2 + 32 + (1 + 32) + (2 + 10) + 2 + (2 + 129) = 212
     let expected = hex(&[
-        "16 0301 00d6", // record: TLS 1.0 record version (RFC 8446 §5.1), 214
-        "01 0000d2",    // client_hello, 210
+        "16 0301 00d8", // record: TLS 1.0 record version (RFC 8446 §5.1), 216
+        "01 0000d4",    // client_hello, 212
         "0303",         // legacy_version TLS 1.2
         RANDOM_HEX,
         "20",
         TLS13_SESSION_ID_HEX, // 32-byte legacy_session_id
         "000a 1301 1302 1303 1304 1305",
         "01 00",
-        "007f", // extensions: 127
+        "0081", // extensions: 129
         "0000 0010 000e 00 000b 6578616d706c652e636f6d",
         "000a 0010 000e 001d 0017 0018 0019 0100 0101 0102",
-        "000d 001c 001a", // signature_algorithms: 4 + 2 + 26
-        "0403 0503 0603 0804 0805 0806 0809 080a 080b 0807 0401 0501 0601",
+        "000d 001e 001c", // signature_algorithms: 4 + 2 + 28
+        "0403 0503 0603 0804 0805 0806 0809 080a 080b 0807 0808 0401 0501 0601",
         "002b 0003 02 0304",        // supported_versions [TLS 1.3]
         "002d 0002 01 01",          // psk_key_exchange_modes [psk_dhe_ke]
         "0033 0026 0024 001d 0020", // key_share: list 36, x25519, 32-byte key
@@ -293,9 +293,9 @@ fn the_tls13_hello_with_a_p256_share_is_padded_to_exactly_512_bytes_byte_exact()
         .secp256r1_key_share(Some(SECP256R1_GENERATOR))
         .build()
         .expect("build");
-    // Without padding: extensions 127 + 69 (P-256 entry 2 + 2 + 65) = 196,
-    // body 279, handshake 283 — inside 256..=511, so RFC 7685 padding of
-    // 512 - 283 - 4 = 225 bytes is added: extensions 425, body 508.
+    // Without padding: extensions 129 + 69 (P-256 entry 2 + 2 + 65) = 198,
+    // body 281, handshake 285 — inside 256..=511, so RFC 7685 padding of
+    // 512 - 285 - 4 = 223 bytes is added: extensions 425, body 508.
     let p256 = concat!(
         "04",
         "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296",
@@ -313,8 +313,8 @@ fn the_tls13_hello_with_a_p256_share_is_padded_to_exactly_512_bytes_byte_exact()
         "01a9", // extensions: 425
         "0000 0010 000e 00 000b 6578616d706c652e636f6d",
         "000a 0010 000e 001d 0017 0018 0019 0100 0101 0102",
-        "000d 001c 001a",
-        "0403 0503 0603 0804 0805 0806 0809 080a 080b 0807 0401 0501 0601",
+        "000d 001e 001c",
+        "0403 0503 0603 0804 0805 0806 0809 080a 080b 0807 0808 0401 0501 0601",
         "002b 0003 02 0304",
         "002d 0002 01 01",
         "0033 006b 0069", // key_share: data 107 = 2 + 105; list 105 = 36 + 69
@@ -322,8 +322,8 @@ fn the_tls13_hello_with_a_p256_share_is_padded_to_exactly_512_bytes_byte_exact()
         TLS13_X25519_HEX,
         "0017 0041",
         p256,        // secp256r1, 65-byte uncompressed point
-        "0015 00e1", // padding, 225 bytes
-        "00".repeat(225).as_str(),
+        "0015 00df", // padding, 223 bytes
+        "00".repeat(223).as_str(),
     ]
     .concat());
     assert_eq!(got, expected);
@@ -473,10 +473,10 @@ fn hellos_that_would_be_256_to_511_bytes_are_padded_and_end_with_a_non_empty_ext
 
 #[test]
 fn padding_is_never_empty_even_when_the_hello_is_just_under_512() {
-    // TLS 1.3 + P-256 share without SNI is 263 bytes; SNI adds 9 + host.
-    // Hosts of 236..=239 bytes make the unpadded hello 508..=511 bytes,
+    // TLS 1.3 + P-256 share without SNI is 265 bytes; SNI adds 9 + host.
+    // Hosts of 234..=237 bytes make the unpadded hello 508..=511 bytes,
     // where "pad to exactly 512" would need an empty padding extension.
-    for (host_len, unpadded) in [(235, 507), (236, 508), (237, 509), (238, 510), (239, 511)] {
+    for (host_len, unpadded) in [(233, 507), (234, 508), (235, 509), (236, 510), (237, 511)] {
         let h = parse_client_hello(
             &ClientHelloBuilder::new(Probe::Tls13)
                 .server_name(&host_of_len(host_len))
