@@ -134,7 +134,7 @@ mod tests {
         );
         assert_eq!(v(silent(), Some(silent())).status, Status::Error);
         assert_eq!(v(silent(), Some(S::Closed)).status, Status::Error);
-        let garbage = S::NotTls(crate::probe::conn::NotTls::Garbage);
+        let garbage = S::NotTls(crate::probe::conn::NotTls::Garbage(Vec::new()));
         assert_eq!(v(garbage, None).status, Status::Error);
     }
 }

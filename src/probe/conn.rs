@@ -39,6 +39,9 @@ const MAX_FIRST_FLIGHT: usize = 300 * 1024;
 /// Most bytes read while waiting for the records that follow a probe's own messages.
 const MAX_FOLLOW_UP: usize = 64 * 1024;
 
+/// How much of an answer that is not TLS is kept to show: enough for a status line or banner.
+pub const GARBAGE_SHOWN: usize = 48;
+
 /// What the server did with what a probe sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ServerAnswer {
@@ -57,8 +60,9 @@ pub enum ServerAnswer {
 /// Why an answer is not TLS a client can read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NotTls {
-    /// Bytes that are not a TLS record at all (an HTTP or SMTP reply, a banner).
-    Garbage,
+    /// Bytes that are not a TLS record at all (an HTTP or SMTP reply, a banner): the first
+    /// [`GARBAGE_SHOWN`] of them, to name what the port speaks.
+    Garbage(Vec<u8>),
     /// An SSL 2.0 record.
     SslV2,
     /// TLS records that do not decode.
@@ -90,8 +94,18 @@ impl fmt::Display for ServerAnswer {
             ServerAnswer::Silent(d) => {
                 write!(f, "no answer within {}", crate::net::seconds(*d))
             }
-            ServerAnswer::NotTls(NotTls::Garbage) => {
-                f.write_str("the server answered with something that is not TLS")
+            ServerAnswer::NotTls(NotTls::Garbage(head)) => {
+                f.write_str("the server answered with something that is not TLS")?;
+                // Its first line names the protocol ("HTTP/1.1 400", "SSH-2.0-…"); quoted with
+                // its control characters escaped.
+                let line = head
+                    .split(|b| *b == b'\r' || *b == b'\n')
+                    .next()
+                    .unwrap_or(&[]);
+                if !line.is_empty() {
+                    write!(f, ": {:?}", crate::report::escape::lossy(line))?;
+                }
+                Ok(())
             }
             ServerAnswer::NotTls(NotTls::SslV2) => {
                 f.write_str("the server answered in SSL 2.0 format")
@@ -302,6 +316,7 @@ impl Conn {
         let deadline = tokio::time::Instant::now() + self.step;
         let mut buf = vec![0u8; 16 * 1024];
         let mut total = 0usize;
+        let mut head = Vec::new();
         let closed = loop {
             if parser.is_finished() {
                 break false;
@@ -314,6 +329,8 @@ impl Conn {
                 Ok(Ok(0)) => break true,
                 Ok(Ok(n)) => {
                     total += n;
+                    let room = GARBAGE_SHOWN.saturating_sub(head.len());
+                    head.extend_from_slice(&buf[..n.min(room)]);
                     parser.feed(&buf[..n]);
                 }
                 Ok(Err(e)) if is_reset(&e) => break true,
@@ -325,7 +342,7 @@ impl Conn {
             FirstFlight::Alert { description, .. } => ServerAnswer::Alert(*description),
             FirstFlight::NeedMore if closed => ServerAnswer::Closed,
             FirstFlight::NeedMore => ServerAnswer::Silent(self.step),
-            FirstFlight::NotTls => ServerAnswer::NotTls(NotTls::Garbage),
+            FirstFlight::NotTls => ServerAnswer::NotTls(NotTls::Garbage(head)),
             FirstFlight::SslV2Record => ServerAnswer::NotTls(NotTls::SslV2),
             FirstFlight::Malformed(e) => ServerAnswer::NotTls(NotTls::Malformed(e.to_string())),
         }
@@ -455,6 +472,24 @@ mod tests {
         assert_eq!(
             c.alert(Duration::from_secs(2)).await,
             ServerAnswer::NotTls(NotTls::TooLong(MAX_FOLLOW_UP))
+        );
+    }
+
+    #[test]
+    fn an_answer_that_is_not_tls_is_named_by_its_first_line_escaped() {
+        let shown = |head: &[u8]| ServerAnswer::NotTls(NotTls::Garbage(head.to_vec())).to_string();
+        assert_eq!(
+            shown(b"SSH-2.0-OpenSSH_9.2\r\n"),
+            "the server answered with something that is not TLS: \"SSH-2.0-OpenSSH_9.2\""
+        );
+        assert_eq!(
+            shown(b""),
+            "the server answered with something that is not TLS"
+        );
+        let hostile = shown(b"\x1b[2Jx\x07\xff");
+        assert!(
+            !hostile.contains('\u{1b}') && !hostile.contains('\u{7}'),
+            "{hostile}"
         );
     }
 }

@@ -202,7 +202,7 @@ pub fn failure_finding(
         Failure::Timeout => check(Status::Error, message.to_string()),
         Failure::NotTls => check(
             Status::Error,
-            format!("{message}: this port does not speak TLS"),
+            format!("this port does not speak TLS: {message}"),
         ),
         Failure::Incompatible | Failure::Other if older_only => None,
         Failure::Incompatible if modern && clear_text => check(

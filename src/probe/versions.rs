@@ -197,7 +197,7 @@ pub fn interpret(probe: Probe, want: ProtocolVersion, answer: ServerAnswer) -> V
         }
         other @ (ServerAnswer::Silent(_) | ServerAnswer::NotTls(_)) => {
             let mut o = outcome(probe, Support::Unknown, other.to_string());
-            o.not_tls = matches!(other, ServerAnswer::NotTls(NotTls::Garbage));
+            o.not_tls = matches!(other, ServerAnswer::NotTls(NotTls::Garbage(_)));
             o
         }
     }
@@ -316,8 +316,9 @@ pub enum MainHandshake {
 /// What a failed full handshake means, in the version probes' view (`direct_tls`: the port
 /// speaks TLS at once, no STARTTLS).
 /// - A direct-TLS port whose every answer is something else does not speak TLS at all:
-///   [`Failure::NotTls`], nothing to grade — not a broken TLS server (after a STARTTLS go-ahead
-///   the same answer is a broken STARTTLS, and stays a failure).
+///   [`Failure::NotTls`], with what a probe saw (its first line) as the message; nothing to
+///   grade — not a broken TLS server (after a STARTTLS go-ahead the same answer is a broken
+///   STARTTLS, and stays a failure).
 /// - internal_error from a server whose TLS 1.2/1.3 hellos the probes saw answered by
 ///   ServerHello is the server's own failure (typically a key it cannot sign with; never a
 ///   refusal of what the client offered): [`Failure::AbortedAfterHello`], no client completes a
@@ -342,10 +343,15 @@ pub fn explain_failure(
             };
             MainHandshake::Failed(why, m)
         }
-        MainHandshake::Failed(Failure::Malformed, m)
+        MainHandshake::Failed(Failure::Malformed, _)
             if direct_tls && outcomes.iter().all(|o| o.not_tls) =>
         {
-            MainHandshake::Failed(Failure::NotTls, m)
+            // The probe's words name what came back; rustls's only say it did not decode.
+            let seen = outcomes
+                .iter()
+                .map(|o| o.detail.as_str())
+                .max_by_key(|d| d.len());
+            MainHandshake::Failed(Failure::NotTls, seen.unwrap_or_default().to_string())
         }
         other => other,
     }

@@ -97,8 +97,10 @@ pub(super) async fn scan(
     };
     if let Some((outcomes, speculative, injection)) = outcomes {
         let main = versions::explain_failure(main, &outcomes, p.transport == Transport::Tls);
-        if let (MainHandshake::Failed(Failure::NotTls, _), Some(e)) = (&main, rep.error.as_mut()) {
+        if let (MainHandshake::Failed(Failure::NotTls, seen), Some(e)) = (&main, rep.error.as_mut())
+        {
             e.kind = ErrorKind::NotTls;
+            e.message = format!("this port does not speak TLS: {seen}");
         }
         versions_stage(&prober, &outcomes, speculative, &main, &mut rep).await;
         if let MainHandshake::Failed(why, message) = &main {

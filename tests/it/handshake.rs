@@ -54,6 +54,9 @@ async fn plain_http_on_a_tls_port_is_not_tls_and_not_graded() {
     .unwrap();
     let e = scan_port("tls://web.example.test:443", srv.port()).await;
     assert_eq!(e.error.as_ref().map(|e| e.kind), Some(ErrorKind::NotTls));
+    // The answer's first line names what the port speaks.
+    let msg = &e.error.as_ref().unwrap().message;
+    assert!(msg.contains("\"HTTP/1.1 400 Bad Request\""), "{msg}");
     assert_eq!(e.grade, Some(GradeValue::Unknown));
     let p = e.protocols.as_ref().unwrap();
     assert!(

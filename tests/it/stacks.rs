@@ -791,9 +791,10 @@ async fn internal_error_after_server_hello_tls13_gnutls_rsa512() {
 
 /// Every version probe says "the server answered with something that is not TLS" (the matrix
 /// all null) and so does the full handshake: error kind `not-tls`, `tls.handshake` error (no
-/// cap), no certificate, grade `?` — a port without TLS is not a TLS server to grade.
+/// cap) quoting the answer's first line (which names the protocol), no certificate, grade
+/// `?` — a port without TLS is not a TLS server to grade.
 #[track_caller]
-fn assert_not_tls(e: &EndpointReport) {
+fn assert_not_tls(e: &EndpointReport, first_line: &str) {
     let unknown = VersionMap {
         sslv3: None,
         tls10: None,
@@ -802,20 +803,23 @@ fn assert_not_tls(e: &EndpointReport) {
         tls13: None,
     };
     assert_matrix(e, unknown);
+    let seen = "the server answered with something that is not TLS: \"";
     for v in ["TLSv1.1", "TLSv1.2", "TLSv1.3"] {
-        assert_eq!(
-            detail(e, v),
-            "unknown: the server answered with something that is not TLS"
+        let d = detail(e, v);
+        assert!(
+            d.starts_with(&format!("unknown: {seen}{first_line}")),
+            "{d}"
         );
     }
     assert_eq!(error_kind(e), Some(ErrorKind::NotTls), "{:?}", e.error);
+    let msg = &e.error.as_ref().unwrap().message;
+    assert!(
+        msg.starts_with(&format!("this port does not speak TLS: {seen}{first_line}")),
+        "{msg}"
+    );
     let c = has(&e.checks, "tls.handshake", Status::Error);
     assert_eq!(c.cap, None);
-    assert!(
-        c.detail.ends_with("this port does not speak TLS"),
-        "{}",
-        c.detail
-    );
+    assert_eq!(&c.detail, msg);
     assert!(e.certificate.is_none());
     assert_eq!(e.grade, Some(tlsgrade::report::GradeValue::Unknown));
 }
@@ -828,7 +832,7 @@ async fn not_tls_nginx_plain_http() {
     let dir = tempfile::tempdir().unwrap();
     let (_p, port) = nginx_plain(dir.path());
     let e = scan_port(TARGET, port).await;
-    assert_not_tls(&e);
+    assert_not_tls(&e, "HTTP/1.1 400 Bad Request");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -836,7 +840,9 @@ async fn not_tls_python_http_server() {
     let dir = tempfile::tempdir().unwrap();
     let (_p, port) = python_http(dir.path());
     let e = scan_port(TARGET, port).await;
-    assert_not_tls(&e);
+    // A hello is no request line http.server knows: it answers as to HTTP/0.9, an error page
+    // without a status line.
+    assert_not_tls(&e, "<!DOCTYPE HTML>");
 }
 
 // sslyze: ERROR_NO_CONNECTIVITY "Server rejected the connection". testssl: "Fatal error: Can't
@@ -846,7 +852,7 @@ async fn not_tls_sshd_banner() {
     let dir = tempfile::tempdir().unwrap();
     let (_p, port) = sshd(dir.path());
     let e = scan_port(TARGET, port).await;
-    assert_not_tls(&e);
+    assert_not_tls(&e, "SSH-2.0-OpenSSH_");
 }
 
 // ---------------------------------------------------------------------------------------------
