@@ -1249,3 +1249,101 @@ async fn sslyze_on_the_class_servers() {
     assert_eq!(by_port(ffdhe)["scan_status"], "ERROR_NO_CONNECTIVITY");
     assert!(accepted(&by_port(java)).is_empty());
 }
+
+/// testssl.sh's protocol scan (`-p`) of a server: which of SSL 3.0 .. TLS 1.3 it says are
+/// offered, in the matrix's terms.
+fn testssl_protocols(dir: &Path, port: u16) -> Matrix {
+    let json = dir.join(format!("testssl-{port}.json"));
+    let st = Command::new(need("testssl"))
+        .args(["-p", "--quiet", "--color", "0", "--warnings", "off"])
+        .arg("--jsonfile-pretty")
+        .arg(&json)
+        .arg(format!("127.0.0.1:{port}"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(
+        st.success() || json.exists(),
+        "testssl failed on port {port}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    // Warnings ("Your OpenSSL cannot connect") come as scanResult entries of their own.
+    let protocols = v["scanResult"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find_map(|r| r["protocols"].as_array())
+        .cloned()
+        .unwrap_or_default();
+    let offered = |id: &str| {
+        protocols
+            .iter()
+            .find(|p| p["id"] == id)
+            .and_then(|p| p["finding"].as_str())
+            .map(|f| f.starts_with("offered"))
+    };
+    VersionMap {
+        sslv3: offered("SSLv3"),
+        tls10: offered("TLS1"),
+        tls11: offered("TLS1_1"),
+        tls12: offered("TLS1_2"),
+        tls13: offered("TLS1_3"),
+    }
+}
+
+/// testssl.sh 3.0.8 on the class servers it gets right, in the same run as tlsgrade: both
+/// matrices equal the configured truth. (Its 7-10 s per server keeps this to four, run at once.
+/// Where it is wrong, the tests above say so: OpenSMTPD's "TLS 1.2 not offered, 1.3 offered".)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn testssl_agrees_on_the_class_servers() {
+    let dir = tempfile::tempdir().unwrap();
+    let ec = lab_cert(dir.path(), NAME);
+    let rsa = lab_cert_with(dir.path(), "rsa", &["rsa:2048"], NAME);
+    let servers = [
+        (
+            "P-521-only TLS 1.3, OpenSSL",
+            openssl_server(dir.path(), &ec, &["-tls1_3", "-groups", "P-521"]),
+            only(&[13]),
+        ),
+        (
+            "FFDHE2048-only TLS 1.3, GnuTLS",
+            gnutls_serv(
+                &ec,
+                "NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-FFDHE2048",
+            ),
+            only(&[13]),
+        ),
+        (
+            "DHE-only TLS 1.2, OpenSSL",
+            openssl_server(
+                dir.path(),
+                &rsa,
+                &["-tls1_2", "-cipher", "DHE-RSA-AES128-GCM-SHA256"],
+            ),
+            only(&[12]),
+        ),
+        (
+            "TLS 1.1-only with handshake_failure, GnuTLS",
+            gnutls_serv(&rsa, "NORMAL:-VERS-ALL:+VERS-TLS1.1"),
+            only(&[11]),
+        ),
+    ];
+    // tlsgrade first, then testssl.sh on all four at once (7-10 s each, mostly waiting), so
+    // that the two scanners never share a server.
+    for (what, (_, port), truth) in &servers {
+        let ours = scan_port(TARGET, *port).await;
+        assert_eq!(ours.protocols.as_ref(), Some(truth), "tlsgrade on {what}");
+    }
+    let runs: Vec<_> = servers
+        .iter()
+        .map(|(_, (_, port), _)| {
+            let (dir, port) = (dir.path().to_path_buf(), *port);
+            std::thread::spawn(move || testssl_protocols(&dir, port))
+        })
+        .collect();
+    for ((what, _, truth), testssl) in servers.iter().zip(runs) {
+        assert_eq!(&testssl.join().unwrap(), truth, "testssl.sh on {what}");
+    }
+}
