@@ -34,6 +34,7 @@
 //! - [`wire`]: the TLS codec (hello builders, ServerHello/alert parsing, record encoders), the
 //!   typed suite registry and key types; no I/O.
 //! - [`inspect`]: certificate facts and findings (x509-parser, rustls-webpki).
+//! - [`revocation`]: OCSP responses (stapled or fetched), CRLs, and the fetcher that gets them.
 //! - [`policy`]: MTA-STS and TLS-RPT parsers and their fetcher, what an MTA-STS sender does
 //!   with each MX, and DANE (TLSA matching, DNSSEC facts).
 //! - [`grade`]: the rubric table (every check id, its statuses, caps and reason, from which
@@ -63,6 +64,7 @@ pub mod net;
 pub mod policy;
 pub mod probe;
 pub mod report;
+pub mod revocation;
 pub mod scan;
 pub mod target;
 #[cfg(test)]
