@@ -193,14 +193,26 @@ pub struct ScanArgs {
     #[arg(long = "warn-days", value_name = "N", default_value_t = 30)]
     pub warn_days: u32,
 
+    /// Judge certificates as of another time: +Nd (N days from now), a date (2027-03-15) or an
+    /// RFC 3339 time. Expiry, --warn-days, OCSP freshness and DANE matching all use it:
+    /// `--at +30d` answers "will this still pass next month?".
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
+    pub at: Option<String>,
+
+    /// Do not fetch CRLs or OCSP answers (a stapled OCSP response is still checked): for
+    /// offline or very large runs. Each CRL or OCSP URL is otherwise fetched once per run.
+    #[arg(long = "no-revocation")]
+    pub no_revocation: bool,
+
     /// Exit with status 1 when any certificate seen (the leaf of any endpoint) expires within N
     /// days, or has expired. Combines with --fail-under: either one sets status 1.
     #[arg(long = "fail-expiring", value_name = "N")]
     pub fail_expiring: Option<u32>,
 
-    /// Connections to one IP address at a time. An endpoint needs 7 for its versions (the
-    /// handshake, five version probes, a fallback probe) and 20 or more with the default cipher
-    /// and flaw probes (docs/grading.md). Mail servers rate-limit aggressive clients.
+    /// Connections to one IP address at a time. An endpoint needs 8 for its versions and
+    /// certificates (the handshake, five version probes, a fallback probe, a handshake asking
+    /// for the other kind of certificate) and 21 or more with the default cipher and flaw probes
+    /// (docs/grading.md). Mail servers rate-limit aggressive clients.
     #[arg(long = "per-ip", value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub per_ip: u32,
 
@@ -210,8 +222,8 @@ pub struct ScanArgs {
     #[arg(long, conflicts_with = "versions_only")]
     pub ciphers: bool,
 
-    /// Probe protocol versions and the certificate only: no weak-class, key-exchange, flaw or
-    /// STARTTLS-injection probes (7 connections per endpoint, 8 without TLS 1.3, instead of 20 or
+    /// Probe protocol versions and the certificates only: no weak-class, key-exchange, flaw or
+    /// STARTTLS-injection probes (8 connections per endpoint, 9 without TLS 1.3, instead of 21 or
     /// more). For very large batches where the version matrix is what matters.
     #[arg(long = "versions-only")]
     pub versions_only: bool,
@@ -302,6 +314,12 @@ impl ScanArgs {
             None => crate::config::default_ehlo_name(),
         };
         let trust = TrustStore::from_pem_files(&self.ca_file)?;
+        let at = self
+            .at
+            .as_deref()
+            .map(|s| crate::config::parse_at(s, rustls_pki_types::UnixTime::now().as_secs() as i64))
+            .transpose()?
+            .map(crate::config::unix_time);
 
         let mut targets = Vec::new();
         let mut invalid = Vec::new();
@@ -347,6 +365,8 @@ impl ScanArgs {
             warn_days: self.warn_days as i64,
             full_ciphers: self.ciphers,
             cipher_probes: !self.versions_only,
+            revocation: !self.no_revocation,
+            at,
         };
         Ok(Plan {
             config,

@@ -541,6 +541,7 @@ mod tests {
             days_remaining: 0,
             trust_error: None,
             chain: vec![leaf],
+            ..Default::default()
         });
         e
     }

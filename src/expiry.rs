@@ -46,6 +46,7 @@ mod tests {
             days_remaining: days,
             trust_error: None,
             chain: vec![],
+            ..Default::default()
         });
         t.endpoints.push(e);
         t

@@ -471,6 +471,7 @@ pub fn inspect(
             days_remaining,
             trust_error,
             chain: infos,
+            ..Default::default()
         },
         checks,
     })

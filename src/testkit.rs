@@ -127,6 +127,7 @@ pub(crate) fn full_report() -> crate::report::Report {
         days_remaining: 300,
         trust_error: Some("self-signed".into()),
         chain: vec![cert.clone(), cert],
+        ..Default::default()
     });
     e.starttls = Some(StartTlsReport {
         greeting: vec!["220 mx.example.test ESMTP".into()],

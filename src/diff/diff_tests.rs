@@ -53,6 +53,7 @@ fn endpoint(sha1: &str, not_after: &str, grade: Grade, tls10: bool) -> EndpointR
         days_remaining: 100,
         trust_error: None,
         chain: vec![leaf],
+        ..Default::default()
     });
     e
 }

@@ -52,10 +52,13 @@ pub fn grade_endpoint(ep: &mut EndpointReport) {
 /// RFC 7672 §3.1.1: under a DANE-EE match the key is authenticated by DNSSEC, not by the
 /// certificate's issuer, names or dates, so the PKIX findings no longer count against it.
 fn dane_ee_authenticates(checks: &mut [Check]) {
-    for c in checks
-        .iter_mut()
-        .filter(|c| PKIX.contains(&c.id) && matches!(c.status, Status::Fail | Status::Warn))
-    {
+    // The match is of the chain a default client gets; the server's other certificates are not
+    // what the records authenticate.
+    for c in checks.iter_mut().filter(|c| {
+        PKIX.contains(&c.id)
+            && matches!(c.status, Status::Fail | Status::Warn)
+            && c.certificate.is_none()
+    }) {
         c.set_status(Status::Info);
         c.detail = format!(
             "{} (informational: DANE-EE authenticates the key instead, RFC 7672 §3.1.1)",

@@ -261,6 +261,16 @@ rubric! {
         "a chain certificate did not issue the one before it: wrong order or extra certificates (RFC 5246 §7.4.2)";
     CertParse = "cert.parse", Certificate, [Fail => F],
         "the certificate does not parse";
+    CertRevocation = "cert.revocation", Certificate, [Pass],
+        "a fresh OCSP answer (stapled or fetched) or the issuer's current CRL says the certificate is not revoked";
+    CertRevoked = "cert.revoked", Certificate, [Fail => F, Info],
+        "the issuer has revoked the certificate (a stapled or fetched OCSP answer, or its CRL): no client should trust it (info under a DANE-EE match: DANE senders do not check revocation)";
+    CertRevocationUnavailable = "cert.revocation-unavailable", Certificate, [Error],
+        "revocation could not be told: nothing usable stapled, and the CRL and OCSP responder were not named, not reachable, too large, or not signed by the issuer; could not test, never a failure";
+    CertOcspStapleInvalid = "cert.ocsp-staple-invalid", Certificate, [Warn, Info],
+        "the stapled OCSP response is not one a client can use: not signed by the issuer or its delegated responder, for another certificate, expired, not yet valid, or an error answer (info under a DANE-EE match)";
+    CertMustStaple = "cert.must-staple", Certificate, [Pass, Fail => B, Info],
+        "the certificate demands OCSP stapling (RFC 7633 TLS Feature status_request) and the server staples no valid response: clients that honour it (browsers, some MTAs) refuse the connection, as they refuse an untrusted chain (info under a DANE-EE match)";
 
     // ---- cipher suites and key exchange ----
     CipherExport = "cipher.export", Ciphers, [Pass, Fail => F, Error],
@@ -349,6 +359,8 @@ rubric! {
         "domain: TLSA on some MX endpoints only: an attacker can steer mail to the others";
     DaneMxBogus = "dane.mx-bogus", Dane, [Error],
         "domain: the MX RRset fails validation while host records validate";
+    DaneUnmatchedCertificate = "dane.unmatched-certificate", Dane, [Warn],
+        "the server holds several certificates (RSA and ECDSA) and the TLSA records match only some of them: a DANE sender whose handshake selects another one fails to deliver";
     DaneRollover = "dane.rollover", Dane, [Info],
         "domain: fewer than two DANE-EE records (or one DANE-EE and one DANE-TA): a key change will break delivery unless the next key's record is published first (RFC 7671 §8.1)";
 
@@ -471,6 +483,9 @@ pub const PKIX: &[CheckId] = &[
     CheckId::CertExpired,
     CheckId::CertNotYetValid,
     CheckId::CertWeakSignature,
+    CheckId::CertRevoked,
+    CheckId::CertOcspStapleInvalid,
+    CheckId::CertMustStaple,
 ];
 
 impl CheckId {

@@ -217,6 +217,46 @@ pub fn evaluate_endpoint(
             }
         }
     };
+    // The server's other certificates (RSA beside ECDSA): a sender whose handshake selects one
+    // the records do not match fails, whatever the default client got.
+    if let Some(Ok((records, Proof::Secure))) = &facts.tlsa {
+        if !records.is_empty() && !ep.other_chains_der.is_empty() {
+            let matches = |chain: &[Vec<u8>]| {
+                let chain: Vec<CertificateDer<'_>> = chain
+                    .iter()
+                    .map(|c| CertificateDer::from(c.as_slice()))
+                    .collect();
+                matches!(
+                    match_chain(records, &chain, names, now),
+                    Outcome::Matched { .. }
+                )
+            };
+            let main = matches(&ep.chain_der);
+            let kinds: Vec<&str> = ep
+                .certificates
+                .iter()
+                .skip(1)
+                .zip(&ep.other_chains_der)
+                .map(|(c, der)| (c, matches(der)))
+                .filter(|(_, m)| *m != main)
+                .map(|(c, _)| match c.selected_by.first() {
+                    Some(crate::report::SelectedBy::Rsa) => "RSA",
+                    Some(crate::report::SelectedBy::Ecdsa) => "ECDSA",
+                    _ => "other",
+                })
+                .collect();
+            if !kinds.is_empty() {
+                let detail = if main {
+                    format!("the TLSA records match the certificate a default client gets, but not the server's {} certificate: a DANE sender whose handshake selects it fails to deliver; publish a record for each key", kinds.join(" and "))
+                } else {
+                    format!("the TLSA records match only the server's {} certificate, not the one a default client gets; publish a record for each key", kinds.join(" and "))
+                };
+                let c = Check::new(CheckId::DaneUnmatchedCertificate, Status::Warn, detail);
+                rep.checks.push(c.clone());
+                ep.checks.push(c);
+            }
+        }
+    }
     rep.checks.push(check.clone());
     ep.checks.push(check);
     ep.dane = Some(rep);

@@ -272,7 +272,7 @@ fn describe_tls(e: &rustls::Error) -> String {
     }
 }
 
-fn chain_text(e: &reqwest::Error) -> String {
+pub(crate) fn chain_text(e: &reqwest::Error) -> String {
     let mut parts = vec![e.to_string()];
     let mut cur = std::error::Error::source(e);
     while let Some(s) = cur {

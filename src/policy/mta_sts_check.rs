@@ -481,6 +481,7 @@ mod tests {
             days_remaining: 90,
             trust_error: (!trusted).then(|| "unknown issuer".into()),
             chain: vec![],
+            ..Default::default()
         });
         e
     }

@@ -33,6 +33,8 @@ pub struct Recorded {
 struct RecordingVerifier {
     provider: Arc<CryptoProvider>,
     seen: Mutex<Recorded>,
+    /// The signature schemes offered (signature_algorithms).
+    schemes: Vec<SignatureScheme>,
 }
 
 impl RecordingVerifier {
@@ -96,21 +98,62 @@ impl ServerCertVerifier for RecordingVerifier {
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        // Offer every scheme, including SHA-1 ones, so that old servers still pick something.
-        vec![
-            SignatureScheme::ECDSA_NISTP256_SHA256,
-            SignatureScheme::ECDSA_NISTP384_SHA384,
-            SignatureScheme::ECDSA_NISTP521_SHA512,
-            SignatureScheme::ED25519,
-            SignatureScheme::RSA_PSS_SHA256,
-            SignatureScheme::RSA_PSS_SHA384,
-            SignatureScheme::RSA_PSS_SHA512,
-            SignatureScheme::RSA_PKCS1_SHA256,
-            SignatureScheme::RSA_PKCS1_SHA384,
-            SignatureScheme::RSA_PKCS1_SHA512,
-            SignatureScheme::RSA_PKCS1_SHA1,
-            SignatureScheme::ECDSA_SHA1_Legacy,
-        ]
+        self.schemes.clone()
+    }
+}
+
+/// Every scheme, including SHA-1 ones, so that old servers still pick something.
+const ALL_SCHEMES: [SignatureScheme; 12] = [
+    SignatureScheme::ECDSA_NISTP256_SHA256,
+    SignatureScheme::ECDSA_NISTP384_SHA384,
+    SignatureScheme::ECDSA_NISTP521_SHA512,
+    SignatureScheme::ED25519,
+    SignatureScheme::RSA_PSS_SHA256,
+    SignatureScheme::RSA_PSS_SHA384,
+    SignatureScheme::RSA_PSS_SHA512,
+    SignatureScheme::RSA_PKCS1_SHA256,
+    SignatureScheme::RSA_PKCS1_SHA384,
+    SignatureScheme::RSA_PKCS1_SHA512,
+    SignatureScheme::RSA_PKCS1_SHA1,
+    SignatureScheme::ECDSA_SHA1_Legacy,
+];
+
+/// The kind of certificate key a handshake asks for, by offering only its signatures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CertKind {
+    Ecdsa,
+    Rsa,
+}
+
+impl CertKind {
+    fn schemes(self) -> Vec<SignatureScheme> {
+        ALL_SCHEMES
+            .into_iter()
+            .filter(|s| self.signs_with(*s))
+            .collect()
+    }
+
+    fn signs_with(self, s: SignatureScheme) -> bool {
+        use SignatureScheme as S;
+        match self {
+            CertKind::Ecdsa => matches!(
+                s,
+                S::ECDSA_NISTP256_SHA256
+                    | S::ECDSA_NISTP384_SHA384
+                    | S::ECDSA_NISTP521_SHA512
+                    | S::ECDSA_SHA1_Legacy
+            ),
+            CertKind::Rsa => matches!(
+                s,
+                S::RSA_PSS_SHA256
+                    | S::RSA_PSS_SHA384
+                    | S::RSA_PSS_SHA512
+                    | S::RSA_PKCS1_SHA256
+                    | S::RSA_PKCS1_SHA384
+                    | S::RSA_PKCS1_SHA512
+                    | S::RSA_PKCS1_SHA1
+            ),
+        }
     }
 }
 
@@ -234,6 +277,10 @@ pub enum Offer {
     /// at first, because a server that prefers DHE with a prime outside RFC 7919 (this client
     /// takes only those) would then fail a handshake that ECDHE completes.
     WithDhe,
+    /// Only the signature algorithms (and TLS 1.2 suites) of one key kind: a server holding an
+    /// RSA and an ECDSA certificate shows the one this client can verify (TLS 1.3 chooses by
+    /// signature_algorithms, TLS 1.2 by the suite).
+    Only(CertKind),
 }
 
 /// The TLS 1.2 DHE suites: ring's ECDHE-RSA suites with the key exchange swapped, since TLS 1.2
@@ -280,8 +327,13 @@ fn provider(offer: Offer) -> CryptoProvider {
             .iter()
             .map(|g| g as &dyn rustls::crypto::SupportedKxGroup),
     );
-    if offer == Offer::WithDhe {
-        p.cipher_suites.extend(dhe_suites().iter().copied());
+    match offer {
+        Offer::Usual => {}
+        Offer::WithDhe => p.cipher_suites.extend(dhe_suites().iter().copied()),
+        Offer::Only(kind) => p.cipher_suites.retain(|s| match s {
+            rustls::SupportedCipherSuite::Tls12(s) => s.sign.iter().any(|&x| kind.signs_with(x)),
+            rustls::SupportedCipherSuite::Tls13(_) => true,
+        }),
     }
     p
 }
@@ -297,6 +349,10 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
     let verifier = Arc::new(RecordingVerifier {
         provider: provider.clone(),
         seen: Mutex::new(Recorded::default()),
+        schemes: match offer {
+            Offer::Only(kind) => kind.schemes(),
+            Offer::Usual | Offer::WithDhe => ALL_SCHEMES.to_vec(),
+        },
     });
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])

@@ -178,6 +178,10 @@ pub struct Check {
     /// Highest grade this finding allows (`null` = no cap).
     pub cap: Option<Grade>,
     pub detail: String,
+    /// Which of the server's other certificates (`certificates`) the finding is about; absent
+    /// for the one a default client gets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<SelectedBy>,
 }
 
 impl Check {
@@ -191,6 +195,7 @@ impl Check {
             status,
             cap: id.cap(status),
             detail: detail.into(),
+            certificate: None,
         }
     }
 
@@ -413,9 +418,16 @@ pub struct EndpointReport {
     pub elapsed_ms: u64,
     /// DANE (RFC 7672) for this endpoint: TLSA records, DNSSEC statuses, what matched.
     pub dane: Option<DaneReport>,
+    /// Every distinct chain the server presented (the default client's, then those offering
+    /// only ECDSA or only RSA signatures select), each judged like `certificate`.
+    #[serde(default)]
+    pub certificates: Vec<CertificateReport>,
     /// The certificates as presented (DER), kept for DANE matching; not in the JSON.
     #[serde(skip)]
     pub chain_der: Vec<Vec<u8>>,
+    /// The chains of `certificates` after the first (DER), for DANE matching; not in the JSON.
+    #[serde(skip)]
+    pub other_chains_der: Vec<Vec<Vec<u8>>>,
     /// The domain's MTA-STS policy is `enforce` and this MX passes it (covered, STARTTLS, a
     /// trusted certificate valid for its name, TLS 1.2+): the MTA-STS half of the A+ evidence.
     #[serde(skip)]
@@ -500,7 +512,9 @@ impl EndpointReport {
             key_exchange: None,
             elapsed_ms: 0,
             dane: None,
+            certificates: Vec::new(),
             chain_der: Vec::new(),
+            other_chains_der: Vec::new(),
             mta_sts_authenticated: false,
             read_back: ReadBack::default(),
         }
@@ -536,7 +550,7 @@ pub struct StartTlsReport {
     pub capabilities_after_tls: Option<Vec<String>>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct CertificateReport {
     pub trusted: bool,
     pub name_matches: bool,
@@ -545,6 +559,74 @@ pub struct CertificateReport {
     /// Why the chain is not trusted, when it is not.
     pub trust_error: Option<String>,
     pub chain: Vec<CertInfo>,
+    /// Whether the leaf is revoked and how that was told; `null` when the chain could not be
+    /// judged (no certificate parsed).
+    #[serde(default)]
+    pub revocation: Option<RevocationReport>,
+    /// The OCSP response the server stapled (`null` when the handshake carrying it did not
+    /// complete).
+    #[serde(default)]
+    pub ocsp_staple: Option<OcspStapleReport>,
+    /// The leaf carries the RFC 7633 TLS Feature extension with status_request ("must-staple").
+    #[serde(default)]
+    pub must_staple: bool,
+    /// In `certificates`: which client preferences get this chain (`default`, `ecdsa`, `rsa`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub selected_by: Vec<SelectedBy>,
+}
+
+/// A client preference that selects one of a server's certificates.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum SelectedBy {
+    /// The full handshake, offering every signature algorithm.
+    Default,
+    /// A handshake offering only ECDSA signatures (and ECDSA suites for TLS 1.2).
+    Ecdsa,
+    /// A handshake offering only RSA signatures (and RSA suites for TLS 1.2).
+    Rsa,
+}
+
+/// Revocation status of a leaf (docs/report.md, "revocation").
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RevocationReport {
+    pub status: RevocationStatus,
+    /// Where the status came from; `null` when it is `unavailable`.
+    pub source: Option<RevocationSource>,
+    /// In words: the URL asked, the revocation time, or why nothing could be told.
+    pub detail: String,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RevocationStatus {
+    /// Not revoked, by a fresh answer signed for the issuer.
+    Good,
+    Revoked,
+    /// The OCSP responder does not know the certificate.
+    Unknown,
+    /// Nothing usable: not stapled, and no CRL or OCSP answer could be had (or `--no-revocation`).
+    Unavailable,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RevocationSource {
+    OcspStaple,
+    Ocsp,
+    Crl,
+}
+
+/// The stapled OCSP response.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OcspStapleReport {
+    pub present: bool,
+    /// What it says (`good`, `revoked`, `unknown`), when it could be read and verified.
+    pub status: Option<RevocationStatus>,
+    /// Signed for the issuer, about this leaf, and fresh at the time judged.
+    pub valid: bool,
+    /// Its nextUpdate (RFC 3339), when it has one.
+    pub next_update: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]

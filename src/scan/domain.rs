@@ -5,7 +5,6 @@
 
 use futures::stream::{self, StreamExt};
 use hickory_proto::dnssec::Proof;
-use rustls_pki_types::UnixTime;
 
 use super::plan::Planner;
 use super::Ctx;
@@ -54,7 +53,7 @@ impl Ctx<'_> {
         let (endpoints, facts) = tokio::join!(self.scan_endpoints(plans), facts);
         rep.endpoints = endpoints;
         if let Some(f) = facts {
-            let now = UnixTime::now();
+            let now = self.cfg.now();
             for ep in rep.endpoints.iter_mut() {
                 let names = vec![ep.host.clone()];
                 dane_check::evaluate_endpoint(ep, &f, port, &names, false, now);
@@ -109,7 +108,7 @@ impl Ctx<'_> {
         // DANE per endpoint: the TLSA base domain is the MX host; with a secure MX RRset the
         // mail domain is a reference name for DANE-TA too (RFC 7672 §3.2.3).
         let mx_secure = matches!(dane_facts.mx, Some(Ok(Proof::Secure)));
-        let now = UnixTime::now();
+        let now = self.cfg.now();
         for ep in rep.endpoints.iter_mut() {
             let mut names = vec![ep.host.clone()];
             if mx_secure {

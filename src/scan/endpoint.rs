@@ -13,7 +13,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls_pki_types::{CertificateDer, ServerName};
 use tokio::sync::Semaphore;
 
 use super::plan::EndpointPlan;
@@ -23,18 +23,24 @@ use crate::inspect;
 use crate::net::starttls::{self, Dialogue, DialogueTimeouts};
 use crate::probe::ciphers::{self, judge, Known};
 use crate::probe::conn::{ProbeTarget, Prober};
-use crate::probe::tls::{self, Failure, Offer};
+use crate::probe::tls::{self, CertKind, Failure, Offer};
 use crate::probe::versions::{self, MainHandshake, VersionOutcome};
 use crate::probe::{ccs, enumerate, heartbleed, injection, robot};
-use crate::report::{Check, EndpointReport, ErrorKind, Negotiated, Status};
+use crate::report::{
+    CertificateReport, Check, EndpointReport, ErrorKind, Negotiated, SelectedBy, Status,
+};
+use crate::revocation::{self, fetch::Fetcher};
 use crate::target::{Host, Transport};
 use crate::wire::enums::{CipherSuite, ProtocolVersion};
 use crate::wire::hello::Probe;
+use crate::wire::keys::KeyType;
 
 /// Scans one endpoint, every connection under `limit` (the address's `--per-ip` semaphore).
+/// `revocation` fetches CRLs and OCSP answers (`None` under `--no-revocation`).
 pub(super) async fn scan(
     cfg: &ScanConfig,
     limit: Arc<Semaphore>,
+    revocation: Option<&Fetcher>,
     p: EndpointPlan,
 ) -> EndpointReport {
     let started = Instant::now();
@@ -57,8 +63,9 @@ pub(super) async fn scan(
     };
     let name = server_name(&p);
     let prober = Prober::new(target, limit);
+    let mut staple = None;
     let (main, outcomes) = {
-        let mut main = std::pin::pin!(handshake(cfg, &prober, &name, &mut rep));
+        let mut main = std::pin::pin!(handshake(cfg, &prober, &name, &mut staple, &mut rep));
         // Boxed, as is the cipher stage below: these futures hold read buffers across awaits,
         // and the batch keeps one scan future per in-flight target, so inline they would be
         // paid for by every target, even one whose connection is refused.
@@ -127,18 +134,150 @@ pub(super) async fn scan(
             .protocols
             .as_ref()
             .is_some_and(|m| m.tls12 == Some(true) || m.tls13 == Some(true));
+        // The server's other certificates, beside the cipher probes.
+        let asked = match (&main, rep.certificate.as_ref()) {
+            (MainHandshake::Completed(_), Some(c)) => other_kinds(c),
+            _ => Vec::new(),
+        };
+        let others = other_certificates(cfg, &prober, &name, &asked);
         if cfg.cipher_probes && usable {
             let injection = injection.map(|(a, n)| (injection::check(&a, modern), n));
-            Box::pin(cipher_stage(cfg, &prober, &outcomes, injection, &mut rep)).await;
-        } else if let Some((answer, _)) = injection {
-            // A refusal before TLS still says something; a failed handshake is said already.
-            if !matches!(answer, injection::Injection::HandshakeFailed(..)) {
-                rep.checks.push(injection::check(&answer, modern));
+            let (others, ()) = tokio::join!(
+                others,
+                Box::pin(cipher_stage(cfg, &prober, &outcomes, injection, &mut rep))
+            );
+            certificates_stage(cfg, &name, revocation, staple, others, &mut rep).await;
+        } else {
+            if let Some((answer, _)) = injection {
+                // A refusal before TLS still says something; a failed handshake is said already.
+                if !matches!(answer, injection::Injection::HandshakeFailed(..)) {
+                    rep.checks.push(injection::check(&answer, modern));
+                }
             }
+            let others = others.await;
+            certificates_stage(cfg, &name, revocation, staple, others, &mut rep).await;
         }
     }
     rep.elapsed_ms = started.elapsed().as_millis() as u64;
     rep
+}
+
+/// The key kinds to ask for beside the one the full handshake got: a server commonly holds an
+/// RSA and an ECDSA certificate (one connection more); beside an Ed25519 or other key, both.
+fn other_kinds(c: &CertificateReport) -> Vec<CertKind> {
+    match c.chain.first().map(|l| &l.key_type) {
+        Some(KeyType::Rsa) => vec![CertKind::Ecdsa],
+        Some(KeyType::Ec(_)) => vec![CertKind::Rsa],
+        Some(_) => vec![CertKind::Ecdsa, CertKind::Rsa],
+        None => Vec::new(),
+    }
+}
+
+/// A chain another client preference gets, with its stapled OCSP response.
+struct OtherChain {
+    kind: CertKind,
+    chain: Vec<CertificateDer<'static>>,
+    staple: Vec<u8>,
+}
+
+/// One handshake per kind in `kinds`, offering only its signatures: the chains whose leaf is of
+/// that kind (a server that has none answers with an alert, or with its one certificate anyway).
+async fn other_certificates(
+    cfg: &ScanConfig,
+    prober: &Prober,
+    name: &ServerName<'static>,
+    kinds: &[CertKind],
+) -> Vec<OtherChain> {
+    let one = |kind: CertKind| async move {
+        let (_, ready) = prober.open().await;
+        let (stream, _permit) = ready.ok()?;
+        let (_, h) = tls::handshake(stream, name.clone(), cfg.timeout, Offer::Only(kind))
+            .await
+            .ok()?;
+        let leaf = inspect::cert_info(h.recorded.chain.first()?).ok()?;
+        let of_kind = match kind {
+            CertKind::Rsa => leaf.key_type == KeyType::Rsa,
+            CertKind::Ecdsa => matches!(leaf.key_type, KeyType::Ec(_)),
+        };
+        of_kind.then_some(OtherChain {
+            kind,
+            chain: h.recorded.chain,
+            staple: h.recorded.ocsp,
+        })
+    };
+    futures::future::join_all(kinds.iter().map(|k| one(*k)))
+        .await
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// Revocation and stapling of the certificate a default client gets, then every other distinct
+/// chain the server holds, each with the certificate checks, its details naming it.
+async fn certificates_stage(
+    cfg: &ScanConfig,
+    name: &ServerName<'static>,
+    revocation: Option<&Fetcher>,
+    staple: Option<Vec<u8>>,
+    others: Vec<OtherChain>,
+    rep: &mut EndpointReport,
+) {
+    let now = cfg.now().as_secs() as i64;
+    if rep.certificate.is_none() {
+        return;
+    }
+    let main_chain = rep.chain_der.clone();
+    let judged = revocation::judge(&main_chain, staple.as_deref(), revocation, now).await;
+    rep.checks.extend(judged.checks);
+    let Some(main) = rep.certificate.as_mut() else {
+        return;
+    };
+    main.revocation = Some(judged.revocation);
+    main.ocsp_staple = judged.staple;
+    main.must_staple = judged.must_staple;
+    let main_leaf = main.chain.first().map(|c| c.sha256.clone());
+    let mut all = vec![CertificateReport {
+        selected_by: vec![SelectedBy::Default],
+        ..main.clone()
+    }];
+    for other in others {
+        let Ok(leaf) = inspect::cert_info(&other.chain[0]) else {
+            continue;
+        };
+        let (selected, who) = match other.kind {
+            CertKind::Ecdsa => (SelectedBy::Ecdsa, "the ECDSA certificate: "),
+            CertKind::Rsa => (SelectedBy::Rsa, "the RSA certificate: "),
+        };
+        if let Some(same) = all
+            .iter_mut()
+            .find(|c| c.chain.first().map(|l| &l.sha256) == Some(&leaf.sha256))
+        {
+            same.selected_by.push(selected);
+            continue;
+        }
+        if main_leaf.as_deref() == Some(leaf.sha256.as_str()) {
+            continue;
+        }
+        let Ok(mut i) = inspect::inspect(&other.chain, name, &cfg.trust, cfg.now(), cfg.warn_days)
+        else {
+            continue;
+        };
+        let der: Vec<Vec<u8>> = other.chain.iter().map(|c| c.to_vec()).collect();
+        let judged = revocation::judge(&der, Some(&other.staple), revocation, now).await;
+        i.checks.extend(judged.checks);
+        for c in &mut i.checks {
+            c.certificate = Some(selected);
+            c.detail = format!("{who}{}", c.detail);
+        }
+        rep.checks.extend(i.checks);
+        i.report.revocation = Some(judged.revocation);
+        i.report.ocsp_staple = judged.staple;
+        i.report.must_staple = judged.must_staple;
+        i.report.selected_by = vec![selected];
+        all.push(i.report);
+        rep.other_chains_der.push(der);
+    }
+    rep.certificates = all;
 }
 
 /// The version matrix, its checks and the fallback probe (`speculative`: the fallback probe
@@ -204,6 +343,7 @@ async fn handshake(
     cfg: &ScanConfig,
     prober: &Prober,
     name: &ServerName<'static>,
+    staple: &mut Option<Vec<u8>>,
     rep: &mut EndpointReport,
 ) -> MainHandshake {
     let target: &ProbeTarget = prober.target();
@@ -268,6 +408,7 @@ async fn handshake(
     };
     let neg = handshake.negotiated.clone();
     rep.ocsp_stapled = Some(!handshake.recorded.ocsp.is_empty());
+    *staple = Some(handshake.recorded.ocsp.clone());
     rep.checks.push(if neg.version == ProtocolVersion::TLSv1_3 {
         Check::new(CheckId::TlsVersion, Status::Pass, "TLS 1.3 negotiated")
     } else {
@@ -409,7 +550,7 @@ fn add_certificate(
     name: &ServerName<'static>,
     rep: &mut EndpointReport,
 ) {
-    match inspect::inspect(chain, name, &cfg.trust, UnixTime::now(), cfg.warn_days) {
+    match inspect::inspect(chain, name, &cfg.trust, cfg.now(), cfg.warn_days) {
         Ok(i) => {
             rep.checks.extend(i.checks);
             rep.certificate = Some(i.report);

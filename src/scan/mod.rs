@@ -49,6 +49,7 @@ where
     let dnssec = Dns::validating(cfg.resolver, cfg.timeout, anchors)?;
     let ctx = Ctx {
         cfg,
+        revocation: crate::revocation::fetch::Fetcher::new(cfg, dns.clone()),
         dns,
         dnssec,
         sem: Arc::new(Semaphore::new(cfg.concurrency.max(1))),
@@ -124,6 +125,8 @@ struct Ctx<'a> {
     endpoints: std::sync::Mutex<EndpointCache>,
     /// Validating resolver for DANE (DNSSEC checked here, never taken from an AD bit).
     dnssec: Dns,
+    /// CRL and OCSP answers, each fetched once per run.
+    revocation: crate::revocation::fetch::Fetcher,
 }
 
 impl Ctx<'_> {
@@ -158,7 +161,8 @@ impl Ctx<'_> {
             cell.get_or_init(|| async {
                 let _permit = self.sem.clone().acquire_owned().await;
                 let ip = p.dial.ip();
-                let r = endpoint::scan(self.cfg, self.ip_limit(ip), p).await;
+                let fetcher = self.cfg.revocation.then_some(&self.revocation);
+                let r = endpoint::scan(self.cfg, self.ip_limit(ip), fetcher, p).await;
                 self.release_ip(ip);
                 r
             })

@@ -174,6 +174,22 @@ pub(crate) fn postfix_with(
     protocols: &str,
     ciphers: &str,
 ) -> Peer {
+    postfix_chains(dir, port, &[key, chain], protocols, ciphers)
+}
+
+/// [`postfix_with`] with `smtpd_tls_chain_files` given whole: each key followed by its chain,
+/// for a server holding several certificates (RSA and ECDSA).
+pub(crate) fn postfix_chains(
+    dir: &Path,
+    port: u16,
+    chain_files: &[&Path],
+    protocols: &str,
+    ciphers: &str,
+) -> Peer {
+    let chain_files: Vec<String> = chain_files
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     let pf = need("postfix");
     let etc = dir.join("etc");
     let spool = dir.join("spool");
@@ -199,7 +215,7 @@ maillog_file = /dev/stdout
 smtpd_banner = $myhostname ESMTP Postfix
 smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 smtpd_tls_security_level = may
-smtpd_tls_chain_files = {key}, {chain}
+smtpd_tls_chain_files = {chain_files}
 smtpd_tls_loglevel = 0
 smtpd_tls_protocols = {protocols}
 smtpd_tls_mandatory_protocols = {protocols}
@@ -211,8 +227,7 @@ smtpd_peername_lookup = no
 ",
         spool = spool.display(),
         data = data.display(),
-        key = key.display(),
-        chain = chain.display(),
+        chain_files = chain_files.join(", "),
         protocols = protocols,
         ciphers = ciphers
     );

@@ -15,6 +15,8 @@ pub struct WireCheck {
     status: Status,
     cap: Option<Grade>,
     detail: String,
+    #[serde(default)]
+    certificate: Option<SelectedBy>,
 }
 
 impl TryFrom<WireCheck> for Check {
@@ -35,6 +37,7 @@ fn split_one(w: WireCheck) -> Result<Check, ForeignCheck> {
             status: w.status,
             cap: w.cap,
             detail: w.detail,
+            certificate: w.certificate,
         }),
         None => Err(ForeignCheck {
             id: w.id,
@@ -166,6 +169,8 @@ pub struct EndpointWire {
     protocols: Option<VersionMap<Option<bool>>>,
     protocol_details: Option<VersionMap<Option<ProtocolDetail>>>,
     certificate: Option<CertificateReport>,
+    #[serde(default)]
+    certificates: Vec<CertificateReport>,
     starttls: Option<StartTlsReport>,
     ocsp_stapled: Option<bool>,
     ciphers: Option<CipherReport>,
@@ -198,7 +203,9 @@ impl From<EndpointWire> for EndpointReport {
             key_exchange: w.key_exchange,
             elapsed_ms: w.elapsed_ms,
             dane: w.dane.flatten(),
+            certificates: w.certificates,
             chain_der: Vec::new(),
+            other_chains_der: Vec::new(),
             mta_sts_authenticated: false,
             read_back: ReadBack {
                 foreign_checks,

@@ -1,0 +1,290 @@
+//! Every certificate a server holds: openssl s_server and Postfix configured with an RSA and an
+//! ECDSA chain (as `smtpd_tls_chain_files` and `-dcert` take them), one of them expired, and a
+//! signed zone whose TLSA record matches only one key.
+
+use std::sync::Arc;
+
+use tlsgrade::inspect::TrustStore;
+use tlsgrade::lab::dns::{DnsLab, Zone, ZoneKey};
+use tlsgrade::net::ConnectTo;
+use tlsgrade::report::{CertificateReport, EndpointReport, Grade, GradeValue, SelectedBy, Status};
+use tlsgrade::scan::ScanConfig;
+use tlsgrade::wire::keys::KeyType;
+use x509_parser::prelude::*;
+
+use crate::common::*;
+use crate::openssl_ca::{pem_to_der, Ca, Issued, Key};
+use crate::peers::{postfix_chains, s_server};
+
+fn base_config(root: &Ca) -> ScanConfig {
+    let mut c = ScanConfig::new(TrustStore::new(&[root.der().into()]).unwrap());
+    c.timeout = std::time::Duration::from_secs(3);
+    c.greeting_timeout = std::time::Duration::from_secs(3);
+    c.allow_private = true;
+    c.cipher_probes = false;
+    c.revocation = false;
+    c.ehlo_name = "scanner.tlsgrade.test".into();
+    c
+}
+
+fn by_key(e: &EndpointReport, rsa: bool) -> &CertificateReport {
+    e.certificates
+        .iter()
+        .find(|c| (c.chain[0].key_type == KeyType::Rsa) == rsa)
+        .unwrap_or_else(|| {
+            panic!(
+                "no {} certificate: {:#?}",
+                if rsa { "RSA" } else { "ECDSA" },
+                e.certificates
+            )
+        })
+}
+
+/// Two distinct leaves, each reported once, the default client's first.
+fn assert_two_certificates(e: &EndpointReport) {
+    assert_eq!(e.certificates.len(), 2, "{:#?}", e.certificates);
+    assert_eq!(e.certificates[0].selected_by, [SelectedBy::Default]);
+    assert_eq!(
+        e.certificates[0].chain[0].sha256,
+        e.certificate.as_ref().unwrap().chain[0].sha256
+    );
+    assert_ne!(
+        e.certificates[0].chain[0].sha256,
+        e.certificates[1].chain[0].sha256
+    );
+    let other = e.certificates[1].selected_by.clone();
+    let expected = if e.certificates[1].chain[0].key_type == KeyType::Rsa {
+        SelectedBy::Rsa
+    } else {
+        SelectedBy::Ecdsa
+    };
+    assert_eq!(other, [expected]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openssl_with_an_rsa_and_an_ecdsa_certificate_shows_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Ca::root(dir.path(), "root");
+    let int = root.intermediate("int");
+    let rsa = int.issue("rsa", &["www.dual.test"], Key::Rsa, "", -1, 90);
+    let ec = int.issue("ec", &["www.dual.test"], Key::P256, "", -1, 90);
+    let (_s, port) = s_server(
+        &int.dir,
+        &rsa.chain,
+        &rsa.key,
+        &[
+            "-dcert",
+            ec.chain.to_str().unwrap(),
+            "-dkey",
+            ec.key.to_str().unwrap(),
+            // s_server reads one certificate from -cert and -dcert; the issuer comes apart.
+            "-cert_chain",
+            int.cert.to_str().unwrap(),
+            "-dcert_chain",
+            int.cert.to_str().unwrap(),
+        ],
+    );
+    let mut cfg = base_config(&root);
+    cfg.connect_to =
+        vec![ConnectTo::parse(&format!("www.dual.test:443:127.0.0.1:{port}")).unwrap()];
+    let r = scan(&cfg, "tls://www.dual.test:443").await;
+    let e = only_endpoint(&r);
+    assert_two_certificates(e);
+    assert!(by_key(e, true).trusted && by_key(e, false).trusted);
+    // Both good: no finding names either one.
+    assert!(
+        e.checks.iter().all(|c| c.status != Status::Fail),
+        "{:#?}",
+        e.checks
+    );
+}
+
+/// Postfix holding a valid ECDSA chain and an RSA chain that expired 3 days ago, with DANE
+/// 3 1 1 published for the ECDSA key only.
+struct Dual {
+    _dir: tempfile::TempDir,
+    _postfix: crate::peers::Peer,
+    _dns: tlsgrade::lab::ServerHandle,
+    cfg: ScanConfig,
+}
+
+fn spki_sha256(issued: &Issued) -> Vec<u8> {
+    let der = pem_to_der(&issued.cert);
+    let (_, c) = X509Certificate::from_der(&der).unwrap();
+    ring::digest::digest(&ring::digest::SHA256, c.public_key().raw)
+        .as_ref()
+        .to_vec()
+}
+
+async fn dual_postfix() -> Dual {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Ca::root(dir.path(), "root");
+    let int = root.intermediate("int");
+    let rsa = int.issue("rsa", &["mx.dual.test"], Key::Rsa, "", -400, -3);
+    let ec = int.issue("ec", &["mx.dual.test"], Key::P256, "", -1, 90);
+    let port = free_port();
+    let pf = postfix_chains(
+        &dir.path().join("postfix"),
+        port,
+        &[&rsa.key, &rsa.chain, &ec.key, &ec.chain],
+        ">=TLSv1.2",
+        "",
+    );
+    let key = ZoneKey::generate().unwrap();
+    let dns = DnsLab::new()
+        .zone(
+            Zone::new("test")
+                .mx("dual.test", 10, "mx.dual.test")
+                .addr("mx.dual.test", ip("127.0.0.1"))
+                .tlsa("_25._tcp.mx.dual.test", 3, 1, 1, &spki_sha256(&ec))
+                .signed(&key),
+        )
+        .spawn(ip("127.0.0.1"))
+        .await
+        .unwrap();
+    let mut cfg = base_config(&root);
+    cfg.resolver = Some(dns.addr());
+    cfg.connect_to = vec![ConnectTo::parse(&format!("::25::{port}")).unwrap()];
+    cfg.trust_anchors = Some(Arc::new(key.anchor("test").unwrap().parse().unwrap()));
+    Dual {
+        _dir: dir,
+        _postfix: pf,
+        _dns: dns,
+        cfg,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postfix_renewed_ecdsa_but_not_rsa_is_caught_with_the_certificate_named() {
+    let lab = dual_postfix().await;
+    let r = scan(&lab.cfg, "dual.test").await;
+    let e = only_endpoint(&r);
+    assert_two_certificates(e);
+    let rsa = by_key(e, true);
+    assert!(rsa.days_remaining < 0, "{rsa:#?}");
+    assert!(by_key(e, false).days_remaining > 80);
+
+    // The expired RSA certificate is a finding about that certificate, whichever one the
+    // default handshake got, and it caps the endpoint.
+    let expired: Vec<_> = e.checks.iter().filter(|c| c.id == "cert.expired").collect();
+    assert_eq!(expired.len(), 1, "{:#?}", e.checks);
+    assert_eq!(expired[0].status, Status::Fail);
+    if e.certificates[0].chain[0].key_type != KeyType::Rsa {
+        assert_eq!(expired[0].certificate, Some(SelectedBy::Rsa));
+        assert!(
+            expired[0].detail.starts_with("the RSA certificate"),
+            "{}",
+            expired[0].detail
+        );
+    }
+    assert!(
+        matches!(e.grade, Some(GradeValue::Letter(g)) if g >= Grade::B),
+        "{:?}",
+        e.grade
+    );
+
+    // TLSA matches the ECDSA key only: DANE senders that pick RSA fail.
+    has(&e.checks, "dane.unmatched-certificate", Status::Warn);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_with_one_certificate_reports_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Ca::root(dir.path(), "root");
+    let int = root.intermediate("int");
+    let ec = int.issue("ec", &["www.single.test"], Key::P256, "", -1, 90);
+    let (_s, port) = s_server(&int.dir, &ec.chain, &ec.key, &[]);
+    let mut cfg = base_config(&root);
+    cfg.connect_to =
+        vec![ConnectTo::parse(&format!("www.single.test:443:127.0.0.1:{port}")).unwrap()];
+    let r = scan(&cfg, "tls://www.single.test:443").await;
+    let e = only_endpoint(&r);
+    assert_eq!(e.certificates.len(), 1, "{:#?}", e.certificates);
+    assert_eq!(e.certificates[0].selected_by, [SelectedBy::Default]);
+    assert!(!e.checks.iter().any(|c| c.certificate.is_some()));
+}
+
+/// A TCP forwarder to `backend` counting the connections it is given.
+async fn counting_proxy(backend: u16) -> (u16, Arc<std::sync::atomic::AtomicU32>) {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let counter = count.clone();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::spawn(async move {
+                if let Ok(mut server) = tokio::net::TcpStream::connect(("127.0.0.1", backend)).await
+                {
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                }
+            });
+        }
+    });
+    (port, count)
+}
+
+async fn versions_only_connections(cfg: &ScanConfig, backend: u16) -> (u32, usize) {
+    let (port, count) = counting_proxy(backend).await;
+    let mut cfg = cfg.clone();
+    cfg.connect_to =
+        vec![ConnectTo::parse(&format!("www.count.test:443:127.0.0.1:{port}")).unwrap()];
+    let r = scan(&cfg, "tls://www.count.test:443").await;
+    let n = only_endpoint(&r).certificates.len();
+    (count.load(std::sync::atomic::Ordering::SeqCst), n)
+}
+
+/// The probe plan's figures (docs/grading.md): with `--versions-only`, a TLS 1.2 + 1.3 endpoint
+/// costs the handshake, five version probes, the fallback probe and one handshake asking for the
+/// other kind of certificate: 8, plus one retry per old version refused with handshake_failure
+/// (which may mean "no suite in common"), as rustls refuses them: 11 for the lab server. A
+/// second certificate costs nothing more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn versions_only_costs_eight_connections_with_one_certificate_or_two() {
+    use tlsgrade::lab::tls::{server_config, spawn_tls, Versions};
+    let lab_leaf = leaf(&["www.count.test"]);
+    let srv = spawn_tls(
+        &[ip("127.0.0.1")],
+        server_config(&lab_leaf, Versions::Tls12And13).unwrap(),
+    )
+    .await
+    .unwrap();
+    let lab_cfg = {
+        let mut c = config(None, &[]);
+        c.cipher_probes = false;
+        c.revocation = false;
+        c
+    };
+    assert_eq!(
+        versions_only_connections(&lab_cfg, srv.port()).await,
+        (8 + 3, 1)
+    );
+
+    // openssl with one certificate and with two: the same count (its refusals of old versions
+    // cost retries of their own, the same in both).
+    let dir = tempfile::tempdir().unwrap();
+    let root = Ca::root(dir.path(), "root");
+    let int = root.intermediate("int");
+    let rsa = int.issue("rsa", &["www.count.test"], Key::Rsa, "", -1, 90);
+    let ec = int.issue("ec", &["www.count.test"], Key::P256, "", -1, 90);
+    let chain = int.cert.to_str().unwrap();
+    let (_one, one) = s_server(&int.dir, &ec.cert, &ec.key, &["-cert_chain", chain]);
+    let dual = [
+        "-cert_chain",
+        chain,
+        "-dcert",
+        ec.cert.to_str().unwrap(),
+        "-dkey",
+        ec.key.to_str().unwrap(),
+        "-dcert_chain",
+        chain,
+    ];
+    let (_two, two) = s_server(&int.dir, &rsa.cert, &rsa.key, &dual);
+    let cfg = base_config(&root);
+    let (single, n1) = versions_only_connections(&cfg, one).await;
+    let (double, n2) = versions_only_connections(&cfg, two).await;
+    assert_eq!((n1, n2), (1, 2));
+    assert_eq!(single, double);
+}
