@@ -1071,9 +1071,12 @@ fn assemble(
             }
         }
     }
-    let pubs: Vec<PublicOf> = keys.iter().map(public_of).collect::<Result<_, _>>()?;
+    let pubs: Vec<PublicOf> = keys
+        .iter()
+        .map(|k| public_of(k, format))
+        .collect::<Result<_, _>>()?;
 
-    let order = chain_order(&parsed, &pubs)?;
+    let order = chain_order(&parsed, &pubs, format)?;
     let in_order = certs.len() >= order.len()
         && order
             .iter()
@@ -1085,7 +1088,7 @@ fn assemble(
     } else {
         let mut judged = Vec::with_capacity(pubs.len());
         for p in &pubs {
-            judged.push(judge(p, leaf)?);
+            judged.push(judge(p, leaf, format)?);
         }
         if judged.contains(&KeyMatch::Matches) {
             KeyMatch::Matches
@@ -1187,6 +1190,7 @@ fn signed_by(child: &X509Certificate<'_>, issuer: &X509Certificate<'_>) -> Sig {
 fn chain_order(
     certs: &[X509Certificate<'_>],
     keys: &[PublicOf],
+    format: Format,
 ) -> Result<Vec<usize>, CertFileError> {
     let n = certs.len();
     // issued[child * n + issuer]
@@ -1211,7 +1215,7 @@ fn chain_order(
     for &i in &candidates {
         let mut key_matches = false;
         for k in keys {
-            if judge(k, &certs[i])? == KeyMatch::Matches {
+            if judge(k, &certs[i], format)? == KeyMatch::Matches {
                 key_matches = true;
             }
         }
@@ -1263,18 +1267,18 @@ enum PublicOf {
     },
 }
 
-fn key_malformed(what: &str) -> CertFileError {
+fn key_malformed(format: Format, what: &str) -> CertFileError {
     CertFileError::Malformed {
-        format: Format::Pem,
+        format,
         what: format!("the private key does not parse ({what})"),
     }
 }
 
-fn public_of(key: &PrivateKey) -> Result<PublicOf, CertFileError> {
+fn public_of(key: &PrivateKey, format: Format) -> Result<PublicOf, CertFileError> {
     match key {
-        PrivateKey::Pkcs1(der) => rsa_public(der),
-        PrivateKey::Sec1(der) => ec_public(der, None),
-        PrivateKey::Pkcs8(der) => pkcs8_public(der),
+        PrivateKey::Pkcs1(der) => rsa_public(der, format),
+        PrivateKey::Sec1(der) => ec_public(der, None, format),
+        PrivateKey::Pkcs8(der) => pkcs8_public(der, format),
         PrivateKey::Other(label) => Ok(PublicOf::Other {
             algorithm: label.clone(),
             oid: None,
@@ -1283,8 +1287,8 @@ fn public_of(key: &PrivateKey) -> Result<PublicOf, CertFileError> {
 }
 
 /// RSAPrivateKey ::= SEQUENCE { version, modulus, publicExponent, … }
-fn rsa_public(der: &[u8]) -> Result<PublicOf, CertFileError> {
-    let bad = |_| key_malformed("RSA");
+fn rsa_public(der: &[u8], format: Format) -> Result<PublicOf, CertFileError> {
+    let bad = |_| key_malformed(format, "RSA");
     let (seq, _) = der::expect(der, der::SEQUENCE).map_err(bad)?;
     let (_version, rest) = der::expect(seq, der::INTEGER).map_err(bad)?;
     let (n, rest) = der::expect(rest, der::INTEGER).map_err(bad)?;
@@ -1297,8 +1301,8 @@ fn rsa_public(der: &[u8]) -> Result<PublicOf, CertFileError> {
 
 /// ECPrivateKey ::= SEQUENCE { version 1, privateKey OCTET STRING, [0] parameters OPTIONAL,
 /// [1] publicKey BIT STRING OPTIONAL }; `curve` from the PKCS#8 AlgorithmIdentifier, if any.
-fn ec_public(der: &[u8], curve: Option<&[u8]>) -> Result<PublicOf, CertFileError> {
-    let bad = |_| key_malformed("EC");
+fn ec_public(der: &[u8], curve: Option<&[u8]>, format: Format) -> Result<PublicOf, CertFileError> {
+    let bad = |_| key_malformed(format, "EC");
     let (seq, _) = der::expect(der, der::SEQUENCE).map_err(bad)?;
     let (_version, rest) = der::expect(seq, der::INTEGER).map_err(bad)?;
     let (scalar, rest) = der::expect(rest, der::OCTET_STRING).map_err(bad)?;
@@ -1314,7 +1318,7 @@ fn ec_public(der: &[u8], curve: Option<&[u8]>) -> Result<PublicOf, CertFileError
             // The first byte counts unused bits; a point is whole bytes.
             match bits.split_first() {
                 Some((0, point)) => Some(point.to_vec()),
-                _ => return Err(key_malformed("EC public point")),
+                _ => return Err(key_malformed(format, "EC public point")),
             }
         }
         None => None,
@@ -1328,27 +1332,27 @@ fn ec_public(der: &[u8], curve: Option<&[u8]>) -> Result<PublicOf, CertFileError
 
 /// PrivateKeyInfo ::= SEQUENCE { version, AlgorithmIdentifier, privateKey OCTET STRING,
 /// [0] attributes OPTIONAL, [1] publicKey OPTIONAL }
-fn pkcs8_public(der: &[u8]) -> Result<PublicOf, CertFileError> {
-    let bad = |_| key_malformed("PKCS#8");
+fn pkcs8_public(der: &[u8], format: Format) -> Result<PublicOf, CertFileError> {
+    let bad = |_| key_malformed(format, "PKCS#8");
     let (seq, _) = der::expect(der, der::SEQUENCE).map_err(bad)?;
     let (_version, rest) = der::expect(seq, der::INTEGER).map_err(bad)?;
     let (alg, rest) = der::expect(rest, der::SEQUENCE).map_err(bad)?;
     let (inner, _) = der::expect(rest, der::OCTET_STRING).map_err(bad)?;
     let (alg_oid, params) = der::expect(alg, der::OID).map_err(bad)?;
     match alg_oid {
-        oid::RSA | oid::RSA_PSS => rsa_public(inner),
+        oid::RSA | oid::RSA_PSS => rsa_public(inner, format),
         oid::EC => {
             let curve = match der::expect(params, der::OID) {
                 Ok((c, _)) => Some(c),
                 Err(_) => None,
             };
-            ec_public(inner, curve)
+            ec_public(inner, curve, format)
         }
         oid::ED25519 => {
             // CurvePrivateKey ::= OCTET STRING (the 32-byte seed), RFC 8410 §7.
             let (seed, _) = der::expect(inner, der::OCTET_STRING).map_err(bad)?;
             let pair = ring::signature::Ed25519KeyPair::from_seed_unchecked(seed)
-                .map_err(|_| key_malformed("Ed25519"))?;
+                .map_err(|_| key_malformed(format, "Ed25519"))?;
             Ok(PublicOf::Ed25519 {
                 public: ring::signature::KeyPair::public_key(&pair)
                     .as_ref()
@@ -1390,7 +1394,11 @@ fn rsa_spki(cert: &X509Certificate<'_>) -> Option<(Vec<u8>, Vec<u8>)> {
 }
 
 /// The private key against `cert`'s SubjectPublicKeyInfo.
-fn judge(key: &PublicOf, cert: &X509Certificate<'_>) -> Result<KeyMatch, CertFileError> {
+fn judge(
+    key: &PublicOf,
+    cert: &X509Certificate<'_>,
+    format: Format,
+) -> Result<KeyMatch, CertFileError> {
     let spki = cert.public_key();
     let alg = spki.algorithm.algorithm.as_bytes();
     let point = &spki.subject_public_key.data;
@@ -1439,7 +1447,7 @@ fn judge(key: &PublicOf, cert: &X509Certificate<'_>) -> Result<KeyMatch, CertFil
                     })
                 }
             };
-            ec_judge(&curve, scalar, own.as_deref(), point)?
+            ec_judge(&curve, scalar, own.as_deref(), point, format)?
         }
     })
 }
@@ -1452,6 +1460,7 @@ fn ec_judge(
     scalar: &[u8],
     own_point: Option<&[u8]>,
     leaf_point: &[u8],
+    format: Format,
 ) -> Result<KeyMatch, CertFileError> {
     use ring::signature as s;
     let (alg, len): (&'static s::EcdsaSigningAlgorithm, usize) = match curve {
@@ -1464,7 +1473,7 @@ fn ec_judge(
         // RFC 5915 asks for the fixed length; pad a writer that dropped leading zeros.
         let scalar = der::unsigned(scalar);
         if scalar.len() > len {
-            return Err(key_malformed("EC scalar longer than the curve"));
+            return Err(key_malformed(format, "EC scalar longer than the curve"));
         }
         let mut fixed = vec![0u8; len - scalar.len()];
         fixed.extend_from_slice(scalar);
@@ -1474,7 +1483,7 @@ fn ec_judge(
             Ok(_) => Ok(KeyMatch::Matches),
             // ring derives the point and compares; this is its name for "not the same point".
             Err(e) if e.to_string() == "InconsistentComponents" => Ok(KeyMatch::DoesNotMatch),
-            Err(_) => Err(key_malformed("EC scalar out of range")),
+            Err(_) => Err(key_malformed(format, "EC scalar out of range")),
         };
     }
     match own_point {
