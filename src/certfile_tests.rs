@@ -67,6 +67,8 @@ struct Pki {
     pfx_empty_password: Vec<u8>,
     pfx_no_mac_no_encryption: Vec<u8>,
     pfx_no_key: Vec<u8>,
+    /// Encrypted as by default but without a MAC: only the decryption can tell a wrong password.
+    pfx_no_mac: Vec<u8>,
     pfx_ec: Vec<u8>,
     /// `openssl pkcs12 -nodes` output of `pfx_default`: Bag Attributes around every block.
     pem_from_pfx: Vec<u8>,
@@ -455,6 +457,7 @@ fn build_pki() -> Pki {
             file("nokey.p12")
         },
         pfx_ec: export("ec.key", "ec.pem", &pass, &[]),
+        pfx_no_mac: export("leaf.key", "leaf.pem", &pass, &["-nomac"]),
         pem_from_pfx: run(&["pkcs12", "-in", "default.p12", "-nodes", "-passin", &pass]),
         p7b_der: run(&[
             "crl2pkcs7",
@@ -821,6 +824,22 @@ fn pfx_without_mac_or_encryption_needs_no_password() {
     let f = ok(&p.pfx_no_mac_no_encryption, None);
     assert_eq!(ders(&f), full_chain(p));
     assert_eq!(f.key, KeyMatch::Matches);
+}
+
+#[test]
+fn pfx_encrypted_without_mac() {
+    let p = pki();
+    let f = ok(&p.pfx_no_mac, Some(PW));
+    assert_eq!(ders(&f), full_chain(p));
+    assert_eq!(f.key, KeyMatch::Matches);
+    for wrong in ["Secret-2", "", "x"] {
+        assert_eq!(
+            kind(&p.pfx_no_mac, Some(wrong)),
+            "wrong-password",
+            "{wrong:?}"
+        );
+    }
+    assert_eq!(kind(&p.pfx_no_mac, None), "password-needed");
 }
 
 #[test]
