@@ -35,6 +35,7 @@
 //!   typed suite registry and key types; no I/O.
 //! - [`inspect`]: certificate facts and findings (x509-parser, rustls-webpki).
 //! - [`revocation`]: OCSP responses (stapled or fetched), CRLs, and the fetcher that gets them.
+//! - [`certfile`]: a certificate file to install (PEM, PFX, DER) → its ordered chain, key match.
 //! - [`policy`]: MTA-STS and TLS-RPT parsers and their fetcher, what an MTA-STS sender does
 //!   with each MX, and DANE (TLSA matching, DNSSEC facts).
 //! - [`grade`]: the rubric table (every check id, its statuses, caps and reason, from which
@@ -51,6 +52,7 @@
 
 pub mod app;
 pub mod batch;
+pub mod certfile;
 pub mod cli;
 pub mod config;
 pub mod consistency;
