@@ -41,8 +41,9 @@ EXIT STATUS:
 
 COMMANDS:
   scan is the default: tlsgrade example.com is tlsgrade scan example.com. A command is
-  recognised only as the first argument; a target literally named 'diff' or 'scan' is
-  tlsgrade scan diff (or tlsgrade -v diff). tlsgrade diff --help tells about diff.
+  recognised only as the first argument; a target literally named 'diff', 'cert' or 'scan' is
+  tlsgrade scan diff (or tlsgrade -v diff). tlsgrade diff --help tells about diff, tlsgrade
+  cert --help about checking a certificate file before binding it.
 
 EXAMPLES:
   tlsgrade --demo                       (a lab on loopback: no network needed)
@@ -84,6 +85,123 @@ pub enum Command {
     /// What changed between two reports (certificates, grades, protocols, policies).
     #[command(after_help = DIFF_AFTER_HELP)]
     Diff(DiffArgs),
+    /// Check a certificate file before binding it: names, chain, key, lifetime, expiry,
+    /// revocation and the TLSA records of the servers it is for.
+    #[command(after_help = CERT_AFTER_HELP)]
+    Cert(CertArgs),
+}
+
+const CERT_AFTER_HELP: &str = "\
+FILES:
+  A PKCS#12/PFX as Windows and Exchange export it (legacy 3DES/RC2 or AES), or PEM (certificate,
+  chain and private key in any order, in one file or several), or one DER certificate.
+
+EXIT STATUS:
+  0  every check passed or only warned
+  1  a check failed: binding this certificate there would break something (see the checks)
+  2  bad usage, or the file cannot be read (wrong password, not a certificate, truncated)
+
+EXAMPLES (the renewal workflow):
+  tlsgrade cert new.pfx --for example.com          (before: will it work for the domain's MX?)
+  ... Enable-ExchangeCertificate -Thumbprint <the SHA-1 printed> -Services SMTP,IIS ...
+  tlsgrade --json after.json example.com           (after: what the servers present now)
+  tlsgrade diff before.json after.json
+  tlsgrade cert new.pem key.pem chain.pem --for smtp://mx.example.com --at +30d";
+
+/// `tlsgrade cert FILE… --for TARGET…`.
+#[derive(Args, Debug)]
+pub struct CertArgs {
+    /// The certificate file(s): several PEM/DER files are read as one bundle; a PFX alone.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// Where the certificate will be bound: a mail domain (its MX hosts, their TLSA records and
+    /// the domain's MTA-STS policy), a host:port or a URL-like target (that name). Repeatable;
+    /// without it only the file itself is checked.
+    #[arg(long = "for", value_name = "TARGET")]
+    pub targets: Vec<String>,
+
+    /// Read the PFX password from environment variable VAR. Otherwise it is asked for on a
+    /// terminal when the file needs one.
+    #[arg(long = "password-env", value_name = "VAR")]
+    pub password_env: Option<String>,
+
+    /// DNS server to use instead of the system configuration, IP[:PORT] (default port 53).
+    #[arg(long, value_name = "IP[:PORT]")]
+    pub resolver: Option<String>,
+
+    /// Connect to HOST2:PORT2 whenever HOST1:PORT1 is wanted (for the MTA-STS policy host and
+    /// CRL/OCSP/AIA fetches). Repeatable.
+    #[arg(long = "connect-to", value_name = "HOST1:PORT1:HOST2:PORT2")]
+    pub connect_to: Vec<String>,
+
+    /// DNSSEC trust anchors for the TLSA look-ups instead of the IANA root keys (DNSKEY or DS
+    /// records in presentation format). Repeatable.
+    #[arg(long = "trust-anchor", value_name = "FILE")]
+    pub trust_anchor: Vec<PathBuf>,
+
+    /// Extra trust anchors (PEM), on top of the built-in web PKI roots. Repeatable.
+    #[arg(long = "ca-file", value_name = "PEM")]
+    pub ca_file: Vec<PathBuf>,
+
+    /// Seconds allowed for each network step (DNS, each fetch), from 0.01 to 3600.
+    #[arg(long, value_name = "SECS", default_value_t = 15.0)]
+    pub timeout: f64,
+
+    /// Judge as of another time: +Nd, a date (2027-03-15) or an RFC 3339 time, e.g. the day
+    /// you plan to bind it, or `+30d` for "will it still pass next month?".
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
+    pub at: Option<String>,
+
+    /// Do not fetch the CRL or ask the OCSP responder.
+    #[arg(long = "no-revocation")]
+    pub no_revocation: bool,
+
+    /// Warn when the certificate expires within N days.
+    #[arg(long = "warn-days", value_name = "N", default_value_t = 30)]
+    pub warn_days: u32,
+
+    /// Print the result as JSON (docs/report.md, "tlsgrade cert") to FILE ('-' = standard
+    /// output, and then no text).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+impl CertArgs {
+    /// The scan configuration its look-ups and fetches use. `Err` is a usage error.
+    pub fn config(&self) -> Result<ScanConfig, String> {
+        let mut c = ScanConfig::new(TrustStore::from_pem_files(&self.ca_file)?);
+        c.resolver = self.resolver.as_deref().map(parse_resolver).transpose()?;
+        c.connect_to = self
+            .connect_to
+            .iter()
+            .map(|s| ConnectTo::parse(s).map_err(|e| format!("--connect-to {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        c.timeout = parse_timeout(self.timeout)?;
+        c.warn_days = self.warn_days as i64;
+        c.revocation = !self.no_revocation;
+        c.at = parse_at_option(self.at.as_deref())?;
+        Ok(c)
+    }
+}
+
+/// `--timeout` in seconds, validated.
+fn parse_timeout(secs: f64) -> Result<Duration, String> {
+    // Under 10 ms no network step can finish, and the timer's 1 ms tick would make the result
+    // depend on luck.
+    if !(secs.is_finite() && (0.01..=3600.0).contains(&secs)) {
+        return Err(format!(
+            "--timeout {secs}: expected seconds from 0.01 to 3600"
+        ));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// `--at`, validated.
+fn parse_at_option(at: Option<&str>) -> Result<Option<rustls_pki_types::UnixTime>, String> {
+    at.map(|s| crate::config::parse_at(s, rustls_pki_types::UnixTime::now().as_secs() as i64))
+        .transpose()
+        .map(|t| t.map(crate::config::unix_time))
 }
 
 impl Cli {
@@ -294,14 +412,7 @@ impl ScanArgs {
             .iter()
             .map(|s| ConnectTo::parse(s).map_err(|e| format!("--connect-to {e}")))
             .collect::<Result<Vec<_>, _>>()?;
-        // Under 10 ms no network step can finish, and the timer's 1 ms tick would make the
-        // result depend on luck.
-        if !(self.timeout.is_finite() && (0.01..=3600.0).contains(&self.timeout)) {
-            return Err(format!(
-                "--timeout {}: expected seconds from 0.01 to 3600",
-                self.timeout
-            ));
-        }
+        let timeout = parse_timeout(self.timeout)?;
         let ehlo_name = match &self.ehlo {
             Some(n) => {
                 let ok =
@@ -314,12 +425,7 @@ impl ScanArgs {
             None => crate::config::default_ehlo_name(),
         };
         let trust = TrustStore::from_pem_files(&self.ca_file)?;
-        let at = self
-            .at
-            .as_deref()
-            .map(|s| crate::config::parse_at(s, rustls_pki_types::UnixTime::now().as_secs() as i64))
-            .transpose()?
-            .map(crate::config::unix_time);
+        let at = parse_at_option(self.at.as_deref())?;
 
         let mut targets = Vec::new();
         let mut invalid = Vec::new();
@@ -348,7 +454,6 @@ impl ScanArgs {
             );
         }
 
-        let timeout = Duration::from_secs_f64(self.timeout);
         let config = ScanConfig {
             resolver,
             connect_to,

@@ -76,6 +76,27 @@ impl TrustStore {
     }
 }
 
+/// Whether `chain` (leaf first) leads from a server certificate to one of `store`'s anchors at
+/// `now`, the intermediates taken from the chain.
+pub fn verify_chain(
+    chain: &[CertificateDer<'_>],
+    store: &TrustStore,
+    now: UnixTime,
+) -> Result<(), webpki::Error> {
+    let leaf = chain.first().ok_or(webpki::Error::BadDer)?;
+    let ee = webpki::EndEntityCert::try_from(leaf)?;
+    ee.verify_for_usage(
+        webpki::ALL_VERIFICATION_ALGS,
+        &store.anchors,
+        &chain[1..],
+        now,
+        webpki::KeyUsage::server_auth(),
+        None,
+        None,
+    )
+    .map(|_| ())
+}
+
 fn hex(bytes: &[u8], upper: bool) -> String {
     bytes
         .iter()

@@ -64,6 +64,7 @@ pub mod inspect;
 pub mod lab;
 pub mod net;
 pub mod policy;
+pub mod preflight;
 pub mod probe;
 pub mod report;
 pub mod revocation;

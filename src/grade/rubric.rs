@@ -115,11 +115,13 @@ pub enum Section {
     TlsRpt,
     /// Certificate consistency across the peers of a run.
     Consistency,
+    /// `tlsgrade cert`: a certificate file checked before it is bound.
+    Preflight,
 }
 
 impl Section {
     /// Every section, in the order docs/grading.md shows them.
-    pub const ALL: [Section; 10] = [
+    pub const ALL: [Section; 11] = [
         Section::Dialogue,
         Section::Versions,
         Section::Certificate,
@@ -130,6 +132,7 @@ impl Section {
         Section::MtaSts,
         Section::TlsRpt,
         Section::Consistency,
+        Section::Preflight,
     ];
 
     /// The marker name of the section's generated table in docs/grading.md.
@@ -145,6 +148,7 @@ impl Section {
             Section::MtaSts => "mta-sts",
             Section::TlsRpt => "tls-rpt",
             Section::Consistency => "consistency",
+            Section::Preflight => "preflight",
         }
     }
 }
@@ -471,6 +475,22 @@ rubric! {
         "domain: info when the MX hosts' certificates come from different CAs (compared by the issuer's organisation, so a CA's rotating intermediates count as one); warn when one certificate (the same names) is deployed to several MX hosts and one host still has an older copy";
     CertDefaultLooking = "cert.default-looking", Consistency, [Warn],
         "endpoint: a self-signed (subject equals issuer) or single-label-CN certificate (`CN=EXCH01`, `CN=localhost`) next to CA-issued certificates elsewhere in the same domain or on the same host: a connector still bound to its default certificate";
+
+    // ---- `tlsgrade cert`: before binding ----
+    PreflightNames = "preflight.names", Preflight, [Pass, Fail],
+        "per target: every name the certificate must serve there is among its SANs: the host of a host or URL target; for a mail domain, each MX host and each literal name of its MTA-STS `mx` patterns";
+    PreflightChain = "preflight.chain", Preflight, [Pass, Warn, Fail],
+        "pass: the file holds the chain to a trusted root (webpki-roots and `--ca-file`), in order; warn: complete only with an intermediate fetched from the leaf's AIA, or out of order (bind the complete, ordered chain); fail: no path to a trusted root";
+    PreflightKey = "preflight.key", Preflight, [Pass, Warn, Fail],
+        "fail: the private key in the file is not the certificate's, or the key is weak (RSA under 2048 bits, P-224); warn: no private key in the file, or one whose type cannot be checked";
+    PreflightLifetime = "preflight.lifetime", Preflight, [Pass, Info, Fail],
+        "the validity period is within the CA/Browser Forum maximum for its issue date (398 days; 200 from 2026-03-15; 100 from 2027-03-15; 47 from 2029-03-15): fail for a certificate of a public CA, info for a private one";
+    PreflightExpiry = "preflight.expiry", Preflight, [Pass, Warn, Fail],
+        "fail: expired, or not valid yet, at the time judged (`--at`); warn: expires within `--warn-days`";
+    PreflightTlsa = "preflight.tlsa", Preflight, [Pass, Fail, Error],
+        "per target: every MX host with DNSSEC-signed TLSA records has one that matches the new certificate; otherwise DANE senders stop delivering the moment it is bound: publish the records shown first and wait out the TTL. error: the TLSA look-up failed";
+    PreflightRevocation = "preflight.revocation", Preflight, [Pass, Fail, Error],
+        "the issuer's CRL or OCSP responder says the certificate is not revoked (fail: revoked; error: could not be told)";
 }
 
 /// The certificate findings of the web PKI (issuer, names, dates, signatures). Under a DANE-EE

@@ -85,8 +85,8 @@ impl Fetcher {
         }
     }
 
-    /// The CRL at `url`.
-    pub async fn crl(&self, url: &str) -> Fetched {
+    /// What `url` serves (a CRL, or an issuer certificate from AIA), up to [`MAX_CRL`] bytes.
+    pub async fn get(&self, url: &str) -> Fetched {
         self.once(Request::Crl(url.to_string())).await
     }
 

@@ -217,7 +217,7 @@ async fn fetch_and_check(
 ) -> Option<(RevocationStatus, RevocationSource, String)> {
     for url in p.crl.iter().take(MAX_URLS) {
         let shown = crate::policy::quote::quote(url.as_bytes());
-        match f.crl(url).await {
+        match f.get(url).await {
             Fetched::Body(der) => match crl::check(&der, leaf, issuer, now) {
                 Ok(crl::CrlVerdict::NotListed { .. }) => {
                     return Some((

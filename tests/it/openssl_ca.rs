@@ -206,6 +206,20 @@ impl Ca {
     ) -> Issued {
         let key_path = self.dir.join(format!("{file}.key"));
         genkey(key, &key_path, &self.dir);
+        self.issue_with_key(file, names, &key_path, ext, from_days, to_days)
+    }
+
+    /// [`Ca::issue`] for an existing key: a renewal that keeps it.
+    pub fn issue_with_key(
+        &self,
+        file: &str,
+        names: &[&str],
+        key_path: &Path,
+        ext: &str,
+        from_days: i64,
+        to_days: i64,
+    ) -> Issued {
+        let key_path = key_path.to_path_buf();
         let csr = self.dir.join(format!("{file}.csr"));
         openssl(
             &[

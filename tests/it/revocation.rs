@@ -30,9 +30,18 @@ enum Reply {
 }
 
 /// A minimal HTTP/1.1 server on 127.0.0.1 counting the requests it gets.
-struct Http {
+pub(crate) struct Http {
     hits: Arc<AtomicU32>,
     _task: tokio::task::JoinHandle<()>,
+}
+
+/// [`http`] serving bytes on each path: a CRL distribution point for other tests.
+pub(crate) async fn serve_http(port: u16, routes: HashMap<String, Vec<u8>>) -> Http {
+    let routes = routes
+        .into_iter()
+        .map(|(k, v)| (k, Reply::Body(v)))
+        .collect();
+    http(port, routes).await
 }
 
 async fn http(port: u16, routes: HashMap<String, Reply>) -> Http {
