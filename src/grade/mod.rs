@@ -210,6 +210,35 @@ pub fn sort_checks(checks: &mut [Check]) {
 mod tests {
     use super::*;
 
+    /// DANE-EE authenticates the key of the chain it matched: that chain's PKIX and revocation
+    /// findings become information, another certificate's do not.
+    #[test]
+    fn dane_ee_softens_the_matched_chain_only() {
+        let mut ep = crate::testkit::full_report()
+            .targets
+            .remove(0)
+            .endpoints
+            .remove(0);
+        assert!(ep.dane.as_ref().unwrap().dane_ee);
+        let mut rsa_expired = Check::new(
+            CheckId::CertExpired,
+            Status::Fail,
+            "the RSA certificate: expired",
+        );
+        rsa_expired.certificate = Some(crate::report::SelectedBy::Rsa);
+        ep.checks = vec![
+            Check::new(CheckId::CertRevoked, Status::Fail, "revoked"),
+            Check::new(CheckId::CertMustStaple, Status::Fail, "no staple"),
+            rsa_expired,
+        ];
+        grade_endpoint(&mut ep);
+        let status = |id: CheckId| ep.checks.iter().find(|c| c.id == id).unwrap().status;
+        assert_eq!(status(CheckId::CertRevoked), Status::Info);
+        assert_eq!(status(CheckId::CertMustStaple), Status::Info);
+        assert_eq!(status(CheckId::CertExpired), Status::Fail);
+        assert_eq!(ep.grade, Some(GradeValue::Letter(Grade::B)));
+    }
+
     fn good_score() -> Score {
         Score {
             protocol: Some(100),

@@ -269,8 +269,8 @@ rubric! {
         "a fresh OCSP answer (stapled or fetched) or the issuer's current CRL says the certificate is not revoked";
     CertRevoked = "cert.revoked", Certificate, [Fail => F, Info],
         "the issuer has revoked the certificate (a stapled or fetched OCSP answer, or its CRL): no client should trust it (info under a DANE-EE match: DANE senders do not check revocation)";
-    CertRevocationUnavailable = "cert.revocation-unavailable", Certificate, [Error],
-        "revocation could not be told: nothing usable stapled, and the CRL and OCSP responder were not named, not reachable, too large, or not signed by the issuer; could not test, never a failure";
+    CertRevocationUnavailable = "cert.revocation-unavailable", Certificate, [Error, Info],
+        "error: revocation could not be told: nothing usable stapled, and the CRL and OCSP responder the certificate names were not reachable, too large, out of date or not signed by the issuer (could not test, never a failure); info: the certificate names neither (a private CA's choice), so there is nothing to look up";
     CertOcspStapleInvalid = "cert.ocsp-staple-invalid", Certificate, [Warn, Info],
         "the stapled OCSP response is not one a client can use: not signed by the issuer or its delegated responder, for another certificate, expired, not yet valid, or an error answer (info under a DANE-EE match)";
     CertMustStaple = "cert.must-staple", Certificate, [Pass, Fail => B, Info],

@@ -130,3 +130,183 @@ fn strip_zeros(s: &[u8]) -> &[u8] {
     let start = s.iter().position(|&b| b != 0).unwrap_or(s.len());
     &s[start..]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rcgen::{
+        BasicConstraints, CertificateParams, CertificateRevocationListParams, DnType, IsCa,
+        KeyIdMethod, KeyPair, RevocationReason, RevokedCertParams, SerialNumber,
+    };
+    use ::time::{Duration, OffsetDateTime};
+
+    struct Ca {
+        cert: rcgen::Certificate,
+        key: KeyPair,
+    }
+
+    fn ca(name: &str) -> Ca {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(DnType::CommonName, name);
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let key = KeyPair::generate().unwrap();
+        let cert = p.self_signed(&key).unwrap();
+        Ca { cert, key }
+    }
+
+    fn leaf(ca: &Ca, serial: u64) -> Vec<u8> {
+        let mut p = CertificateParams::new(vec!["mx.example.test".to_string()]).unwrap();
+        p.serial_number = Some(SerialNumber::from(serial));
+        let key = KeyPair::generate().unwrap();
+        p.signed_by(&key, &ca.cert, &ca.key).unwrap().der().to_vec()
+    }
+
+    fn crl(ca: &Ca, revoked: &[u64], this: OffsetDateTime, next: OffsetDateTime) -> Vec<u8> {
+        CertificateRevocationListParams {
+            this_update: this,
+            next_update: next,
+            crl_number: SerialNumber::from(1u64),
+            issuing_distribution_point: None,
+            revoked_certs: revoked
+                .iter()
+                .map(|s| RevokedCertParams {
+                    serial_number: SerialNumber::from(*s),
+                    revocation_time: this,
+                    reason_code: Some(RevocationReason::KeyCompromise),
+                    invalidity_date: None,
+                })
+                .collect(),
+            key_identifier_method: KeyIdMethod::Sha256,
+        }
+        .signed_by(&ca.cert, &ca.key)
+        .unwrap()
+        .der()
+        .to_vec()
+    }
+
+    fn now() -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+
+    #[test]
+    fn a_listed_serial_is_revoked_with_its_reason_and_others_are_not() {
+        let ca = ca("Test CA");
+        let list = crl(
+            &ca,
+            &[7, 9],
+            now() - Duration::hours(1),
+            now() + Duration::days(7),
+        );
+        let t = now().unix_timestamp();
+        let v = check(&list, &leaf(&ca, 9), ca.cert.der(), t).unwrap();
+        assert!(
+            matches!(
+                v,
+                CrlVerdict::Revoked {
+                    reason: Some(1),
+                    ..
+                }
+            ),
+            "{v:?}"
+        );
+        let v = check(&list, &leaf(&ca, 8), ca.cert.der(), t).unwrap();
+        assert!(
+            matches!(
+                v,
+                CrlVerdict::NotListed {
+                    next_update: Some(_),
+                    ..
+                }
+            ),
+            "{v:?}"
+        );
+    }
+
+    #[test]
+    fn another_ca_a_forged_signature_and_dates_are_refused() {
+        let ca1 = ca("Test CA");
+        let other = ca("Other CA");
+        let impostor = ca("Test CA");
+        let t = now().unix_timestamp();
+        let leaf = leaf(&ca1, 9);
+        let fresh = |c: &Ca| {
+            crl(
+                c,
+                &[9],
+                now() - Duration::hours(1),
+                now() + Duration::days(7),
+            )
+        };
+        assert_eq!(
+            check(&fresh(&other), &leaf, ca1.cert.der(), t),
+            Err(CrlError::WrongIssuer)
+        );
+        assert_eq!(
+            check(&fresh(&impostor), &leaf, ca1.cert.der(), t),
+            Err(CrlError::BadSignature)
+        );
+        let stale = crl(
+            &ca1,
+            &[],
+            now() - Duration::days(10),
+            now() - Duration::days(3),
+        );
+        assert!(matches!(
+            check(&stale, &leaf, ca1.cert.der(), t),
+            Err(CrlError::Stale { .. })
+        ));
+        let early = crl(
+            &ca1,
+            &[],
+            now() + Duration::days(1),
+            now() + Duration::days(8),
+        );
+        assert!(matches!(
+            check(&early, &leaf, ca1.cert.der(), t),
+            Err(CrlError::NotYetValid { .. })
+        ));
+        // The same stale CRL judged back when it was current (`--at`) is fine.
+        let then = (now() - Duration::days(5)).unix_timestamp();
+        assert!(check(&stale, &leaf, ca1.cert.der(), then).is_ok());
+    }
+
+    #[test]
+    fn every_truncation_and_corruption_is_an_error_never_a_panic() {
+        let ca = ca("Test CA");
+        let list = crl(
+            &ca,
+            &[1, 2, 3],
+            now() - Duration::hours(1),
+            now() + Duration::days(7),
+        );
+        let leaf = leaf(&ca, 2);
+        let t = now().unix_timestamp();
+        for n in 0..list.len() {
+            assert!(
+                check(&list[..n], &leaf, ca.cert.der(), t).is_err(),
+                "prefix {n}"
+            );
+        }
+        for i in 0..list.len() {
+            let mut bad = list.clone();
+            bad[i] ^= 0x5a;
+            // A flip may leave a list that still parses; it must then fail the signature, or
+            // (in the unsigned outer framing) change nothing that matters.
+            if let Ok(v) = check(&bad, &leaf, ca.cert.der(), t) {
+                assert_eq!(
+                    v,
+                    check(&list, &leaf, ca.cert.der(), t).unwrap(),
+                    "byte {i}"
+                );
+            }
+        }
+        assert_eq!(
+            check(b"", &leaf, ca.cert.der(), t),
+            Err(CrlError::Malformed)
+        );
+        assert_eq!(
+            check(&list, b"junk", ca.cert.der(), t),
+            Err(CrlError::Certificate)
+        );
+    }
+}

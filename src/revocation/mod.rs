@@ -152,12 +152,10 @@ pub async fn judge(
             }
         }
     }
-    if decided.is_none()
-        && fetcher.is_some()
-        && issuer.is_some()
-        && pointers.crl.is_empty()
-        && pointers.ocsp.is_empty()
-    {
+    // A certificate that names neither (a private CA's choice) leaves nothing to test: that is
+    // information, not a test that failed.
+    let nothing_named = pointers.crl.is_empty() && pointers.ocsp.is_empty();
+    if decided.is_none() && fetcher.is_some() && issuer.is_some() && nothing_named {
         tried.push("the certificate names no CRL or OCSP responder".into());
     }
 
@@ -192,7 +190,11 @@ pub async fn judge(
         RevocationStatus::Unavailable if fetcher.is_some() && !self_signed => {
             checks.push(Check::new(
                 CheckId::CertRevocationUnavailable,
-                Status::Error,
+                if nothing_named && issuer.is_some() {
+                    Status::Info
+                } else {
+                    Status::Error
+                },
                 format!("revocation could not be checked: {}", revocation.detail),
             ))
         }

@@ -372,3 +372,40 @@ async fn expiry_lifetime_revocation_and_at_are_judged_from_the_file() {
     assert_eq!(v["certificate"]["in_order"], false);
     assert_eq!(status_of(&v["checks"], "preflight.chain"), "warn");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_intermediate_is_fetched_from_aia_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Ca::root(dir.path(), "root");
+    let int = root.intermediate("int");
+    let port = free_port();
+    let ext = format!("authorityInfoAccess=caIssuers;URI:http://127.0.0.1:{port}/int.der");
+    let leaf = int.issue("leaf", &["www.pre.test"], Key::P256, &ext, -1, 90);
+    let routes = HashMap::from([("/int.der".to_string(), pem_to_der(&int.cert))]);
+    let aia = crate::revocation::serve_http(port, routes).await;
+    let ca = root.cert.to_str().unwrap();
+    let (code, v, err) = cert(&[
+        leaf.cert.to_str().unwrap(),
+        "--ca-file",
+        ca,
+        "--no-revocation",
+    ])
+    .await;
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(status_of(&v["checks"], "preflight.chain"), "warn");
+    assert!(detail_of(&v["checks"], "preflight.chain").contains("/int.der"));
+    assert_eq!(v["certificate"]["chain"].as_array().unwrap().len(), 2);
+    assert_eq!(aia.hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    // Without the AIA pointer (or the intermediate), no path: fail.
+    let bare = int.issue("bare", &["www.pre.test"], Key::P256, "", -1, 90);
+    let (code, v, _) = cert(&[
+        bare.cert.to_str().unwrap(),
+        "--ca-file",
+        ca,
+        "--no-revocation",
+    ])
+    .await;
+    assert_eq!(code, Some(1));
+    assert_eq!(status_of(&v["checks"], "preflight.chain"), "fail");
+}

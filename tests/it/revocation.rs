@@ -31,7 +31,7 @@ enum Reply {
 
 /// A minimal HTTP/1.1 server on 127.0.0.1 counting the requests it gets.
 pub(crate) struct Http {
-    hits: Arc<AtomicU32>,
+    pub(crate) hits: Arc<AtomicU32>,
     _task: tokio::task::JoinHandle<()>,
 }
 
