@@ -7,7 +7,7 @@
 use std::net::IpAddr;
 
 use super::dns::{DnsLab, Zone, ZoneKey};
-use super::https::{spawn_https, HttpReply};
+use super::https::{spawn_http, spawn_https, HttpReply};
 use super::legacy::{spawn_legacy, LegacyScript};
 use super::pki::{LeafSpec, Pki};
 use super::smtp::{spawn_smtp, SmtpScript};
@@ -55,7 +55,14 @@ pub const DOMAINS: &[(&str, &str)] = &[
         "danestale.demo.test",
         "DANE 3 1 1 left over from the previous key: F",
     ),
+    (
+        "revoked.demo.test",
+        "certificate revoked by its CA (the CRL every demo certificate names): F",
+    ),
 ];
+
+/// The CRL every demo leaf names, served by the lab over HTTP on 127.0.0.19.
+const DEMO_CRL: &str = "http://crl.demo.test/demo.crl";
 
 /// The policy every MTA-STS demo domain serves (RFC 8461 §3.2).
 const DEMO_POLICY: &str =
@@ -80,26 +87,27 @@ fn ip(n: u8) -> IpAddr {
 pub async fn start() -> Result<Demo, String> {
     let err = |e: &dyn std::fmt::Display| format!("demo lab: {e}");
     let pki = Pki::new("tlsgrade demo").map_err(|e| err(&e))?;
+    let valid = |names: &[&str]| LeafSpec::valid(names).crl(DEMO_CRL);
     // (MX host, address, certificate, versions, STARTTLS offered)
     let hosts: Vec<(&str, u8, LeafSpec, Versions, bool)> = vec![
         (
             "mx.good.demo.test",
             10,
-            LeafSpec::valid(&["mx.good.demo.test"]),
+            valid(&["mx.good.demo.test"]),
             Versions::Tls12And13,
             true,
         ),
         (
             "mx.tls12.demo.test",
             11,
-            LeafSpec::valid(&["mx.tls12.demo.test"]),
+            valid(&["mx.tls12.demo.test"]),
             Versions::Tls12Only,
             true,
         ),
         (
             "mx.expired.demo.test",
             12,
-            LeafSpec::valid(&["mx.expired.demo.test"]).days(-400, -5),
+            valid(&["mx.expired.demo.test"]).days(-400, -5),
             Versions::Tls12And13,
             true,
         ),
@@ -113,7 +121,7 @@ pub async fn start() -> Result<Demo, String> {
         (
             "mx.nostarttls.demo.test",
             14,
-            LeafSpec::valid(&["mx.nostarttls.demo.test"]),
+            valid(&["mx.nostarttls.demo.test"]),
             Versions::Tls12And13,
             false,
         ),
@@ -140,9 +148,7 @@ pub async fn start() -> Result<Demo, String> {
         "mta-sts.stsuncovered.demo.test",
         "mta-sts.dane.demo.test",
     ];
-    let leaf = pki
-        .leaf(&LeafSpec::valid(&policy_names))
-        .map_err(|e| err(&e))?;
+    let leaf = pki.leaf(&valid(&policy_names)).map_err(|e| err(&e))?;
     let cfg = server_config(&leaf, Versions::Tls12And13).map_err(|e| err(&e))?;
     let https = spawn_https(ip(16), cfg, vec![HttpReply::policy(DEMO_POLICY)])
         .await
@@ -180,9 +186,7 @@ pub async fn start() -> Result<Demo, String> {
     // TLS 1.0 only: rustls cannot serve it, so a scripted responder answers the probes with a
     // canned TLS 1.0 ServerHello and certificate (it never completes a handshake).
     let legacy_name = "mx.legacy.demo.test";
-    let leaf = pki
-        .leaf(&LeafSpec::valid(&[legacy_name]))
-        .map_err(|e| err(&e))?;
+    let leaf = pki.leaf(&valid(&[legacy_name])).map_err(|e| err(&e))?;
     let mut script = LegacyScript::range(0x0301, 0x0301);
     script.smtp = true;
     // A real TLS 1.0 server's choice (AES-CBC with RSA key exchange, secure renegotiation), so
@@ -205,7 +209,7 @@ pub async fn start() -> Result<Demo, String> {
         ("mx.dane.demo.test", 17u8, true),
         ("mx.danestale.demo.test", 18, false),
     ] {
-        let leaf = pki.leaf(&LeafSpec::valid(&[name])).map_err(|e| err(&e))?;
+        let leaf = pki.leaf(&valid(&[name])).map_err(|e| err(&e))?;
         let cfg = server_config(&leaf, Versions::Tls12And13).map_err(|e| err(&e))?;
         let srv = spawn_smtp(&[ip(n)], SmtpScript::new(name, Some(cfg)))
             .await
@@ -215,10 +219,7 @@ pub async fn start() -> Result<Demo, String> {
         let key_der = if current {
             leaf.chain[0].to_vec()
         } else {
-            pki.leaf(&LeafSpec::valid(&[name]))
-                .map_err(|e| err(&e))?
-                .chain[0]
-                .to_vec()
+            pki.leaf(&valid(&[name])).map_err(|e| err(&e))?.chain[0].to_vec()
         };
         let domain = name.trim_start_matches("mx.");
         zone = zone.addr(name, ip(n)).mx(domain, 10, name).tlsa(
@@ -236,6 +237,33 @@ pub async fn start() -> Result<Demo, String> {
             );
         }
     }
+    // Revocation: one MX whose certificate its CA has revoked, listed in the CRL every demo
+    // certificate names.
+    let revoked_name = "mx.revoked.demo.test";
+    let revoked = pki.leaf(&valid(&[revoked_name])).map_err(|e| err(&e))?;
+    let cfg = server_config(&revoked, Versions::Tls12And13).map_err(|e| err(&e))?;
+    let srv = spawn_smtp(&[ip(20)], SmtpScript::new(revoked_name, Some(cfg)))
+        .await
+        .map_err(|e| err(&e))?;
+    connect_to.push(ConnectTo::parse(&format!(
+        "{revoked_name}:25::{}",
+        srv.port()
+    ))?);
+    servers.push(srv);
+    zone = zone
+        .addr(revoked_name, ip(20))
+        .mx("revoked.demo.test", 10, revoked_name);
+    let crl = pki.crl(&[&revoked]).map_err(|e| err(&e))?;
+    let crl_host = spawn_http(ip(19), "/demo.crl", "application/pkix-crl", crl)
+        .await
+        .map_err(|e| err(&e))?;
+    connect_to.push(ConnectTo::parse(&format!(
+        "crl.demo.test:80::{}",
+        crl_host.port()
+    ))?);
+    servers.push(crl_host.handle);
+    zone = zone.addr("crl.demo.test", ip(19));
+
     let key = ZoneKey::generate().map_err(|e| err(&e))?;
     let trust_anchors = key
         .anchor("demo.test")

@@ -69,7 +69,7 @@ impl HttpsServer {
     pub fn port(&self) -> u16 {
         self.handle.port()
     }
-    /// Requests for the policy path served so far.
+    /// Requests for the policy path (or, for [`spawn_http`], its path) served so far.
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::SeqCst)
     }
@@ -143,6 +143,45 @@ where
                 tls.shutdown().await.ok()
             }
             .await;
+        }
+    });
+    Ok(HttpsServer { handle, requests })
+}
+
+/// Serves `body` in plain HTTP at `path` on `ip` (a CRL distribution point: RFC 5280 §4.2.1.13
+/// names http URLs, so CRLs are not fetched over TLS); other paths get 404.
+pub async fn spawn_http(
+    ip: std::net::IpAddr,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> std::io::Result<HttpsServer> {
+    let listener = tokio::net::TcpListener::bind((ip, 0)).await?;
+    let requests = Arc::new(AtomicUsize::new(0));
+    let counter = requests.clone();
+    let reply = Arc::new(HttpReply {
+        status: 200,
+        content_type: Some(content_type.to_string()),
+        body,
+        location: None,
+        delay: Duration::ZERO,
+    });
+    let path = Arc::new(path.to_string());
+    let handle = super::serve(vec![listener], Duration::from_secs(30), move |mut sock| {
+        let (reply, path, counter) = (reply.clone(), path.clone(), counter.clone());
+        async move {
+            let Some(head) = read_head(&mut sock).await else {
+                return;
+            };
+            let asked = head.split(' ').nth(1).unwrap_or("");
+            let r = if asked == path.as_str() {
+                counter.fetch_add(1, Ordering::SeqCst);
+                (*reply).clone()
+            } else {
+                HttpReply::status(404)
+            };
+            let _ = sock.write_all(&render(&r)).await;
+            let _ = sock.shutdown().await;
         }
     });
     Ok(HttpsServer { handle, requests })

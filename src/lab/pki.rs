@@ -42,6 +42,8 @@ pub struct LeafSpec {
     pub send_intermediate: bool,
     /// Self-signed instead of issued by the intermediate.
     pub self_signed: bool,
+    /// A CRL distribution point (http URL) to name in the certificate.
+    pub crl: Option<String>,
 }
 
 impl LeafSpec {
@@ -52,7 +54,12 @@ impl LeafSpec {
             to_days: 90,
             send_intermediate: true,
             self_signed: false,
+            crl: None,
         }
+    }
+    pub fn crl(mut self, url: &str) -> LeafSpec {
+        self.crl = Some(url.to_string());
+        self
     }
     pub fn days(mut self, from: i64, to: i64) -> LeafSpec {
         self.from_days = from;
@@ -123,6 +130,35 @@ impl Pki {
         self.root.cert.pem()
     }
 
+    /// A CRL of the intermediate, valid a week, revoking `revoked` (leaves it issued) for key
+    /// compromise.
+    pub fn crl(&self, revoked: &[&Leaf]) -> Result<Vec<u8>, rcgen::Error> {
+        use x509_parser::prelude::*;
+        let now = OffsetDateTime::now_utc();
+        let revoked_certs = revoked
+            .iter()
+            .filter_map(|l| {
+                let (_, c) = X509Certificate::from_der(l.chain.first()?).ok()?;
+                Some(rcgen::RevokedCertParams {
+                    serial_number: rcgen::SerialNumber::from_slice(c.raw_serial()),
+                    revocation_time: now - Duration::hours(1),
+                    reason_code: Some(rcgen::RevocationReason::KeyCompromise),
+                    invalidity_date: None,
+                })
+            })
+            .collect();
+        let crl = rcgen::CertificateRevocationListParams {
+            this_update: now - Duration::hours(1),
+            next_update: now + Duration::days(7),
+            crl_number: rcgen::SerialNumber::from(1u64),
+            issuing_distribution_point: None,
+            revoked_certs,
+            key_identifier_method: rcgen::KeyIdMethod::Sha256,
+        }
+        .signed_by(&self.intermediate.cert, &self.intermediate.key)?;
+        Ok(crl.der().to_vec())
+    }
+
     pub fn leaf(&self, spec: &LeafSpec) -> Result<Leaf, rcgen::Error> {
         let key = KeyPair::generate()?;
         let mut p = CertificateParams::new(spec.names.clone())?;
@@ -136,6 +172,11 @@ impl Pki {
         let now = OffsetDateTime::now_utc();
         p.not_before = now + Duration::days(spec.from_days);
         p.not_after = now + Duration::days(spec.to_days);
+        if let Some(url) = &spec.crl {
+            p.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
+                uris: vec![url.clone()],
+            }];
+        }
         let cert = if spec.self_signed {
             p.self_signed(&key)?
         } else {

@@ -134,11 +134,11 @@ fn strip_zeros(s: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ::time::{Duration, OffsetDateTime};
     use rcgen::{
         BasicConstraints, CertificateParams, CertificateRevocationListParams, DnType, IsCa,
         KeyIdMethod, KeyPair, RevocationReason, RevokedCertParams, SerialNumber,
     };
-    use ::time::{Duration, OffsetDateTime};
 
     struct Ca {
         cert: rcgen::Certificate,

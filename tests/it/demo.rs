@@ -37,6 +37,20 @@ async fn demo_domains_get_their_intended_grades_with_no_network() {
     assert_eq!(grade("danestale.demo.test"), "F");
     assert_eq!(grade("sts.demo.test"), "A+");
     assert_eq!(grade("stsbroken.demo.test"), "F");
+    assert_eq!(grade("revoked.demo.test"), "F");
+    // Revocation is checked on every demo certificate through the lab's CRL.
+    let revocation = |d: &str| {
+        let t = v["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["input"] == d)
+            .unwrap();
+        t["endpoints"][0]["certificate"]["revocation"].clone()
+    };
+    assert_eq!(revocation("good.demo.test")["status"], "good");
+    assert_eq!(revocation("good.demo.test")["source"], "crl");
+    assert_eq!(revocation("revoked.demo.test")["status"], "revoked");
     let backup = v["targets"]
         .as_array()
         .unwrap()
