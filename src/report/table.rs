@@ -95,6 +95,34 @@ fn version_of(e: &EndpointReport) -> String {
 }
 
 /// Renders the whole report.
+fn revocation_word(s: crate::report::RevocationStatus) -> &'static str {
+    use crate::report::RevocationStatus as R;
+    match s {
+        R::Good => "not revoked",
+        R::Revoked => "REVOKED",
+        R::Unknown => "unknown to the responder",
+        R::Unavailable => "not checked",
+    }
+}
+
+fn source_word(s: crate::report::RevocationSource) -> &'static str {
+    use crate::report::RevocationSource as S;
+    match s {
+        S::OcspStaple => "stapled OCSP",
+        S::Ocsp => "OCSP",
+        S::Crl => "CRL",
+    }
+}
+
+fn selected_word(s: crate::report::SelectedBy) -> &'static str {
+    use crate::report::SelectedBy as B;
+    match s {
+        B::Default => "default",
+        B::Ecdsa => "ECDSA clients",
+        B::Rsa => "RSA clients",
+    }
+}
+
 pub fn render(report: &Report, o: TableOptions) -> String {
     let mut out = String::new();
     for t in &report.targets {
@@ -361,6 +389,34 @@ fn render_endpoint_detail(e: &EndpointReport) -> String {
                     if ci.sans.len() > 10 { ", …" } else { "" }
                 ));
             }
+        }
+        if let Some(r) = &c.revocation {
+            out.push_str(&format!(
+                "    revocation: {}{}{}\n",
+                revocation_word(r.status),
+                r.source
+                    .map(|s| format!(" ({})", source_word(s)))
+                    .unwrap_or_default(),
+                if c.must_staple { ", must-staple" } else { "" }
+            ));
+        }
+    }
+    // The server's other certificates, one line each (their findings are in the checks).
+    for other in e.certificates.iter().skip(1) {
+        if let Some(leaf) = other.chain.first() {
+            let by: Vec<&str> = other
+                .selected_by
+                .iter()
+                .map(|s| selected_word(*s))
+                .collect();
+            out.push_str(&format!(
+                "    also ({}): {}  {}  until {}  SHA-1 {}\n",
+                by.join(", "),
+                esc(&leaf.subject),
+                esc(&leaf.key_type.name()),
+                esc(&leaf.not_after),
+                esc(&leaf.sha1)
+            ));
         }
     }
     for c in &e.checks {

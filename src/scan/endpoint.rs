@@ -64,8 +64,9 @@ pub(super) async fn scan(
     let name = server_name(&p);
     let prober = Prober::new(target, limit);
     let mut staple = None;
-    let (main, outcomes) = {
-        let mut main = std::pin::pin!(handshake(cfg, &prober, &name, &mut staple, &mut rep));
+    let (main, outcomes, early_others) = {
+        // Boxed so that it can be dropped once done, ending its hold on the report.
+        let mut main = Box::pin(handshake(cfg, &prober, &name, &mut staple, &mut rep));
         // Boxed, as is the cipher stage below: these futures hold read buffers across awaits,
         // and the batch keeps one scan future per in-flight target, so inline they would be
         // paid for by every target, even one whose connection is refused.
@@ -83,7 +84,7 @@ pub(super) async fn scan(
             tokio::join!(versions::probe_all(&prober), speculative, injection)
         });
         let mut outcomes = None;
-        let main = loop {
+        let main_done = loop {
             tokio::select! {
                 // The handshake first: the permits go first come, first served, and it decides
                 // whether the probes are waited for at all.
@@ -92,14 +93,25 @@ pub(super) async fn scan(
                 o = &mut probes, if outcomes.is_none() => outcomes = Some(o),
             }
         };
+        drop(main);
+        // The other kind of certificate depends on the handshake's leaf only: asked for beside
+        // the version probes still running, rather than after them.
+        let asked = match (&main_done, rep.certificate.as_ref()) {
+            (MainHandshake::Completed(_), Some(c)) => other_kinds(c),
+            _ => Vec::new(),
+        };
         // Nothing listens (refused, unreachable, timed out), or the dialogue before TLS failed
         // (no greeting: a tarpit; a refusal; no STARTTLS): every probe would only repeat that,
         // each waiting out the same timeout, so they are dropped, and the report has no
         // version matrix.
-        match (&main, outcomes) {
-            (MainHandshake::NotTried, _) => (main, None),
-            (_, Some(o)) => (main, Some(o)),
-            (_, None) => (main, Some(probes.await)),
+        match (&main_done, outcomes) {
+            (MainHandshake::NotTried, _) => (main_done, None, Others::ToAsk(Vec::new())),
+            (_, Some(o)) => (main_done, Some(o), Others::ToAsk(asked)),
+            (_, None) => {
+                let (o, others) =
+                    tokio::join!(probes, other_certificates(cfg, &prober, &name, &asked));
+                (main_done, Some(o), Others::Fetched(others))
+            }
         }
     };
     if let Some((outcomes, speculative, injection)) = outcomes {
@@ -134,12 +146,13 @@ pub(super) async fn scan(
             .protocols
             .as_ref()
             .is_some_and(|m| m.tls12 == Some(true) || m.tls13 == Some(true));
-        // The server's other certificates, beside the cipher probes.
-        let asked = match (&main, rep.certificate.as_ref()) {
-            (MainHandshake::Completed(_), Some(c)) => other_kinds(c),
-            _ => Vec::new(),
+        // The server's other certificates, unless already asked for: beside the cipher probes.
+        let others = async {
+            match early_others {
+                Others::Fetched(o) => o,
+                Others::ToAsk(kinds) => other_certificates(cfg, &prober, &name, &kinds).await,
+            }
         };
-        let others = other_certificates(cfg, &prober, &name, &asked);
         if cfg.cipher_probes && usable {
             let injection = injection.map(|(a, n)| (injection::check(&a, modern), n));
             let (others, ()) = tokio::join!(
@@ -171,6 +184,12 @@ fn other_kinds(c: &CertificateReport) -> Vec<CertKind> {
         Some(_) => vec![CertKind::Ecdsa, CertKind::Rsa],
         None => Vec::new(),
     }
+}
+
+/// The server's other certificates: asked for already, or the kinds still to ask for.
+enum Others {
+    Fetched(Vec<OtherChain>),
+    ToAsk(Vec<CertKind>),
 }
 
 /// A chain another client preference gets, with its stapled OCSP response.

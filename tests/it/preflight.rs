@@ -409,3 +409,51 @@ async fn a_missing_intermediate_is_fetched_from_aia_and_reported() {
     assert_eq!(code, Some(1));
     assert_eq!(status_of(&v["checks"], "preflight.chain"), "fail");
 }
+
+/// On a terminal (a pty from util-linux's `script`), the password is asked for and not echoed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_password_is_asked_on_a_terminal_without_echo() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let root = Ca::root(dir.path(), "root");
+    let leaf = root.issue("leaf", &["www.pre.test"], Key::P256, "", -1, 90);
+    let file = pfx(&root, &leaf, "leaf.pfx", &[]);
+    let command = format!(
+        "{} cert {} --no-revocation --ca-file {}",
+        env!("CARGO_BIN_EXE_tlsgrade"),
+        file.display(),
+        root.cert.display()
+    );
+    let mut child = tokio::process::Command::new(crate::peers::need("script"))
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    // Typed only once asked, as a person would.
+    while !String::from_utf8_lossy(&seen).contains("Password for") {
+        let n = tokio::time::timeout(std::time::Duration::from_secs(20), stdout.read(&mut buf))
+            .await
+            .expect("no password prompt")
+            .unwrap();
+        assert!(
+            n > 0,
+            "ended before asking: {}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.extend_from_slice(&buf[..n]);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"secret\n").await.unwrap();
+    stdout.read_to_end(&mut seen).await.unwrap();
+    drop(stdin);
+    let status = child.wait().await.unwrap();
+    let text = String::from_utf8_lossy(&seen);
+    assert!(status.success(), "{text}");
+    assert!(text.contains("private key matches"), "{text}");
+    assert!(!text.contains("secret"), "the password was echoed: {text}");
+}
