@@ -209,6 +209,10 @@ rubric! {
         "an EHLO keyword masked with X's (`XXXXXXXA`): the mark of a middlebox stripping STARTTLS";
     StarttlsReadvertised = "starttls.readvertised", Dialogue, [Warn],
         "STARTTLS offered again inside TLS (RFC 3207 §4.2)";
+    SmtpAuthPlaintext = "smtp.auth-plaintext", Dialogue, [Pass, Warn, Fail],
+        "AUTH advertised in the EHLO reply before STARTTLS: the server invites clients to send passwords in clear text (RFC 8314 §3, RFC 4954 §4). Fail on submission (587), where clients authenticate; warn on 25, where only misconfigured clients would";
+    Pop3LoginPlaintext = "pop3.login-plaintext", Dialogue, [Pass, Warn],
+        "before STLS the POP3 server's CAPA offers USER or a plaintext SASL mechanism (PLAIN, LOGIN): clients may send passwords in clear text (RFC 2595 §4, RFC 8314 §3)";
     ImapLoginPlaintext = "imap.login-plaintext", Dialogue, [Pass, Warn],
         "before STARTTLS the IMAP server does not advertise LOGINDISABLED, or offers AUTH=PLAIN or AUTH=LOGIN: it invites clients to send passwords in clear text, which RFC 9051 §6.2.3 says servers should not allow and RFC 8314 §3 forbids where TLS is available";
 
@@ -315,6 +319,10 @@ rubric! {
         "the TLS 1.2 ServerHello does not answer the extended_master_secret the hello offered (RFC 7627): a man in the middle can synchronise two TLS 1.2 sessions and break client authentication and renegotiation across them (the triple-handshake attack). TLS 1.3-only servers pass (their key schedule binds the session)";
     SmtpStarttlsInjection = "smtp.starttls-injection", Flaws, [Pass, Warn, Fail => C, Error, Info],
         "fail: commands sent in clear text together with STARTTLS are answered inside TLS (CVE-2011-0411): an attacker can inject commands into the encrypted session. warn: a reply in clear text before the handshake, not exploitable but against RFC 3207. A server that refuses STARTTLS sent with another command passes; without TLS 1.2 or 1.3 the probe does not apply (info)";
+    ImapStarttlsInjection = "imap.starttls-injection", Flaws, [Pass, Warn, Fail => C, Error, Info],
+        "the IMAP form of `smtp.starttls-injection`: `a NOOP` sent in the same segment as `STARTTLS` is answered inside TLS (fail), or in clear text before the handshake (warn, against RFC 9051 §6.2.1)";
+    Pop3StarttlsInjection = "pop3.starttls-injection", Flaws, [Pass, Warn, Fail => C, Error, Info],
+        "the POP3 form of `smtp.starttls-injection`: `NOOP` sent in the same segment as `STLS` is answered inside TLS (fail), or in clear text before the handshake (warn, against RFC 2595 §4)";
 
     // ---- the mail domain ----
     MxLookup = "mx.lookup", Domain, [Fail, Error],

@@ -451,6 +451,72 @@ fn imap_login_plaintext(caps: &[String]) -> Check {
     }
 }
 
+/// `smtp.auth-plaintext` from the EHLO keywords before STARTTLS: AUTH there invites passwords
+/// in clear text. `submission`: the endpoint is the submission port (587), where clients do
+/// authenticate, so it fails; elsewhere (25) it warns.
+pub fn smtp_auth_plaintext(caps: &[String], submission: bool) -> Check {
+    let auth = caps.iter().find(|l| {
+        l.split_whitespace()
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case("AUTH"))
+    });
+    match auth {
+        None => Check::new(
+            CheckId::SmtpAuthPlaintext,
+            Status::Pass,
+            "no AUTH before STARTTLS: passwords can only be sent inside TLS",
+        ),
+        Some(line) => Check::new(
+            CheckId::SmtpAuthPlaintext,
+            if submission { Status::Fail } else { Status::Warn },
+            format!(
+                "{} advertised before STARTTLS: clients may send passwords in clear text (RFC 8314 §3){}",
+                crate::policy::quote::quote(line.as_bytes()),
+                if submission {
+                    " on the port they authenticate on"
+                } else {
+                    ""
+                }
+            ),
+        ),
+    }
+}
+
+/// `pop3.login-plaintext` from CAPA before STLS: USER, or SASL with PLAIN or LOGIN.
+fn pop3_login_plaintext(caps: &[String]) -> Check {
+    let mut open = Vec::new();
+    for line in caps {
+        let mut words = line.split_whitespace();
+        match words.next() {
+            Some(w) if w.eq_ignore_ascii_case("USER") => open.push("USER".to_string()),
+            Some(w) if w.eq_ignore_ascii_case("SASL") => {
+                for m in words
+                    .filter(|m| m.eq_ignore_ascii_case("PLAIN") || m.eq_ignore_ascii_case("LOGIN"))
+                {
+                    open.push(format!("SASL {}", m.to_ascii_uppercase()));
+                }
+            }
+            _ => {}
+        }
+    }
+    if open.is_empty() {
+        Check::new(
+            CheckId::Pop3LoginPlaintext,
+            Status::Pass,
+            "no USER and no plaintext SASL mechanism before STLS",
+        )
+    } else {
+        Check::new(
+            CheckId::Pop3LoginPlaintext,
+            Status::Warn,
+            format!(
+                "before STLS the server offers {}: clients may send passwords in clear text (RFC 2595 §4)",
+                open.join(", ")
+            ),
+        )
+    }
+}
+
 /// IMAP: greeting, CAPABILITY, STARTTLS (RFC 9051 §6.2.1).
 pub async fn imap<S: AsyncRead + AsyncWrite + Unpin>(
     s: &mut S,
@@ -557,7 +623,11 @@ pub async fn pop3<S: AsyncRead + AsyncWrite + Unpin>(
             let msg = format!("POP3 server refused the session: {g}");
             return Err(d.refuse(CheckId::Pop3Greeting, ErrorKind::ServerRefused, msg));
         }
-        d.report.capabilities = pop3_capa(&mut r, s, t.command).await?.unwrap_or_default();
+        let capa = pop3_capa(&mut r, s, t.command).await?;
+        if let Some(caps) = &capa {
+            d.checks.push(pop3_login_plaintext(caps));
+        }
+        d.report.capabilities = capa.unwrap_or_default();
         d.report.offered = has_keyword(&d.report.capabilities, "STLS");
         if !d.report.offered {
             let msg = "STLS not in the POP3 capabilities";
@@ -607,6 +677,39 @@ pub async fn pop3_after_tls<S: AsyncRead + AsyncWrite + Unpin>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pop3_and_smtp_plaintext_logins_are_read_from_the_keywords() {
+        let caps = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let st = |c: Check| (c.id, c.status);
+        assert_eq!(
+            st(pop3_login_plaintext(&caps(&[
+                "STLS",
+                "SASL SCRAM-SHA-256",
+                "TOP"
+            ]))),
+            (CheckId::Pop3LoginPlaintext, Status::Pass)
+        );
+        assert_eq!(
+            pop3_login_plaintext(&caps(&["STLS", "user"])).status,
+            Status::Warn
+        );
+        let c = pop3_login_plaintext(&caps(&["SASL CRAM-MD5 plain"]));
+        assert!(
+            c.status == Status::Warn && c.detail.contains("SASL PLAIN"),
+            "{}",
+            c.detail
+        );
+        let ehlo = caps(&["PIPELINING", "AUTH PLAIN LOGIN", "STARTTLS"]);
+        assert_eq!(
+            st(smtp_auth_plaintext(&ehlo, true)),
+            (CheckId::SmtpAuthPlaintext, Status::Fail)
+        );
+        assert_eq!(smtp_auth_plaintext(&ehlo, false).status, Status::Warn);
+        // AUTH= (the old form) is a different keyword; AUTHX is not AUTH.
+        let other = caps(&["AUTHX PLAIN", "STARTTLS"]);
+        assert_eq!(smtp_auth_plaintext(&other, true).status, Status::Pass);
+    }
 
     #[test]
     fn imap_plaintext_login_is_what_the_capabilities_allow_before_tls() {

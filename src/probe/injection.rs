@@ -1,7 +1,8 @@
 //! STARTTLS command injection (CVE-2011-0411): does the server keep plaintext that arrived with
-//! STARTTLS and answer it inside TLS? One SMTP connection.
+//! STARTTLS and answer it inside TLS? One connection, for SMTP, IMAP and POP3 alike.
 //!
-//! `STARTTLS\r\nRSET\r\n` goes out in a single write (one TCP segment with Nagle off). A fixed
+//! `STARTTLS\r\nRSET\r\n` goes out in a single write (one TCP segment with Nagle off); IMAP
+//! sends `a1 STARTTLS\r\na2 NOOP\r\n`, POP3 `STLS\r\nNOOP\r\n`. A fixed
 //! server discards the buffered `RSET` when TLS starts; a vulnerable one answers it inside TLS,
 //! where an attacker who injected it would have had it executed as if the client sent it. A reply
 //! in clear text after the `220` is not exploitable but breaks RFC 3207 §4 (the server must
@@ -22,8 +23,19 @@ use crate::net::starttls::read_smtp_reply;
 use crate::probe::conn::{ProbeTarget, Prober};
 use crate::probe::tls::{self, Failure, Offer};
 use crate::report::{Check, Status};
+use crate::target::Transport;
 
-const ID: CheckId = CheckId::SmtpStarttlsInjection;
+/// The protocol's check id, the command injected and the RFC that forbids clear text after the
+/// go-ahead.
+fn protocol(transport: Transport) -> (CheckId, &'static str, &'static str) {
+    match transport {
+        Transport::ImapStartTls => (CheckId::ImapStarttlsInjection, "a2 NOOP", "RFC 9051 §6.2.1"),
+        Transport::Pop3StartTls => (CheckId::Pop3StarttlsInjection, "NOOP", "RFC 2595 §4"),
+        Transport::SmtpStartTls | Transport::Tls => {
+            (CheckId::SmtpStarttlsInjection, "RSET", "RFC 3207 §4")
+        }
+    }
+}
 
 /// How long to wait for a reply that should never come. A vulnerable server answers at once (the
 /// command is already in its buffer), so a few round trips suffice: three times the STARTTLS
@@ -61,7 +73,8 @@ pub async fn probe(prober: &Prober) -> Injection {
 
 /// The check from the probe's answer, read with what the version probes found: whether the
 /// server accepts TLS 1.2 or 1.3 (`modern`), which the probe's handshake needs.
-pub fn check(answer: &Injection, modern: bool) -> Check {
+pub fn check(answer: &Injection, modern: bool, transport: Transport) -> Check {
+    let (id, command, rfc) = protocol(transport);
     let (status, detail) = match answer {
         Injection::Discarded => (
             Status::Pass,
@@ -77,7 +90,7 @@ pub fn check(answer: &Injection, modern: bool) -> Check {
         Injection::AnsweredInClear(got) => (
             Status::Warn,
             format!(
-                "the server answered the RSET sent with STARTTLS in clear text before TLS ({:?}): not injectable, but RFC 3207 §4 wants nothing between 220 and the handshake",
+                "the server answered the {command} sent with STARTTLS in clear text before TLS ({:?}): not injectable, but {rfc} wants nothing between the go-ahead and the handshake",
                 lossy(got)
             ),
         ),
@@ -89,10 +102,19 @@ pub fn check(answer: &Injection, modern: bool) -> Check {
             Status::Info,
             "not applicable: the probe needs a TLS 1.2 or 1.3 handshake, which the server does not accept".to_string(),
         ),
-        Injection::HandshakeFailed(_, why) => (Status::Error, format!("could not test: {why}")),
+        Injection::HandshakeFailed(Failure::Timeout, why) => {
+            (Status::Error, format!("could not test: {why}"))
+        }
+        // The full handshake works, so what failed is this one: the server fed the queued
+        // command to TLS as if it were the hello (Dovecot does), and no session started with
+        // anything injected in it.
+        Injection::HandshakeFailed(_, why) => (
+            Status::Pass,
+            format!("the server read the command queued behind STARTTLS as TLS and the handshake failed ({why}): nothing injected reaches a TLS session (CVE-2011-0411 not present)"),
+        ),
         Injection::NotTested(why) => (Status::Error, format!("could not test: {why}")),
     };
-    Check::new(ID, status, detail)
+    Check::new(id, status, detail)
 }
 
 /// The first bytes of what the server sent, for a detail.
@@ -108,7 +130,12 @@ async fn run(prober: &Prober, offer: Offer) -> Injection {
         Err(e) => return Injection::NotTested(e.message),
     };
     let mut r = LineReader::new();
-    let sent = match dialogue(&mut r, &mut s, t, step).await {
+    let sent = match t.transport {
+        Transport::ImapStartTls => imap_dialogue(&mut r, &mut s, t, step).await,
+        Transport::Pop3StartTls => pop3_dialogue(&mut r, &mut s, t, step).await,
+        Transport::SmtpStartTls | Transport::Tls => dialogue(&mut r, &mut s, t, step).await,
+    };
+    let sent = match sent {
         Ok(sent) => sent,
         Err(e) => return e,
     };
@@ -139,8 +166,12 @@ async fn run(prober: &Prober, offer: Offer) -> Injection {
         Ok(Ok(n)) => buf[..n].to_vec(),
         _ => Vec::new(),
     };
+    let goodbye: &[u8] = match t.transport {
+        Transport::ImapStartTls => b"a3 LOGOUT\r\n",
+        _ => b"QUIT\r\n",
+    };
     let _ = tokio::time::timeout(step, async {
-        tls.write_all(b"QUIT\r\n").await?;
+        tls.write_all(goodbye).await?;
         tls.flush().await
     })
     .await;
@@ -192,6 +223,62 @@ async fn dialogue(
     }
 }
 
+/// IMAP: greeting, then `a1 STARTTLS` and `a2 NOOP` in one segment, up to `a1`'s answer.
+async fn imap_dialogue(
+    r: &mut LineReader,
+    s: &mut TcpStream,
+    t: &ProbeTarget,
+    step: Duration,
+) -> Result<Instant, Injection> {
+    let not_tested = |e: crate::report::ErrorInfo| Injection::NotTested(e.message);
+    let g = r
+        .read_line(s, t.timeouts.greeting, "IMAP greeting")
+        .await
+        .map_err(not_tested)?;
+    if !g.to_ascii_uppercase().starts_with(b"* OK") {
+        return Err(Injection::NotTested(format!("greeting {}", lossy(&g))));
+    }
+    let sent = Instant::now();
+    write(s, b"a1 STARTTLS\r\na2 NOOP\r\n", step).await?;
+    // Untagged lines may come first; the tagged answer to a1 decides.
+    for _ in 0..32 {
+        let line = r.read_line(s, step, "STARTTLS").await.map_err(not_tested)?;
+        let up = line.to_ascii_uppercase();
+        if up.starts_with(b"A1 OK") {
+            return Ok(sent);
+        }
+        if up.starts_with(b"A1 ") {
+            return Err(Injection::PipelineRefused(lossy(&line)));
+        }
+    }
+    Err(Injection::NotTested("no answer to STARTTLS".into()))
+}
+
+/// POP3: greeting, then `STLS` and `NOOP` in one segment, up to STLS's answer.
+async fn pop3_dialogue(
+    r: &mut LineReader,
+    s: &mut TcpStream,
+    t: &ProbeTarget,
+    step: Duration,
+) -> Result<Instant, Injection> {
+    let not_tested = |e: crate::report::ErrorInfo| Injection::NotTested(e.message);
+    let g = r
+        .read_line(s, t.timeouts.greeting, "POP3 greeting")
+        .await
+        .map_err(not_tested)?;
+    if !g.starts_with(b"+OK") {
+        return Err(Injection::NotTested(format!("greeting {}", lossy(&g))));
+    }
+    let sent = Instant::now();
+    write(s, b"STLS\r\nNOOP\r\n", step).await?;
+    let line = r.read_line(s, step, "STLS").await.map_err(not_tested)?;
+    if line.starts_with(b"+OK") {
+        Ok(sent)
+    } else {
+        Err(Injection::PipelineRefused(lossy(&line)))
+    }
+}
+
 async fn write(s: &mut TcpStream, data: &[u8], step: Duration) -> Result<(), Injection> {
     match tokio::time::timeout(step, s.write_all(data)).await {
         Ok(Ok(())) => Ok(()),
@@ -209,7 +296,7 @@ mod tests {
 
     #[test]
     fn each_answer_has_its_verdict_and_a_failed_handshake_depends_on_the_versions() {
-        let status = |a: Injection, modern| check(&a, modern).status;
+        let status = |a: Injection, modern| check(&a, modern, Transport::SmtpStartTls).status;
         assert_eq!(status(Injection::Discarded, true), Status::Pass);
         assert_eq!(
             status(Injection::AnsweredInsideTls(b"250 OK".to_vec()), true),
@@ -230,13 +317,34 @@ mod tests {
             )
         };
         assert_eq!(status(failed(), false), Status::Info);
-        assert_eq!(status(failed(), true), Status::Error);
+        assert_eq!(status(failed(), true), Status::Pass);
+        assert_eq!(
+            status(
+                Injection::HandshakeFailed(Failure::Timeout, "x".into()),
+                true
+            ),
+            Status::Error
+        );
         assert_eq!(
             status(Injection::NotTested("closed".into()), false),
             Status::Error
         );
         // Hostile bytes stay bounded and escaped in the detail.
-        let d = check(&Injection::AnsweredInClear(vec![0x1b; 4000]), true).detail;
-        assert!(d.len() < 400 && !d.contains('\u{1b}'), "{d}");
+        let d = check(
+            &Injection::AnsweredInClear(vec![0x1b; 4000]),
+            true,
+            Transport::SmtpStartTls,
+        )
+        .detail;
+        // Each protocol has its own id.
+        assert_eq!(
+            check(&Injection::Discarded, true, Transport::ImapStartTls).id,
+            CheckId::ImapStarttlsInjection
+        );
+        assert_eq!(
+            check(&Injection::Discarded, true, Transport::Pop3StartTls).id,
+            CheckId::Pop3StarttlsInjection
+        );
+        assert!(d.len() < 500 && !d.contains('\u{1b}'), "{d}");
     }
 }

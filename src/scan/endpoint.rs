@@ -74,7 +74,7 @@ pub(super) async fn scan(
             let speculative = versions::fallback_scsv(&prober, versions::SPECULATIVE_FALLBACK);
             // The STARTTLS-injection probe needs no version: it goes in this wave.
             let injection = async {
-                if !cfg.cipher_probes || prober.target().transport != Transport::SmtpStartTls {
+                if !cfg.cipher_probes || prober.target().transport == Transport::Tls {
                     return None;
                 }
                 let counted = prober.counted();
@@ -154,7 +154,7 @@ pub(super) async fn scan(
             }
         };
         if cfg.cipher_probes && usable {
-            let injection = injection.map(|(a, n)| (injection::check(&a, modern), n));
+            let injection = injection.map(|(a, n)| (injection::check(&a, modern, p.transport), n));
             let (others, ()) = tokio::join!(
                 others,
                 Box::pin(cipher_stage(cfg, &prober, &outcomes, injection, &mut rep))
@@ -164,7 +164,8 @@ pub(super) async fn scan(
             if let Some((answer, _)) = injection {
                 // A refusal before TLS still says something; a failed handshake is said already.
                 if !matches!(answer, injection::Injection::HandshakeFailed(..)) {
-                    rep.checks.push(injection::check(&answer, modern));
+                    rep.checks
+                        .push(injection::check(&answer, modern, p.transport));
                 }
             }
             let others = others.await;
@@ -559,7 +560,19 @@ async fn cipher_stage(
 fn add_dialogue(d: Dialogue, rep: &mut EndpointReport) {
     let Dialogue { report, checks } = d;
     rep.checks.extend(checks);
+    // Judged with the port (submission or not), which the dialogue does not know.
+    let ehlo_answered = checks_have(&rep.checks, CheckId::SmtpEhlo, Status::Pass);
+    if rep.transport == Transport::SmtpStartTls && ehlo_answered {
+        rep.checks.push(starttls::smtp_auth_plaintext(
+            &report.capabilities,
+            rep.port == 587,
+        ));
+    }
     rep.starttls = Some(report);
+}
+
+fn checks_have(checks: &[Check], id: CheckId, status: Status) -> bool {
+    checks.iter().any(|c| c.id == id && c.status == status)
 }
 
 /// Inspects a presented chain into the report: its facts and the certificate checks.

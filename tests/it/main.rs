@@ -23,6 +23,7 @@ mod key_exchange;
 mod mta_sts;
 mod openssl_ca;
 mod peers;
+mod plaintext;
 mod preflight;
 mod renewal;
 mod revocation;
