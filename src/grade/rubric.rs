@@ -237,6 +237,10 @@ rubric! {
         "a hello for a lower supported version with TLS_FALLBACK_SCSV is accepted: nothing stops an attacker forcing old versions (RFC 7507). A TLS 1.3 server that ignores the SCSV but marks its answer with the RFC 8446 downgrade sentinel passes, as does one that refuses the SCSV hello with a close or another alert while it accepts the same hello without";
     TlsCipher = "tls.cipher", Versions, [Info],
         "the suite and group the full handshake negotiated";
+    TlsResumption = "tls.resumption", Versions, [Info, Error],
+        "whether a second connection resumes the full handshake's session (a TLS 1.3 ticket, or a TLS 1.2 session ID or ticket): information, for the report";
+    Tls0Rtt = "tls.0rtt", Versions, [Pass, Warn],
+        "TLS 1.3 early data (0-RTT) accepted on resumption: what a client sends in it can be replayed by anyone who recorded it (RFC 8446 §8); harmless for most web requests, not for mail commands";
     TlsHandshakeSignature = "tls.handshake-signature", Versions, [Warn],
         "the server's handshake signature does not verify with modern algorithms (e.g. an RSA key under 2048 bits)";
 

@@ -156,7 +156,7 @@ async fn run(prober: &Prober, offer: Offer) -> Injection {
         .as_deref()
         .and_then(|n| ServerName::try_from(n.to_string()).ok())
         .unwrap_or_else(|| ServerName::IpAddress(t.dial.ip().into()));
-    let mut tls = match tls::handshake(s, name, step, offer).await {
+    let mut tls = match tls::handshake(s, name, step, offer, None).await {
         Ok((tls, _)) => tls,
         Err(f) => return Injection::HandshakeFailed(f.why, f.error.message),
     };

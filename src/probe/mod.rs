@@ -17,6 +17,7 @@ pub mod enumerate;
 pub mod heartbleed;
 pub mod injection;
 pub mod kx;
+pub mod resumption;
 pub mod robot;
 pub mod tls;
 pub mod versions;

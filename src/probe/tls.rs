@@ -162,6 +162,9 @@ impl CertKind {
 pub struct Handshake {
     pub negotiated: Negotiated,
     pub recorded: Recorded,
+    /// The configuration the handshake ran with: rustls resumes a session only under the
+    /// certificate verifier that made it, so the resumption probe goes on from this one.
+    pub config: Arc<rustls::ClientConfig>,
 }
 
 /// Why a handshake failed, with what the verifier had recorded by then.
@@ -338,13 +341,12 @@ fn provider(offer: Offer) -> CryptoProvider {
     p
 }
 
-/// Runs a TLS 1.2/1.3 handshake over `stream` with SNI `name` (no SNI for IP addresses).
-pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
-    stream: S,
-    name: ServerName<'static>,
-    timeout: Duration,
+/// A client configuration (TLS 1.3 and 1.2, the offer's suites and groups) whose verifier records
+/// what the server presents and accepts it. Built anew for each handshake, so its session cache
+/// is empty and no handshake resumes (a resumed one would show no certificate).
+fn recording_config(
     offer: Offer,
-) -> Result<(TlsStream<S>, Handshake), HandshakeFailure> {
+) -> Result<(rustls::ClientConfig, Arc<RecordingVerifier>), rustls::Error> {
     let provider = Arc::new(provider(offer));
     let verifier = Arc::new(RecordingVerifier {
         provider: provider.clone(),
@@ -355,16 +357,40 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
         },
     });
     let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-        .map_err(|e| HandshakeFailure {
-            error: ErrorInfo::new(ErrorKind::Internal, e.to_string()),
-            why: Failure::Other,
-            recorded: Recorded::default(),
-        })?
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
         .dangerous()
         .with_custom_certificate_verifier(verifier.clone())
         .with_no_client_auth();
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    Ok((config, verifier))
+}
+
+/// The full handshake's configuration (its session store and verifier, which rustls requires
+/// for resuming) offering early data: for the resumption probe.
+pub fn resuming_config(full_handshake: &rustls::ClientConfig) -> rustls::ClientConfig {
+    let mut config = full_handshake.clone();
+    config.enable_early_data = true;
+    config
+}
+
+/// Runs a TLS 1.2/1.3 handshake over `stream` with SNI `name` (no SNI for IP addresses),
+/// keeping the session in `sessions` when given (for the resumption probe).
+pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: S,
+    name: ServerName<'static>,
+    timeout: Duration,
+    offer: Offer,
+    sessions: Option<Arc<dyn rustls::client::ClientSessionStore>>,
+) -> Result<(TlsStream<S>, Handshake), HandshakeFailure> {
+    let (mut config, verifier) = recording_config(offer).map_err(|e| HandshakeFailure {
+        error: ErrorInfo::new(ErrorKind::Internal, e.to_string()),
+        why: Failure::Other,
+        recorded: Recorded::default(),
+    })?;
+    if let Some(store) = sessions {
+        config.resumption = rustls::client::Resumption::store(store);
+    }
+    let config = Arc::new(config);
+    let connector = tokio_rustls::TlsConnector::from(config.clone());
     let result = tokio::time::timeout(timeout, connector.connect(name, stream)).await;
     let recorded = verifier.seen.lock().map(|s| s.clone()).unwrap_or_default();
     match result {
@@ -432,6 +458,7 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
                 Handshake {
                     negotiated,
                     recorded,
+                    config,
                 },
             ))
         }

@@ -25,7 +25,7 @@ use crate::probe::ciphers::{self, judge, Known};
 use crate::probe::conn::{ProbeTarget, Prober};
 use crate::probe::tls::{self, CertKind, Failure, Offer};
 use crate::probe::versions::{self, MainHandshake, VersionOutcome};
-use crate::probe::{ccs, enumerate, heartbleed, injection, robot};
+use crate::probe::{ccs, enumerate, heartbleed, injection, resumption, robot};
 use crate::report::{
     CertificateReport, Check, EndpointReport, ErrorKind, Negotiated, SelectedBy, Status,
 };
@@ -64,9 +64,18 @@ pub(super) async fn scan(
     let name = server_name(&p);
     let prober = Prober::new(target, limit);
     let mut staple = None;
+    // The full handshake's session, and the configuration it ran with, for the resumption probe.
+    let sessions = resumption::Sessions::new();
+    let mut full_config = None;
     let (main, outcomes, early_others) = {
         // Boxed so that it can be dropped once done, ending its hold on the report.
-        let mut main = Box::pin(handshake(cfg, &prober, &name, &mut staple, &mut rep));
+        let mut main = Box::pin(handshake(
+            cfg,
+            &prober,
+            &name,
+            (&mut staple, &sessions, &mut full_config),
+            &mut rep,
+        ));
         // Boxed, as is the cipher stage below: these futures hold read buffers across awaits,
         // and the batch keeps one scan future per in-flight target, so inline they would be
         // paid for by every target, even one whose connection is refused.
@@ -155,10 +164,26 @@ pub(super) async fn scan(
         };
         if cfg.cipher_probes && usable {
             let injection = injection.map(|(a, n)| (injection::check(&a, modern, p.transport), n));
-            let (others, ()) = tokio::join!(
+            // Resumption and 0-RTT need the full handshake's session.
+            let completed = matches!(main, MainHandshake::Completed(_));
+            let resumed = async {
+                let config = full_config.as_deref().filter(|_| completed)?;
+                let counted = prober.counted();
+                let r = resumption::probe(&counted, name.clone(), p.port, config, sessions.clone())
+                    .await;
+                Some((resumption::checks(&r), counted.connections()))
+            };
+            let (others, (), resumed) = tokio::join!(
                 others,
-                Box::pin(cipher_stage(cfg, &prober, &outcomes, injection, &mut rep))
+                Box::pin(cipher_stage(cfg, &prober, &outcomes, injection, &mut rep)),
+                resumed
             );
+            if let Some((checks, connections)) = resumed {
+                rep.checks.extend(checks);
+                if let Some(c) = rep.ciphers.as_mut() {
+                    c.connections += connections;
+                }
+            }
             certificates_stage(cfg, &name, revocation, staple, others, &mut rep).await;
         } else {
             if let Some((answer, _)) = injection {
@@ -211,7 +236,7 @@ async fn other_certificates(
     let one = |kind: CertKind| async move {
         let (_, ready) = prober.open().await;
         let (stream, _permit) = ready.ok()?;
-        let (_, h) = tls::handshake(stream, name.clone(), cfg.timeout, Offer::Only(kind))
+        let (_, h) = tls::handshake(stream, name.clone(), cfg.timeout, Offer::Only(kind), None)
             .await
             .ok()?;
         let leaf = inspect::cert_info(h.recorded.chain.first()?).ok()?;
@@ -359,13 +384,20 @@ fn legacy_certificate(
 
 /// The dialogue and the full handshake on one connection: the negotiated parameters, the
 /// certificate, and the dialogue's findings before and after TLS.
+/// `(staple, sessions, full_config)` receive the stapled OCSP response, the session for the
+/// resumption probe and the configuration of the handshake that completed.
 async fn handshake(
     cfg: &ScanConfig,
     prober: &Prober,
     name: &ServerName<'static>,
-    staple: &mut Option<Vec<u8>>,
+    (staple, sessions, full_config): (
+        &mut Option<Vec<u8>>,
+        &Arc<resumption::Sessions>,
+        &mut Option<Arc<rustls::ClientConfig>>,
+    ),
     rep: &mut EndpointReport,
 ) -> MainHandshake {
+    let store = || Some(sessions.clone() as Arc<dyn rustls::client::ClientSessionStore>);
     let target: &ProbeTarget = prober.target();
     let t = target.timeouts;
     let (mut dialogue, ready) = prober.open().await;
@@ -399,7 +431,7 @@ async fn handshake(
         }
     };
 
-    let mut result = tls::handshake(stream, name.clone(), cfg.timeout, Offer::Usual).await;
+    let mut result = tls::handshake(stream, name.clone(), cfg.timeout, Offer::Usual, store()).await;
     if matches!(&result, Err(f) if f.why == Failure::Incompatible) {
         // Nothing in common: once more, on a new connection, with the DHE suites too. The
         // first connection's permit goes first, so that a limit of one cannot deadlock.
@@ -408,7 +440,8 @@ async fn handshake(
         if let Ok((stream, permit)) = again {
             _permit = permit;
             // The second answer says more: it is to everything this client can offer.
-            result = tls::handshake(stream, name.clone(), cfg.timeout, Offer::WithDhe).await;
+            result =
+                tls::handshake(stream, name.clone(), cfg.timeout, Offer::WithDhe, store()).await;
         }
     }
     let (handshake, tls_stream) = match result {
@@ -427,6 +460,7 @@ async fn handshake(
         }
     };
     let neg = handshake.negotiated.clone();
+    *full_config = Some(handshake.config.clone());
     rep.ocsp_stapled = Some(!handshake.recorded.ocsp.is_empty());
     *staple = Some(handshake.recorded.ocsp.clone());
     rep.checks.push(if neg.version == ProtocolVersion::TLSv1_3 {
@@ -460,8 +494,8 @@ async fn handshake(
     rep.negotiated = Some(neg.clone());
     add_certificate(cfg, &handshake.recorded.chain, name, rep);
 
+    let mut s = tls_stream;
     if let Some(d) = dialogue.as_mut() {
-        let mut s = tls_stream;
         match target.transport {
             Transport::SmtpStartTls => starttls::smtp_after_tls(&mut s, &cfg.ehlo_name, t, d).await,
             Transport::ImapStartTls => starttls::imap_after_tls(&mut s, t, d).await,
@@ -469,6 +503,9 @@ async fn handshake(
             Transport::Tls => {}
         }
     }
+    // close_notify: a session torn down without it is one OpenSSL forgets, and the resumption
+    // probe offers it back.
+    let _ = tokio::time::timeout(t.command, tokio::io::AsyncWriteExt::shutdown(&mut s)).await;
     if let Some(d) = dialogue {
         add_dialogue(d, rep);
     }

@@ -26,6 +26,7 @@ mod peers;
 mod plaintext;
 mod preflight;
 mod renewal;
+mod resumption;
 mod revocation;
 mod schema;
 mod smtp;
