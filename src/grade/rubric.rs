@@ -321,6 +321,14 @@ rubric! {
         "no renegotiation_info in the ServerHello: no RFC 5746 secure renegotiation, so a man in the middle can splice his own data in front of a client's session";
     TlsExtendedMasterSecret = "tls.extended-master-secret", Flaws, [Pass, Warn, Error],
         "the TLS 1.2 ServerHello does not answer the extended_master_secret the hello offered (RFC 7627): a man in the middle can synchronise two TLS 1.2 sessions and break client authentication and renegotiation across them (the triple-handshake attack). TLS 1.3-only servers pass (their key schedule binds the session)";
+    TlsRenegotiationInsecure = "tls.renegotiation-insecure", Flaws, [Pass, Fail => F, Error],
+        "after a TLS 1.2 handshake that offered no RFC 5746 (no renegotiation_info, no SCSV), a new ClientHello inside the session drew a ServerHello: the server renegotiates insecurely, so a man in the middle can splice his own request in front of a client's session (CVE-2009-3555)";
+    TlsClientRenegotiation = "tls.client-renegotiation", Flaws, [Pass, Info, Warn, Error],
+        "the server honours client-initiated renegotiation (RFC 5746 secure renegotiation). warn: eleven full renegotiations on one connection were all accepted, so one client can make the server do public-key work at will (a cheap denial of service); info: some were accepted before the server stopped; pass: refused";
+    TlsPoodleTls = "tls.poodle-tls", Flaws, [Pass, Fail => F, Error],
+        "with a CBC suite, a record whose MAC is right but whose padding bytes are wrong was answered as a good one instead of with bad_record_mac: the server does not check CBC padding, so an attacker can decrypt a session byte by byte (POODLE against TLS, CVE-2014-8730)";
+    TlsKxSha1 = "tls.kx-sha1", Flaws, [Pass, Warn => A, Error],
+        "the TLS 1.2 ServerKeyExchange is signed with SHA-1 (or MD5) although the hello offered SHA-256 and better first: a collision on SHA-1 can forge key-exchange signatures (SLOTH)";
     SmtpStarttlsInjection = "smtp.starttls-injection", Flaws, [Pass, Warn, Fail => C, Error, Info],
         "fail: commands sent in clear text together with STARTTLS are answered inside TLS (CVE-2011-0411): an attacker can inject commands into the encrypted session. warn: a reply in clear text before the handshake, not exploitable but against RFC 3207. A server that refuses STARTTLS sent with another command passes; without TLS 1.2 or 1.3 the probe does not apply (info)";
     ImapStarttlsInjection = "imap.starttls-injection", Flaws, [Pass, Warn, Fail => C, Error, Info],

@@ -8,6 +8,8 @@
 //!   renegotiation ([`ciphers::judge`] turns the answers into findings); [`enumerate`]: every
 //!   accepted suite (`--ciphers`);
 //! - [`heartbleed`], [`ccs`], [`robot`]: the classic flaws, at the best TLS 1.0–1.2 version;
+//! - [`tls12`]: tlsgrade's own strict TLS 1.2 client, for what rustls cannot do (renegotiation,
+//!   CBC padding);
 //! - [`injection`]: SMTP STARTTLS command injection.
 
 pub mod ccs;
@@ -20,4 +22,5 @@ pub mod kx;
 pub mod resumption;
 pub mod robot;
 pub mod tls;
+pub mod tls12;
 pub mod versions;

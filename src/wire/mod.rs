@@ -30,6 +30,7 @@ pub mod kx;
 pub mod record;
 pub mod server;
 pub mod suites;
+pub mod tls12;
 
 pub use alert::{parse_alert, Alert};
 pub use codec::{Codec, DecodeError, ListLength, Reader};
