@@ -329,7 +329,7 @@ pub struct ScanArgs {
 
     /// Connections to one IP address at a time. An endpoint needs 8 for its versions and
     /// certificates (the handshake, five version probes, a fallback probe, a handshake asking
-    /// for the other kind of certificate) and 21 or more with the default cipher and flaw probes
+    /// for the other kind of certificate) and 23 or more with the default cipher and flaw probes
     /// (docs/grading.md). Mail servers rate-limit aggressive clients.
     #[arg(long = "per-ip", value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub per_ip: u32,
@@ -341,7 +341,7 @@ pub struct ScanArgs {
     pub ciphers: bool,
 
     /// Probe protocol versions and the certificates only: no weak-class, key-exchange, flaw or
-    /// STARTTLS-injection probes (8 connections per endpoint, 9 without TLS 1.3, instead of 21 or
+    /// STARTTLS-injection probes (8 connections per endpoint, 9 without TLS 1.3, instead of 23 or
     /// more). For very large batches where the version matrix is what matters.
     #[arg(long = "versions-only")]
     pub versions_only: bool,

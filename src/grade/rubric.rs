@@ -325,8 +325,8 @@ rubric! {
         "after a TLS 1.2 handshake that offered no RFC 5746 (no renegotiation_info, no SCSV), a new ClientHello inside the session drew a ServerHello: the server renegotiates insecurely, so a man in the middle can splice his own request in front of a client's session (CVE-2009-3555)";
     TlsClientRenegotiation = "tls.client-renegotiation", Flaws, [Pass, Info, Warn, Error],
         "the server honours client-initiated renegotiation (RFC 5746 secure renegotiation). warn: eleven full renegotiations on one connection were all accepted, so one client can make the server do public-key work at will (a cheap denial of service); info: some were accepted before the server stopped; pass: refused";
-    TlsPoodleTls = "tls.poodle-tls", Flaws, [Pass, Fail => F, Error],
-        "with a CBC suite, a record whose MAC is right but whose padding bytes are wrong was answered as a good one instead of with bad_record_mac: the server does not check CBC padding, so an attacker can decrypt a session byte by byte (POODLE against TLS, CVE-2014-8730)";
+    TlsPoodleTls = "tls.poodle-tls", Flaws, [Pass, Fail => F, Info, Error],
+        "with a TLS 1.2 CBC suite, a record whose MAC is right but whose padding bytes are wrong was taken as a good one instead of refused with bad_record_mac: the server does not check CBC padding, so an attacker can decrypt a session byte by byte (POODLE against TLS, CVE-2014-8730). info: not probed, because no probe saw a CBC suite chosen in TLS 1.2, or its CBC suites are none tlsgrade's own client speaks (AES-CBC)";
     TlsKxSha1 = "tls.kx-sha1", Flaws, [Pass, Warn => A, Error],
         "the TLS 1.2 ServerKeyExchange is signed with SHA-1 (or MD5) although the hello offered SHA-256 and better first: a collision on SHA-1 can forge key-exchange signatures (SLOTH)";
     SmtpStarttlsInjection = "smtp.starttls-injection", Flaws, [Pass, Warn, Fail => C, Error, Info],

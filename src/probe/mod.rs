@@ -8,9 +8,12 @@
 //!   renegotiation ([`ciphers::judge`] turns the answers into findings); [`enumerate`]: every
 //!   accepted suite (`--ciphers`);
 //! - [`heartbleed`], [`ccs`], [`robot`]: the classic flaws, at the best TLS 1.0–1.2 version;
+//! - [`renegotiation`]: insecure and client-initiated renegotiation, the ServerKeyExchange hash;
+//!   [`poodle`]: CBC padding checks (POODLE against TLS);
+//! - [`resumption`]: session resumption and TLS 1.3 early data;
 //! - [`tls12`]: tlsgrade's own strict TLS 1.2 client, for what rustls cannot do (renegotiation,
 //!   CBC padding);
-//! - [`injection`]: SMTP STARTTLS command injection.
+//! - [`injection`]: STARTTLS command injection (SMTP, IMAP, POP3).
 
 pub mod ccs;
 pub mod ciphers;
@@ -19,6 +22,8 @@ pub mod enumerate;
 pub mod heartbleed;
 pub mod injection;
 pub mod kx;
+pub mod poodle;
+pub mod renegotiation;
 pub mod resumption;
 pub mod robot;
 pub mod tls;

@@ -4,9 +4,10 @@
 //! Whether the server resumed, and whether it accepted the early data, are the facts; early data
 //! is replayable by anyone who records it (RFC 8446 §8), so accepting it is a warning.
 //!
-//! Cost: one connection. Two when the full handshake left nothing to resume with (a direct-TLS
-//! TLS 1.3 server whose tickets came after the handshake, unread): then this probe first makes a
-//! full handshake of its own and reads briefly.
+//! Cost: one connection; none when the full handshake read after TLS and got no session (a
+//! TLS 1.3 server that sends no tickets resumes nothing). The full handshake waits briefly for
+//! tickets on direct TLS ([`read_tickets`]); when it could not (it failed before, or the
+//! connection ended), this probe makes a full handshake of its own first: two connections.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,6 +42,9 @@ pub struct Resumption {
 pub struct Sessions {
     inner: rustls::client::ClientSessionMemoryCache,
     stored: std::sync::atomic::AtomicBool,
+    /// The full handshake read from the server after TLS (its dialogue, or [`read_tickets`]),
+    /// so any ticket the server sends would be here.
+    looked: std::sync::atomic::AtomicBool,
 }
 
 impl Sessions {
@@ -48,11 +52,21 @@ impl Sessions {
         Arc::new(Sessions {
             inner: rustls::client::ClientSessionMemoryCache::new(8),
             stored: std::sync::atomic::AtomicBool::new(false),
+            looked: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
     fn stored(&self) -> bool {
         self.stored.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Notes that the full handshake read from the server after TLS.
+    pub fn mark_looked(&self) {
+        self.looked.store(true, std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn looked(&self) -> bool {
+        self.looked.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 
@@ -112,20 +126,53 @@ fn harmless(transport: Transport, port: u16) -> &'static [u8] {
     }
 }
 
+/// Reads from `s` after a TLS 1.3 handshake until a ticket is stored in `sessions`, waiting as
+/// long as the handshake took (a slow path or a loaded server), within bounds: TLS 1.3 servers
+/// send their tickets right after the client's Finished, which is after the handshake as the
+/// client sees it. Whatever else arrives (a greeting) is dropped.
+pub async fn read_tickets<S: tokio::io::AsyncRead + Unpin>(
+    s: &mut S,
+    sessions: &Sessions,
+    handshake_took: Duration,
+    step: Duration,
+) {
+    let wait = (handshake_took * 2)
+        .clamp(TICKET_WAIT, TICKET_WAIT * 4)
+        .min(step);
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut buf = [0u8; 1024];
+    while !sessions.stored() {
+        match tokio::time::timeout_at(deadline, s.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => continue,
+            _ => break,
+        }
+    }
+    sessions.mark_looked();
+}
+
 /// Offers the session of `sessions` back (after a full handshake of its own when there is
 /// none). `full_handshake` is the configuration the full handshake ran with, storing into
-/// `sessions`. `Err` says why nothing could be told.
+/// `sessions`, and `negotiated` the version it negotiated. `Err` says why nothing could be told.
 pub async fn probe(
     prober: &Prober,
     name: ServerName<'static>,
     port: u16,
-    full_handshake: &rustls::ClientConfig,
+    (full_handshake, negotiated): (&rustls::ClientConfig, ProtocolVersion),
     sessions: Arc<Sessions>,
 ) -> Result<Resumption, String> {
     let t = prober.target();
     let step = t.timeouts.command;
     let config = Arc::new(tls::resuming_config(full_handshake));
     let mut buf = [0u8; 1024];
+    if !sessions.stored() && sessions.looked() {
+        return Ok(Resumption {
+            version: negotiated,
+            resumed: false,
+            had_session: false,
+            early_data_offered: false,
+            early_data_accepted: false,
+        });
+    }
     if !sessions.stored() {
         let connector = tokio_rustls::TlsConnector::from(config.clone());
         let (_, ready) = prober.open().await;
@@ -135,18 +182,7 @@ pub async fn probe(
             .await
             .map_err(|_| "the first handshake timed out".to_string())?
             .map_err(|e| format!("the first handshake failed: {e}"))?;
-        // TLS 1.3 tickets come after the handshake: read them, waiting as long as the
-        // handshake itself took (a slow path or a loaded server), within bounds.
-        let wait = (started.elapsed() * 2)
-            .clamp(TICKET_WAIT, TICKET_WAIT * 4)
-            .min(step);
-        let deadline = tokio::time::Instant::now() + wait;
-        while !sessions.stored() {
-            match tokio::time::timeout_at(deadline, first.read(&mut buf)).await {
-                Ok(Ok(n)) if n > 0 => continue,
-                _ => break,
-            }
-        }
+        read_tickets(&mut first, &sessions, started.elapsed(), step).await;
         // close_notify: OpenSSL forgets a session whose connection ended without it.
         let _ = tokio::time::timeout(step, first.shutdown()).await;
         drop(first);

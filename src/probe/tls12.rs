@@ -87,6 +87,12 @@ pub struct Session {
     _permit: OwnedSemaphorePermit,
     step: Duration,
     deadline: Instant,
+    /// How long the current deadline allows in all (what a silence is reported as).
+    wait: Duration,
+    /// How long the first handshake took: the measure of this server's answers.
+    first_handshake: Duration,
+    /// A renegotiation has completed on this connection.
+    renegotiated: bool,
     records: RecordReader,
     joiner: HandshakeJoiner,
     read_bytes: usize,
@@ -123,6 +129,9 @@ impl Session {
             _permit: permit,
             step,
             deadline: Instant::now() + step,
+            wait: step,
+            first_handshake: step,
+            renegotiated: false,
             records: RecordReader::new(),
             joiner: HandshakeJoiner::new(),
             read_bytes: 0,
@@ -132,7 +141,9 @@ impl Session {
             client_verify: Vec::new(),
             server_hello_seen: false,
         };
-        let h = s.handshake().await?;
+        let started = Instant::now();
+        let h = s.handshake(step * 2).await?;
+        s.first_handshake = started.elapsed();
         Ok((s, h))
     }
 
@@ -141,7 +152,23 @@ impl Session {
     /// extension nor the SCSV when not.
     pub async fn renegotiate(&mut self, secure: bool) -> Result<Handshake, Tls12Error> {
         self.offer.renegotiation_info = secure.then(|| self.client_verify.clone());
-        self.handshake().await
+        // Once the server has renegotiated, a slow answer is only slow.
+        let wait = match self.renegotiated {
+            true => self.step * 2,
+            false => self.answer_wait(),
+        };
+        let h = self.handshake(wait).await?;
+        self.renegotiated = true;
+        Ok(h)
+    }
+
+    /// How long to wait for an answer the server gives at once when it gives one (a ServerHello
+    /// to a first renegotiation, an alert to a bad record): four times what the first handshake
+    /// took, at least two seconds, at most the step. Some servers (rustls behind an application that
+    /// only reads) never answer a renegotiation at all, so silence must not cost whole steps.
+    pub fn answer_wait(&self) -> Duration {
+        let floor = Duration::from_secs(2).min(self.step);
+        (self.first_handshake * 4).clamp(floor, self.step.max(floor))
     }
 
     /// Whether the last handshake attempt got as far as a ServerHello.
@@ -149,8 +176,10 @@ impl Session {
         self.server_hello_seen
     }
 
-    async fn handshake(&mut self) -> Result<Handshake, Tls12Error> {
-        self.deadline = Instant::now() + self.step * 2;
+    /// A full handshake; `first_answer` bounds the wait for the ServerHello, the rest has two
+    /// steps.
+    async fn handshake(&mut self, first_answer: Duration) -> Result<Handshake, Tls12Error> {
+        self.set_deadline(first_answer);
         self.server_hello_seen = false;
         let client_random = random::<32>()?;
         let ch = self.offer.client_hello(&client_random).map_err(protocol)?;
@@ -169,6 +198,7 @@ impl Session {
         transcript.extend(framed(m.typ, &m.body));
         let sh = parse_server_hello(&m.body).map_err(protocol)?;
         self.server_hello_seen = true;
+        self.set_deadline(self.step * 2);
         if sh.negotiated_version() != V12 {
             return Err(protocol(format!(
                 "the server chose {} instead of TLS 1.2",
@@ -293,6 +323,13 @@ impl Session {
         }
     }
 
+    /// Sends a close_notify alert (RFC 5246 §7.2.1), protected as every record after the
+    /// handshake.
+    pub async fn close_notify(&mut self) -> Result<(), Tls12Error> {
+        let alert = [AlertLevel::WARNING.0, AlertDescription::CLOSE_NOTIFY.0];
+        self.send(ContentType::ALERT, V12, &alert).await
+    }
+
     /// Sends one application-data record with the CBC padding chosen (GCM has none).
     pub async fn send_application_data(
         &mut self,
@@ -309,9 +346,14 @@ impl Session {
         self.write_all(&rec).await
     }
 
+    fn set_deadline(&mut self, wait: Duration) {
+        self.wait = wait;
+        self.deadline = Instant::now() + wait;
+    }
+
     /// Waits up to `quiet` for the server's answer to application data.
     pub async fn application_answer(&mut self, quiet: Duration) -> AppAnswer {
-        self.deadline = Instant::now() + quiet.min(self.step * 2);
+        self.set_deadline(quiet.min(self.step * 2));
         loop {
             match self.record().await {
                 Ok((ContentType::APPLICATION_DATA, data)) if !data.is_empty() => {
@@ -357,7 +399,7 @@ impl Session {
                 ))));
             }
             match tokio::time::timeout_at(self.deadline, self.stream.read(&mut buf)).await {
-                Err(_) => return Err(Tls12Error::Refused(ServerAnswer::Silent(self.step))),
+                Err(_) => return Err(Tls12Error::Refused(ServerAnswer::Silent(self.wait))),
                 Ok(Ok(0)) | Ok(Err(_)) => return Err(Tls12Error::Refused(ServerAnswer::Closed)),
                 Ok(Ok(n)) => {
                     self.read_bytes += n;

@@ -25,7 +25,9 @@ use crate::probe::ciphers::{self, judge, Known};
 use crate::probe::conn::{ProbeTarget, Prober};
 use crate::probe::tls::{self, CertKind, Failure, Offer};
 use crate::probe::versions::{self, MainHandshake, VersionOutcome};
-use crate::probe::{ccs, enumerate, heartbleed, injection, resumption, robot};
+use crate::probe::{
+    ccs, enumerate, heartbleed, injection, poodle, renegotiation, resumption, robot,
+};
 use crate::report::{
     CertificateReport, Check, EndpointReport, ErrorKind, Negotiated, SelectedBy, Status,
 };
@@ -166,11 +168,13 @@ pub(super) async fn scan(
             let injection = injection.map(|(a, n)| (injection::check(&a, modern, p.transport), n));
             // Resumption and 0-RTT need the full handshake's session.
             let completed = matches!(main, MainHandshake::Completed(_));
+            let negotiated = rep.negotiated.as_ref().map(|n| n.version);
             let resumed = async {
                 let config = full_config.as_deref().filter(|_| completed)?;
+                let full = (config, negotiated?);
                 let counted = prober.counted();
-                let r = resumption::probe(&counted, name.clone(), p.port, config, sessions.clone())
-                    .await;
+                let r =
+                    resumption::probe(&counted, name.clone(), p.port, full, sessions.clone()).await;
                 Some((resumption::checks(&r), counted.connections()))
             };
             let (others, (), resumed) = tokio::join!(
@@ -431,6 +435,7 @@ async fn handshake(
         }
     };
 
+    let mut started = tokio::time::Instant::now();
     let mut result = tls::handshake(stream, name.clone(), cfg.timeout, Offer::Usual, store()).await;
     if matches!(&result, Err(f) if f.why == Failure::Incompatible) {
         // Nothing in common: once more, on a new connection, with the DHE suites too. The
@@ -440,10 +445,12 @@ async fn handshake(
         if let Ok((stream, permit)) = again {
             _permit = permit;
             // The second answer says more: it is to everything this client can offer.
+            started = tokio::time::Instant::now();
             result =
                 tls::handshake(stream, name.clone(), cfg.timeout, Offer::WithDhe, store()).await;
         }
     }
+    let handshake_took = started.elapsed();
     let (handshake, tls_stream) = match result {
         Ok((s, h)) => (h, s),
         Err(f) => {
@@ -503,6 +510,13 @@ async fn handshake(
             Transport::Tls => {}
         }
     }
+    // The session for the resumption probe: a TLS 1.2 one is stored with the handshake; TLS 1.3
+    // tickets come after it, read by the dialogue after TLS, or here on direct TLS.
+    if neg.version != ProtocolVersion::TLSv1_3 {
+        sessions.mark_looked();
+    } else if target.transport == Transport::Tls {
+        resumption::read_tickets(&mut s, sessions, handshake_took, t.command).await;
+    }
     // close_notify: a session torn down without it is one OpenSSL forgets, and the resumption
     // probe offers it back.
     let _ = tokio::time::timeout(t.command, tokio::io::AsyncWriteExt::shutdown(&mut s)).await;
@@ -555,13 +569,25 @@ async fn cipher_stage(
     let heartbleed = async { Some(heartbleed::probe(flaws, flaw_version?).await) };
     let ccs = async { Some(ccs::probe(flaws, flaw_version?).await) };
     let robot = async { Some(robot::probe(flaws, flaw_version?).await) };
-    let (findings, enumerations, heartbleed, ccs, robot) = tokio::join!(
+    let tls12 = known.accepted.contains(&Probe::Tls12);
+    let renegotiation = async {
+        match tls12 {
+            true => renegotiation::probe(flaws).await,
+            false => Vec::new(),
+        }
+    };
+    let (findings, enumerations, heartbleed, ccs, robot, renegotiation) = tokio::join!(
         ciphers::run(prober, &known),
         enumerations,
         heartbleed,
         ccs,
-        robot
+        robot,
+        renegotiation
     );
+    let poodle = match tls12 {
+        true => Some(poodle::check(flaws, poodle::cbc_seen(&findings, &enumerations)).await),
+        false => None,
+    };
     let mut a = judge::assess(&findings);
     judge::add_enumerations(&mut a, &enumerations);
     let tls13_only = known.accepted == [Probe::Tls13];
@@ -584,6 +610,8 @@ async fn cipher_stage(
             )
         })
     }));
+    a.checks.extend(renegotiation);
+    a.checks.extend(poodle);
     a.ciphers.connections += flaws.connections();
     if let Some((c, connections)) = injection {
         a.ciphers.connections += connections;

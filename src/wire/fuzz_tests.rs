@@ -2,12 +2,15 @@
 //! make any decoder panic. No fuzzing crate — a xorshift64 generator keeps
 //! the test dependency-free and reproducible.
 
+use crate::wire::enums::{CipherSuite, ContentType, ProtocolVersion};
 use crate::wire::hello::{ClientHelloBuilder, Probe};
 use crate::wire::record::{HandshakeJoiner, RecordReader};
 use crate::wire::server::{
     classify_first_flight, parse_certificate_list, parse_server_hello, FirstFlight,
 };
 use crate::wire::test_fixtures::*;
+use crate::wire::tls12::messages::{parse_ecdhe_server_key_exchange, renegotiation_info};
+use crate::wire::tls12::SuiteSpec;
 use crate::wire::{parse_alert, FirstFlightParser, RecordHeader};
 
 use crate::testkit::XorShift;
@@ -72,6 +75,19 @@ fn twenty_thousand_random_inputs_never_panic_any_decoder() {
     let seeds = seeds();
     let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
     let mut outcomes = [0usize; 6];
+    // The TLS 1.2 client's record protection, opening hostile payloads (GCM and CBC).
+    let mut openers: Vec<_> = [
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+    ]
+    .into_iter()
+    .map(|s| {
+        let spec = SuiteSpec::of(s).expect("spoken");
+        spec.protectors(&vec![7u8; spec.key_block_len()])
+            .expect("keys")
+            .1
+    })
+    .collect();
     for _ in 0..20_000 {
         let input = generate(&mut rng, &seeds);
 
@@ -96,7 +112,17 @@ fn twenty_thousand_random_inputs_never_panic_any_decoder() {
         };
         outcomes[idx] += 1;
 
-        let _ = parse_server_hello(&input);
+        if let Ok(sh) = parse_server_hello(&input) {
+            let _ = renegotiation_info(&sh);
+        }
+        let _ = parse_ecdhe_server_key_exchange(&input);
+        for o in &mut openers {
+            let _ = o.open(
+                ContentType::APPLICATION_DATA,
+                ProtocolVersion::TLSv1_2,
+                &input,
+            );
+        }
         let _ = parse_certificate_list(&input);
         let _ = parse_alert(&input);
         let _ = RecordHeader::parse(&input);

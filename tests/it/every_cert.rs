@@ -288,3 +288,40 @@ async fn versions_only_costs_eight_connections_with_one_certificate_or_two() {
     assert_eq!((n1, n2), (1, 2));
     assert_eq!(single, double);
 }
+
+/// The default plan's figure for a modern server (docs/grading.md's probe plan): the lab's
+/// rustls server, TLS 1.2 and 1.3, AEAD suites only, no RSA key exchange: the versions-only
+/// eleven, twelve cipher and flaw probes, one resumption connection (the full handshake read the
+/// tickets), one renegotiation connection (refused, so no second one) and no POODLE probe (no
+/// CBC suite seen): 25.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_default_scan_of_a_modern_server_costs_what_the_probe_plan_says() {
+    use tlsgrade::lab::tls::{server_config, spawn_tls, Versions};
+    let lab_leaf = leaf(&["www.count.test"]);
+    let srv = spawn_tls(
+        &[ip("127.0.0.1")],
+        server_config(&lab_leaf, Versions::Tls12And13).unwrap(),
+    )
+    .await
+    .unwrap();
+    let mut cfg = config(None, &[]);
+    cfg.revocation = false;
+    let (port, count) = counting_proxy(srv.port()).await;
+    cfg.connect_to =
+        vec![ConnectTo::parse(&format!("www.count.test:443:127.0.0.1:{port}")).unwrap()];
+    let r = scan(&cfg, "tls://www.count.test:443").await;
+    let e = only_endpoint(&r);
+    let total = count.load(std::sync::atomic::Ordering::SeqCst);
+    let probes = e.ciphers.as_ref().map(|c| c.connections);
+    assert_eq!((total, probes), (11 + 14, Some(14)), "{:#?}", e.checks);
+    let status = |id: &str| check(&e.checks, id).map(|c| c.status);
+    assert_eq!(status("tls.resumption"), Some(Status::Info));
+    assert!(check(&e.checks, "tls.resumption")
+        .unwrap()
+        .detail
+        .starts_with("sessions resume"));
+    assert_eq!(status("tls.client-renegotiation"), Some(Status::Pass));
+    assert_eq!(status("tls.renegotiation-insecure"), Some(Status::Pass));
+    assert_eq!(status("tls.kx-sha1"), Some(Status::Pass));
+    assert_eq!(status("tls.poodle-tls"), Some(Status::Info));
+}

@@ -1,12 +1,18 @@
 #!/usr/bin/env python3
 """A real TLS peer that can speak SSL 3.0 (Debian's OpenSSL cannot), for tlsgrade's tests.
 
-usage: tlslite_server.py PORT CERT KEY [--min ssl3] [--max ssl3] [--smtp] [--ems]
+usage: tlslite_server.py PORT CERT KEY [--min ssl3] [--max ssl3] [--smtp] [--ems] [--hold]
+                         [--poodle]
 
 Serves direct TLS (a tiny reply after the handshake), or with --smtp an SMTP server whose
 STARTTLS hands the socket to tlslite-ng. Listens on 127.0.0.1 only. Extended Master Secret is
 off unless --ems (tlslite-ng 0.8.2 asserts when a client offers it and SSL 3.0 is chosen), which
-also makes this a real TLS 1.2 server without EMS."""
+also makes this a real TLS 1.2 server without EMS.
+
+--hold keeps a direct-TLS connection open after the handshake, reading until the client ends it
+(no greeting). --poodle (implies --hold) is the scripted POODLE-TLS responder: tlslite-ng with
+its CBC check patched to ignore the padding bytes (it still checks the padding length and the
+MAC), as the F5 and A10 stacks of CVE-2014-8730 did; no maintained server is built that way."""
 import argparse, socketserver
 from tlslite.api import TLSConnection, HandshakeSettings, X509CertChain, parsePEMKey
 
@@ -19,7 +25,23 @@ ap.add_argument("--min", default="ssl3", choices=V)
 ap.add_argument("--max", default="ssl3", choices=V)
 ap.add_argument("--smtp", action="store_true")
 ap.add_argument("--ems", action="store_true")
+ap.add_argument("--hold", action="store_true")
+ap.add_argument("--poodle", action="store_true")
 a = ap.parse_args()
+if a.poodle:
+    import tlslite.recordlayer as recordlayer
+
+    checked = recordlayer.ct_check_cbc_mac_and_pad
+
+    def padding_length_only(data, mac, seqnumBytes, contentType, version, block_size=16):
+        # Make every padding byte what the length byte says, then check as usual.
+        data = bytearray(data)
+        n = data[-1]
+        if n + 1 <= len(data):
+            data[len(data) - n - 1 : -1] = bytearray([n] * n)
+        return checked(data, mac, seqnumBytes, contentType, version, block_size)
+
+    recordlayer.ct_check_cbc_mac_and_pad = padding_length_only
 chain = X509CertChain()
 chain.parsePemList(open(a.cert).read())
 key = parsePEMKey(open(a.key).read(), private=True)
@@ -42,6 +64,12 @@ class Handler(socketserver.BaseRequestHandler):
         sock = self.request
         sock.settimeout(20)
         try:
+            if not a.smtp and (a.hold or a.poodle):
+                tls = handshake(sock)
+                while tls.read():
+                    pass
+                tls.close()
+                return
             if not a.smtp:
                 tls = handshake(sock)
                 tls.write(b"hello from tlslite\r\n")

@@ -112,6 +112,24 @@ pub enum BulkCipher {
 }
 
 impl BulkCipher {
+    /// Is this a block cipher in CBC mode (padded records, RFC 5246 §6.2.3.2)?
+    pub const fn is_cbc(self) -> bool {
+        use BulkCipher as B;
+        matches!(
+            self,
+            B::Rc2_40
+                | B::Des40
+                | B::Des
+                | B::TripleDes
+                | B::Idea
+                | B::Seed
+                | B::Aes128Cbc
+                | B::Aes256Cbc
+                | B::Camellia128Cbc
+                | B::Camellia256Cbc
+        )
+    }
+
     /// Is this an AEAD cipher (GCM, CCM, ChaCha20-Poly1305)?
     pub const fn is_aead(self) -> bool {
         use BulkCipher as B;

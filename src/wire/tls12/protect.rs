@@ -39,7 +39,7 @@ impl MacHash {
     }
 
     /// MAC length and MAC key length (the same for HMAC in TLS, RFC 5246 §6.2.3.1).
-    pub fn len(self) -> usize {
+    pub fn output_len(self) -> usize {
         match self {
             MacHash::Sha1 => 20,
             MacHash::Sha256 => 32,
@@ -122,14 +122,14 @@ impl SuiteSpec {
 
     /// Bytes of key block the suite needs (RFC 5246 §6.3).
     pub fn key_block_len(&self) -> usize {
-        2 * (self.mac.map_or(0, MacHash::len) + self.key_len() + self.fixed_iv_len())
+        2 * (self.mac.map_or(0, MacHash::output_len) + self.key_len() + self.fixed_iv_len())
     }
 
     /// The client's and the server's write protectors from a key block of
     /// [`key_block_len`](Self::key_block_len) bytes (RFC 5246 §6.3 order: MAC keys, keys, IVs).
     pub fn protectors(&self, key_block: &[u8]) -> Option<(Protector, Protector)> {
         let (m, k, iv) = (
-            self.mac.map_or(0, MacHash::len),
+            self.mac.map_or(0, MacHash::output_len),
             self.key_len(),
             self.fixed_iv_len(),
         );
@@ -180,7 +180,7 @@ impl Aes {
 
 enum Keys {
     Gcm {
-        key: aead::LessSafeKey,
+        key: Box<aead::LessSafeKey>,
         salt: [u8; 4],
     },
     Cbc {
@@ -262,7 +262,9 @@ impl Protector {
                     &aead::AES_256_GCM
                 };
                 Keys::Gcm {
-                    key: aead::LessSafeKey::new(aead::UnboundKey::new(alg, key).ok()?),
+                    key: Box::new(aead::LessSafeKey::new(
+                        aead::UnboundKey::new(alg, key).ok()?,
+                    )),
                     salt: iv.try_into().ok()?,
                 }
             }
@@ -276,7 +278,7 @@ impl Protector {
                 Keys::Cbc {
                     aes,
                     mac: hmac::Key::new(mac.algorithm(), mac_key),
-                    mac_len: mac.len(),
+                    mac_len: mac.output_len(),
                 }
             }
         };
