@@ -219,6 +219,8 @@ async fn insecure_connection(prober: &Prober) -> Insecure {
         Err(Tls12Error::Refused(a)) => return Insecure::HandshakeRefused(a),
         Err(e) => return Insecure::Unknown(format!("the handshake without RFC 5746: {e}")),
     };
+    // Only asked after the secure connection saw the server renegotiate.
+    s.expect_renegotiation();
     match s.renegotiate(false).await {
         Ok(_) => Insecure::Renegotiated,
         Err(_) if s.server_hello_seen() => Insecure::Renegotiated,

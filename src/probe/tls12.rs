@@ -164,11 +164,18 @@ impl Session {
 
     /// How long to wait for an answer the server gives at once when it gives one (a ServerHello
     /// to a first renegotiation, an alert to a bad record): four times what the first handshake
-    /// took, at least two seconds, at most the step. Some servers (rustls behind an application that
+    /// took, at least half a second, at most the step. A silence is then a refusal, as sslyze
+    /// counts it too; the connection holds one of the address's permits while it waits. Some servers (rustls behind an application that
     /// only reads) never answer a renegotiation at all, so silence must not cost whole steps.
     pub fn answer_wait(&self) -> Duration {
-        let floor = Duration::from_secs(2).min(self.step);
+        let floor = Duration::from_millis(500).min(self.step);
         (self.first_handshake * 4).clamp(floor, self.step.max(floor))
+    }
+
+    /// Another connection showed that the server renegotiates: wait for its renegotiation as
+    /// for any slow answer, not [`answer_wait`](Self::answer_wait).
+    pub fn expect_renegotiation(&mut self) {
+        self.renegotiated = true;
     }
 
     /// Whether the last handshake attempt got as far as a ServerHello.
