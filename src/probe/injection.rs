@@ -223,6 +223,23 @@ async fn dialogue(
     }
 }
 
+/// Reads the greeting, which must begin with `ok` (in any case): `* OK`, `+OK`.
+async fn greeting(
+    r: &mut LineReader,
+    s: &mut TcpStream,
+    t: &ProbeTarget,
+    (what, ok): (&str, &[u8]),
+) -> Result<(), Injection> {
+    let g = r
+        .read_line(s, t.timeouts.greeting, what)
+        .await
+        .map_err(|e| Injection::NotTested(e.message))?;
+    if !g.to_ascii_uppercase().starts_with(ok) {
+        return Err(Injection::NotTested(format!("greeting {}", lossy(&g))));
+    }
+    Ok(())
+}
+
 /// IMAP: greeting, then `a1 STARTTLS` and `a2 NOOP` in one segment, up to `a1`'s answer.
 async fn imap_dialogue(
     r: &mut LineReader,
@@ -231,13 +248,7 @@ async fn imap_dialogue(
     step: Duration,
 ) -> Result<Instant, Injection> {
     let not_tested = |e: crate::report::ErrorInfo| Injection::NotTested(e.message);
-    let g = r
-        .read_line(s, t.timeouts.greeting, "IMAP greeting")
-        .await
-        .map_err(not_tested)?;
-    if !g.to_ascii_uppercase().starts_with(b"* OK") {
-        return Err(Injection::NotTested(format!("greeting {}", lossy(&g))));
-    }
+    greeting(r, s, t, ("IMAP greeting", b"* OK")).await?;
     let sent = Instant::now();
     write(s, b"a1 STARTTLS\r\na2 NOOP\r\n", step).await?;
     // Untagged lines may come first; the tagged answer to a1 decides.
@@ -262,13 +273,7 @@ async fn pop3_dialogue(
     step: Duration,
 ) -> Result<Instant, Injection> {
     let not_tested = |e: crate::report::ErrorInfo| Injection::NotTested(e.message);
-    let g = r
-        .read_line(s, t.timeouts.greeting, "POP3 greeting")
-        .await
-        .map_err(not_tested)?;
-    if !g.starts_with(b"+OK") {
-        return Err(Injection::NotTested(format!("greeting {}", lossy(&g))));
-    }
+    greeting(r, s, t, ("POP3 greeting", b"+OK")).await?;
     let sent = Instant::now();
     write(s, b"STLS\r\nNOOP\r\n", step).await?;
     let line = r.read_line(s, step, "STLS").await.map_err(not_tested)?;

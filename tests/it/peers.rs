@@ -376,3 +376,37 @@ async fn domain_scan_against_postfix_prints_the_mx_table_and_writes_json() {
     assert_eq!(e["grade"], "A");
     assert_eq!(t["grade"], "A");
 }
+
+/// sslyze 6.3.1 (TLSGRADE_PEER_PYTHON) with `args` on each of `ports` on 127.0.0.1, in one run:
+/// every port's `scan_result`, in the order given.
+pub(crate) fn sslyze_scan(dir: &Path, args: &[&str], ports: &[u16]) -> Vec<serde_json::Value> {
+    let out = dir.join(format!(
+        "sslyze-{}.json",
+        ports.first().copied().unwrap_or(0)
+    ));
+    let st = Command::new(crate::versions::python())
+        .args(["-m", "sslyze", "--quiet", "--mozilla_config", "disable"])
+        .args(args)
+        .arg("--json_out")
+        .arg(&out)
+        .args(ports.iter().map(|p| format!("127.0.0.1:{p}")))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success(), "sslyze failed");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    ports
+        .iter()
+        .map(|port| {
+            v["server_scan_results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["server_location"]["port"] == *port)
+                .unwrap_or_else(|| panic!("sslyze has no result for port {port}: {v}"))
+                ["scan_result"]
+                .clone()
+        })
+        .collect()
+}

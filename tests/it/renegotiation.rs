@@ -13,7 +13,6 @@ use tlsgrade::report::{EndpointReport, Status};
 
 use crate::common::*;
 use crate::stacks::{gnutls_serv, lab_cert, lab_cert_with, openssl_server};
-use crate::versions::python;
 use crate::versions::scan_port;
 
 /// testssl.sh's `secure_client_renego` for each port (all at once): anything but OK is a server
@@ -57,36 +56,10 @@ fn testssl_client_renegotiation(dir: &std::path::Path, ports: &[u16]) -> Vec<boo
 
 /// sslyze's `is_vulnerable_to_client_renegotiation_dos` for each port, in one run.
 fn sslyze_client_renegotiation(dir: &std::path::Path, ports: &[u16]) -> Vec<bool> {
-    let out = dir.join("sslyze-reneg.json");
-    let st = Command::new(python())
-        .args([
-            "-m",
-            "sslyze",
-            "--quiet",
-            "--mozilla_config",
-            "disable",
-            "--reneg",
-        ])
-        .arg("--json_out")
-        .arg(&out)
-        .args(ports.iter().map(|p| format!("127.0.0.1:{p}")))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(st.success(), "sslyze failed");
-    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
-    ports
+    crate::peers::sslyze_scan(dir, &["--reneg"], ports)
         .iter()
-        .map(|port| {
-            let r = v["server_scan_results"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|r| r["server_location"]["port"] == *port)
-                .unwrap();
-            r["scan_result"]["session_renegotiation"]["result"]
-                ["is_vulnerable_to_client_renegotiation_dos"]
+        .map(|r| {
+            r["session_renegotiation"]["result"]["is_vulnerable_to_client_renegotiation_dos"]
                 .as_bool()
                 .unwrap_or_else(|| panic!("no renegotiation result: {r}"))
         })

@@ -58,30 +58,8 @@ async fn scan_s_server(dir: &std::path::Path, extra: &[&str]) -> (EndpointReport
 
 /// sslyze's early-data and TLS 1.2 resumption results for each port, in one run.
 fn sslyze(dir: &std::path::Path, ports: &[u16]) -> Vec<serde_json::Value> {
-    let out = dir.join("sslyze-resum.json");
-    let st = Command::new(crate::versions::python())
-        .args(["-m", "sslyze", "--quiet", "--mozilla_config", "disable"])
-        .args(["--early_data", "--resum", "--slow_connection", "--json_out"])
-        .arg(&out)
-        .args(ports.iter().map(|p| format!("127.0.0.1:{p}")))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(st.success(), "sslyze failed");
-    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
-    ports
-        .iter()
-        .map(|port| {
-            v["server_scan_results"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|r| r["server_location"]["port"] == *port)
-                .unwrap()["scan_result"]
-                .clone()
-        })
-        .collect()
+    let args = ["--early_data", "--resum", "--slow_connection"];
+    crate::peers::sslyze_scan(dir, &args, ports)
 }
 
 fn check_of<'a>(e: &'a EndpointReport, id: &str) -> &'a tlsgrade::report::Check {
