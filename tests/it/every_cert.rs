@@ -226,14 +226,33 @@ async fn counting_proxy(backend: u16) -> (u16, Arc<std::sync::atomic::AtomicU32>
     (port, count)
 }
 
-async fn versions_only_connections(cfg: &ScanConfig, backend: u16) -> (u32, usize) {
+/// Scans `backend` as `tls://www.count.test:443` through [`counting_proxy`]: the connections
+/// it took, and the endpoint's report.
+async fn counted_scan(cfg: &ScanConfig, backend: u16) -> (u32, EndpointReport) {
     let (port, count) = counting_proxy(backend).await;
     let mut cfg = cfg.clone();
     cfg.connect_to =
         vec![ConnectTo::parse(&format!("www.count.test:443:127.0.0.1:{port}")).unwrap()];
     let r = scan(&cfg, "tls://www.count.test:443").await;
-    let n = only_endpoint(&r).certificates.len();
-    (count.load(std::sync::atomic::Ordering::SeqCst), n)
+    let e = only_endpoint(&r).clone();
+    (count.load(std::sync::atomic::Ordering::SeqCst), e)
+}
+
+async fn versions_only_connections(cfg: &ScanConfig, backend: u16) -> (u32, usize) {
+    let (n, e) = counted_scan(cfg, backend).await;
+    (n, e.certificates.len())
+}
+
+/// The lab's rustls server for www.count.test: TLS 1.2 and 1.3, AEAD suites, ECDSA.
+async fn lab_count_server() -> tlsgrade::lab::ServerHandle {
+    use tlsgrade::lab::tls::{server_config, spawn_tls, Versions};
+    let lab_leaf = leaf(&["www.count.test"]);
+    spawn_tls(
+        &[ip("127.0.0.1")],
+        server_config(&lab_leaf, Versions::Tls12And13).unwrap(),
+    )
+    .await
+    .unwrap()
 }
 
 /// The probe plan's figures (docs/grading.md): with `--versions-only`, a TLS 1.2 + 1.3 endpoint
@@ -243,14 +262,7 @@ async fn versions_only_connections(cfg: &ScanConfig, backend: u16) -> (u32, usiz
 /// second certificate costs nothing more.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn versions_only_costs_eight_connections_with_one_certificate_or_two() {
-    use tlsgrade::lab::tls::{server_config, spawn_tls, Versions};
-    let lab_leaf = leaf(&["www.count.test"]);
-    let srv = spawn_tls(
-        &[ip("127.0.0.1")],
-        server_config(&lab_leaf, Versions::Tls12And13).unwrap(),
-    )
-    .await
-    .unwrap();
+    let srv = lab_count_server().await;
     let lab_cfg = {
         let mut c = config(None, &[]);
         c.cipher_probes = false;
@@ -296,22 +308,10 @@ async fn versions_only_costs_eight_connections_with_one_certificate_or_two() {
 /// CBC suite seen): 25.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_default_scan_of_a_modern_server_costs_what_the_probe_plan_says() {
-    use tlsgrade::lab::tls::{server_config, spawn_tls, Versions};
-    let lab_leaf = leaf(&["www.count.test"]);
-    let srv = spawn_tls(
-        &[ip("127.0.0.1")],
-        server_config(&lab_leaf, Versions::Tls12And13).unwrap(),
-    )
-    .await
-    .unwrap();
+    let srv = lab_count_server().await;
     let mut cfg = config(None, &[]);
     cfg.revocation = false;
-    let (port, count) = counting_proxy(srv.port()).await;
-    cfg.connect_to =
-        vec![ConnectTo::parse(&format!("www.count.test:443:127.0.0.1:{port}")).unwrap()];
-    let r = scan(&cfg, "tls://www.count.test:443").await;
-    let e = only_endpoint(&r);
-    let total = count.load(std::sync::atomic::Ordering::SeqCst);
+    let (total, e) = counted_scan(&cfg, srv.port()).await;
     let probes = e.ciphers.as_ref().map(|c| c.connections);
     assert_eq!((total, probes), (11 + 14, Some(14)), "{:#?}", e.checks);
     let status = |id: &str| check(&e.checks, id).map(|c| c.status);

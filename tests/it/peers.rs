@@ -61,24 +61,32 @@ pub(crate) fn write(dir: &Path, name: &str, data: &str) -> PathBuf {
 }
 
 pub(crate) fn s_server(dir: &Path, cert: &Path, key: &Path, extra: &[&str]) -> (Peer, u16) {
+    s_server_in(dir, cert, key, extra, true)
+}
+
+/// s_server answering HTTP (`-www`), or else in its echo mode (which `-early_data` needs) with
+/// its standard input kept open, so that it does not stop serving.
+pub(crate) fn s_server_in(
+    dir: &Path,
+    cert: &Path,
+    key: &Path,
+    extra: &[&str],
+    www: bool,
+) -> (Peer, u16) {
     let port = free_port();
     let mut cmd = Command::new(need("openssl"));
-    cmd.args([
-        "s_server",
-        "-accept",
-        &format!("127.0.0.1:{port}"),
-        "-www",
-        "-quiet",
-    ])
-    .arg("-cert")
-    .arg(cert)
-    .arg("-key")
-    .arg(key)
-    .args(extra)
-    .current_dir(dir)
-    .stdin(Stdio::null())
-    .stdout(Stdio::null())
-    .stderr(Stdio::null());
+    cmd.args(["s_server", "-accept", &format!("127.0.0.1:{port}")])
+        .args(www.then_some("-www"))
+        .arg("-quiet")
+        .arg("-cert")
+        .arg(cert)
+        .arg("-key")
+        .arg(key)
+        .args(extra)
+        .current_dir(dir)
+        .stdin(if www { Stdio::null() } else { Stdio::piped() })
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
     let mut child = cmd.spawn().expect("start openssl s_server");
     wait_for_port(port, &mut child, "openssl s_server");
     (Peer(child, None), port)

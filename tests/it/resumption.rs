@@ -1,56 +1,21 @@
 //! Session resumption and TLS 1.3 early data against openssl s_server: resumption is reported,
 //! early data accepted with `-early_data` is a warning, and refused without it. sslyze 6.3.1
-//! (`--early_data --resum`, the same peers in the same run) agrees on TLS 1.2 resumption (by ticket) and on
-//! the server without early data; on the `-early_data` one it is wrong, and the test says so.
+//! (`--early_data --resum`, the same peers in the same run) agrees on TLS 1.2 resumption (by
+//! ticket) and on the server without early data; on the `-early_data` one it is wrong, and the
+//! test says so.
 
 use tlsgrade::report::{EndpointReport, Status};
 
-use std::process::{Command, Stdio};
-
 use crate::common::*;
-use crate::peers::{need, s_server, wait_for_port, write, Peer};
-
-/// s_server in its echo mode (`-early_data` cannot go with `-www`); its standard input stays
-/// open, so it does not stop serving.
-fn s_server_echo(
-    dir: &std::path::Path,
-    cert: &std::path::Path,
-    key: &std::path::Path,
-    extra: &[&str],
-) -> (Peer, u16) {
-    let port = free_port();
-    let mut child = Command::new(need("openssl"))
-        .args([
-            "s_server",
-            "-accept",
-            &format!("127.0.0.1:{port}"),
-            "-quiet",
-        ])
-        .arg("-cert")
-        .arg(cert)
-        .arg("-key")
-        .arg(key)
-        .args(extra)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start openssl s_server");
-    wait_for_port(port, &mut child, "openssl s_server");
-    (Peer(child, None), port)
-}
+use crate::peers::{s_server_in, write, Peer};
 
 /// The report of s_server started with `extra`, and the server, still running, with its port.
 async fn scan_s_server(dir: &std::path::Path, extra: &[&str]) -> (EndpointReport, Peer, u16) {
     let l = leaf(&["www.resume.test"]);
     let cert = write(dir, "chain.pem", &l.chain_pem);
     let key = write(dir, "key.pem", &l.key_pem);
-    let (s, port) = if extra.contains(&"-early_data") {
-        s_server_echo(dir, &cert, &key, extra)
-    } else {
-        s_server(dir, &cert, &key, extra)
-    };
+    let www = !extra.contains(&"-early_data");
+    let (s, port) = s_server_in(dir, &cert, &key, extra, www);
     let rule = format!("www.resume.test:443:127.0.0.1:{port}");
     let r = scan(&config(None, &[&rule]), "tls://www.resume.test:443").await;
     (only_endpoint(&r).clone(), s, port)
