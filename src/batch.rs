@@ -294,7 +294,7 @@ fn progress_bar(total: Option<u64>) -> indicatif::ProgressBar {
 }
 
 /// Resolves on SIGINT or SIGTERM.
-async fn stop_signal() {
+pub(crate) async fn stop_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};

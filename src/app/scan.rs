@@ -1,15 +1,18 @@
 //! The scan command: validate the options into a plan, set up the demo lab when asked, run the
-//! batch, write the outputs (JSON report, table; NDJSON is written while the batch runs) and
+//! batch, write the outputs (JSON report, HTML, CSV, table; NDJSON is written while the batch
+//! runs) and
 //! turn the outcome into the exit status: 0 ran, 1 `--fail-under` or `--fail-expiring` not met,
 //! 2 usage error or nothing readable, 130 interrupted.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use super::write_output;
 use crate::batch::{self, BatchOptions, Outcome};
-use crate::cli::{Plan, ScanArgs};
+use crate::cli::ScanArgs;
+use crate::config::ScanConfig;
 use crate::report::escape::for_terminal as esc;
 use crate::report::{self, InvalidTargetReport, Report};
 use crate::{dns, inspect, lab};
@@ -33,21 +36,33 @@ pub async fn run(args: ScanArgs) -> ExitCode {
 
 /// Where the outputs go, decided before anything runs.
 struct Outputs {
-    json_to_stdout: bool,
     show_table: bool,
 }
 
 fn outputs(args: &ScanArgs) -> Result<Outputs, Usage> {
     let to_stdout = |p: &Option<PathBuf>| p.as_deref().is_some_and(|p| p.as_os_str() == "-");
-    let (json_to_stdout, ndjson_to_stdout) = (to_stdout(&args.json), to_stdout(&args.ndjson));
-    if json_to_stdout && ndjson_to_stdout {
+    let on_stdout: Vec<&str> = [
+        ("--json -", &args.json),
+        ("--ndjson -", &args.ndjson),
+        ("--csv -", &args.csv),
+    ]
+    .into_iter()
+    .filter(|(_, p)| to_stdout(p))
+    .map(|(name, _)| name)
+    .collect();
+    if on_stdout.len() > 1 {
+        return Err(usage(format!(
+            "{} cannot both use standard output",
+            on_stdout.join(" and ")
+        )));
+    }
+    if to_stdout(&args.html) {
         return Err(usage(
-            "--json - and --ndjson - cannot both use standard output",
+            "--html needs a file name (the page is opened from a file)",
         ));
     }
     Ok(Outputs {
-        json_to_stdout,
-        show_table: !json_to_stdout && args.ndjson.is_none(),
+        show_table: on_stdout.is_empty() && args.ndjson.is_none(),
     })
 }
 
@@ -58,7 +73,9 @@ async fn scan(args: &ScanArgs) -> Result<ExitCode, Usage> {
     }
     // Kept alive for the whole scan: its servers answer the scan's connections.
     let _demo = if args.demo {
-        Some(start_demo(&mut plan).await?)
+        let demo = start_demo(&mut plan.config).await.map_err(usage)?;
+        plan.targets.extend(demo.targets.iter().cloned());
+        Some(demo)
     } else {
         None
     };
@@ -71,17 +88,15 @@ async fn scan(args: &ScanArgs) -> Result<ExitCode, Usage> {
         resume: args.resume,
         shard: args.shard,
         progress: !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
-        keep_reports: args.json.is_some() || out.show_table,
+        keep_reports: args.json.is_some()
+            || args.html.is_some()
+            || args.csv.is_some()
+            || out.show_table,
         fail_expiring: args.fail_expiring.map(i64::from),
     };
-    if !args.trust_anchor.is_empty() {
-        let plain =
-            dns::Dns::new(plan.config.resolver, plan.config.timeout).map_err(|e| usage(esc(&e)))?;
-        let anchors = dns::load_trust_anchors(&args.trust_anchor, &plain)
-            .await
-            .map_err(|e| usage(esc(&e)))?;
-        plan.config.trust_anchors = Some(Arc::new(anchors));
-    }
+    load_trust_anchors(&mut plan.config, &args.options.trust_anchor)
+        .await
+        .map_err(usage)?;
     let started_at = now_rfc3339();
     let invalid = std::mem::take(&mut plan.invalid);
     let outcome = batch::run(plan.targets, plan.file, &plan.config, &opts)
@@ -112,16 +127,16 @@ async fn scan(args: &ScanArgs) -> Result<ExitCode, Usage> {
             .collect(),
     };
     if let Some(path) = &args.json {
-        write_json(&report, path, out.json_to_stdout)?;
+        write_output(path, "JSON report", &report::to_json(&report)).map_err(Usage)?;
+    }
+    if let Some(path) = &args.html {
+        write_output(path, "HTML report", &report::html::render(&report)).map_err(Usage)?;
+    }
+    if let Some(path) = &args.csv {
+        write_output(path, "CSV", &report::csv::render(&report)).map_err(Usage)?;
     }
     if out.show_table {
-        let color = !args.no_color
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            && std::io::IsTerminal::is_terminal(&std::io::stdout());
-        let opts = report::table::TableOptions {
-            color,
-            verbose: args.verbose,
-        };
+        let opts = super::table_options(args.no_color, args.verbose);
         let _ = std::io::stdout().write_all(report::table::render(&report, opts).as_bytes());
     }
     if interrupted {
@@ -147,10 +162,26 @@ async fn scan(args: &ScanArgs) -> Result<ExitCode, Usage> {
     })
 }
 
-/// Starts the demo lab and points the plan at it: only where DNS, trust and connections go
-/// changes; the scan is the normal one.
-async fn start_demo(plan: &mut Plan) -> Result<lab::demo::Demo, Usage> {
-    let demo = lab::demo::start().await.map_err(usage)?;
+/// `--trust-anchor` files into the configuration (read through its resolver, for DS records).
+pub(super) async fn load_trust_anchors(
+    config: &mut ScanConfig,
+    files: &[PathBuf],
+) -> Result<(), String> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let plain = dns::Dns::new(config.resolver, config.timeout).map_err(|e| esc(&e))?;
+    let anchors = dns::load_trust_anchors(files, &plain)
+        .await
+        .map_err(|e| esc(&e))?;
+    config.trust_anchors = Some(Arc::new(anchors));
+    Ok(())
+}
+
+/// Starts the demo lab and points the configuration at it: only where DNS, trust and
+/// connections go changes; the scan is the normal one. Its targets are the demo's `targets`.
+pub(super) async fn start_demo(c: &mut ScanConfig) -> Result<lab::demo::Demo, String> {
+    let demo = lab::demo::start().await?;
     eprintln!(
         "tlsgrade demo: {} mail domains served by DNS and SMTP servers inside this process on 127.0.0.0/8 \
          (no network used; certificates made just now by a lab CA):",
@@ -160,13 +191,11 @@ async fn start_demo(plan: &mut Plan) -> Result<lab::demo::Demo, Usage> {
         eprintln!("  {d:<22} {what}");
     }
     eprintln!();
-    let c = &mut plan.config;
     c.resolver = Some(demo.resolver);
     c.trust_anchors = Some(Arc::new(demo.trust_anchors.clone()));
     c.connect_to.extend(demo.connect_to.iter().cloned());
     c.allow_private = true;
-    c.trust = inspect::TrustStore::new(&[demo.pki.root_der()]).map_err(usage)?;
-    plan.targets.extend(demo.targets.iter().cloned());
+    c.trust = inspect::TrustStore::new(&[demo.pki.root_der()])?;
     Ok(demo)
 }
 
@@ -187,21 +216,6 @@ fn closing_messages(args: &ScanArgs, outcome: &Outcome, n_invalid: u64) {
             }
         );
     }
-}
-
-fn write_json(report: &Report, path: &Path, to_stdout: bool) -> Result<(), Usage> {
-    let text = report::to_json(report);
-    let res = if to_stdout {
-        std::io::stdout().write_all(text.as_bytes())
-    } else {
-        std::fs::write(path, text)
-    };
-    res.map_err(|e| {
-        usage(format!(
-            "cannot write JSON report to {}: {e}",
-            esc(&path.display().to_string())
-        ))
-    })
 }
 
 fn now_rfc3339() -> String {

@@ -4,7 +4,8 @@
 //! Banners, EHLO keywords, certificate subjects and DNS data come from strangers. A server that
 //! puts `ESC [ 2 J` in its banner must not clear the user's screen, so every such string goes
 //! through [`for_terminal`] before the table, `diff` or any message prints it. JSON and NDJSON
-//! keep the original text (serde_json escapes control characters itself). [`lossy`] is the
+//! keep the original text (serde_json escapes control characters itself); CSV cells go through
+//! [`for_spreadsheet`]. [`lossy`] is the
 //! other end: how bytes a server sent become the report's text in the first place.
 
 /// Replaces control characters (C0, DEL, C1) and Unicode bidi/format controls with visible
@@ -26,6 +27,18 @@ pub fn for_terminal(s: &str) -> String {
         }
     }
     out
+}
+
+/// A cell of server-, DNS- or input-controlled text for a spreadsheet: a leading `=`, `+`, `-`,
+/// `@`, tab or CR would make Excel or LibreOffice read the cell as a formula (which can fetch
+/// URLs or run commands), so such text gets a leading `'`, the spreadsheet's own "this is text"
+/// mark. Everything else is kept; CSV quoting is the writer's job.
+pub fn for_spreadsheet(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
 }
 
 /// Decodes bytes a server sent as text for the report: valid UTF-8 is kept, anything else is

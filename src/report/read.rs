@@ -22,6 +22,12 @@ pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Reads a report file (or standard input for `-`) into its targets.
 pub fn load(path: &Path) -> Result<Vec<TargetReport>, String> {
+    load_report(path).map(|r| r.targets)
+}
+
+/// Reads a report file (or standard input for `-`) into a report: a JSON report's own header
+/// (tool, times, invalid targets), or for NDJSON its targets under an empty header.
+pub fn load_report(path: &Path) -> Result<Report, String> {
     let name = path.display().to_string();
     let mut data = Vec::new();
     let res = if path.as_os_str() == "-" {
@@ -38,7 +44,7 @@ pub fn load(path: &Path) -> Result<Vec<TargetReport>, String> {
             MAX_INPUT_BYTES / (1024 * 1024)
         ));
     }
-    parse(&name, &data)
+    parse_report(&name, &data)
 }
 
 /// The keys that tell a report from a target line, read without building anything.
@@ -53,6 +59,11 @@ struct Shape {
 /// line), told apart by content. Other objects (a header or summary line a future NDJSON may
 /// carry) are skipped; anything else is an error naming the file and line.
 pub fn parse(name: &str, data: &[u8]) -> Result<Vec<TargetReport>, String> {
+    parse_report(name, data).map(|r| r.targets)
+}
+
+/// [`parse`], keeping the header of the first JSON report in the input.
+pub fn parse_report(name: &str, data: &[u8]) -> Result<Report, String> {
     // Syntax first, over the whole input: a file cut short or mangled is named where it breaks,
     // before any value is read into the model.
     let mut spans = Vec::new();
@@ -71,7 +82,8 @@ pub fn parse(name: &str, data: &[u8]) -> Result<Vec<TargetReport>, String> {
     }
     let values = spans.len();
     let mut targets = Vec::new();
-    let mut saw_report = false;
+    let mut header: Option<Report> = None;
+    let mut invalid_targets = Vec::new();
     // Line numbers counted as the values go by: one pass over the input, however many lines.
     let (mut counted_to, mut line) = (0, 1);
     for range in spans {
@@ -96,9 +108,10 @@ pub fn parse(name: &str, data: &[u8]) -> Result<Vec<TargetReport>, String> {
                      schema version {SCHEMA_VERSION}"
                 ));
             }
-            let report: Report = serde_json::from_slice(span).map_err(typed_err)?;
-            saw_report = true;
-            targets.extend(report.targets);
+            let mut report: Report = serde_json::from_slice(span).map_err(typed_err)?;
+            targets.append(&mut report.targets);
+            invalid_targets.append(&mut report.invalid_targets);
+            header.get_or_insert(report);
         } else if shape.input.is_some() {
             targets.push(serde_json::from_slice(span).map_err(typed_err)?);
         }
@@ -106,12 +119,22 @@ pub fn parse(name: &str, data: &[u8]) -> Result<Vec<TargetReport>, String> {
     if values == 0 {
         return Err(format!("{name}: empty: not a tlsgrade report"));
     }
-    if targets.is_empty() && !saw_report {
+    if targets.is_empty() && header.is_none() {
         return Err(format!(
             "{name}: not a tlsgrade report (no \"targets\" array and no target objects with \"input\")"
         ));
     }
-    Ok(targets)
+    let mut report = header.unwrap_or_else(|| Report {
+        schema_version: SCHEMA_VERSION,
+        tool: super::Tool::default(),
+        started_at: String::new(),
+        finished_at: String::new(),
+        targets: vec![],
+        invalid_targets: vec![],
+    });
+    report.targets = targets;
+    report.invalid_targets = invalid_targets;
+    Ok(report)
 }
 
 /// A typed error inside the value that starts on `line`, with the file's line number instead of

@@ -3,6 +3,10 @@
 //! that scans an MX host shared by many domains once, and the streaming of finished targets.
 //! What happens inside a target and an endpoint is in `domain` and `endpoint`; where to
 //! connect is in [`plan`]. A failure anywhere is data in the report, never the end of a batch.
+//!
+//! A run ([`scan_all`], [`scan_stream`]) shares one endpoint cache and one set of CRL/OCSP
+//! answers; a long-lived [`Scheduler`] (the exporter's) shares only its limits across the scans
+//! it runs, so every scan's result is fresh.
 
 mod domain;
 mod endpoint;
@@ -44,19 +48,8 @@ where
     S: futures::Stream<Item = (usize, Target)>,
     F: FnMut(usize, TargetReport),
 {
-    let dns = Dns::new(cfg.resolver, cfg.timeout)?;
-    let anchors = cfg.trust_anchors.clone().unwrap_or_default();
-    let dnssec = Dns::validating(cfg.resolver, cfg.timeout, anchors)?;
-    let ctx = Ctx {
-        cfg,
-        revocation: crate::revocation::fetch::Fetcher::new(cfg, dns.clone()),
-        dns,
-        dnssec,
-        sem: Arc::new(Semaphore::new(cfg.concurrency.max(1))),
-        per_ip: Default::default(),
-        endpoints: Default::default(),
-    };
-    let ctx = &ctx;
+    let limits = Limits::new(cfg)?;
+    let ctx = &limits.run(cfg);
     targets
         .map(|(i, t)| async move { (i, ctx.scan_target(t).await) })
         .buffer_unordered(cfg.concurrency.clamp(1, 4096))
@@ -115,15 +108,70 @@ impl EndpointCache {
     }
 }
 
-/// One run's shared state.
+/// A scheduler that outlives one run: each [`scan`](Scheduler::scan) is a run of its own (its
+/// own endpoint cache and CRL/OCSP answers), while the `--concurrency` and `--per-ip` limits hold
+/// across all the scans in flight.
+pub struct Scheduler {
+    cfg: ScanConfig,
+    limits: Limits,
+}
+
+impl Scheduler {
+    pub fn new(cfg: ScanConfig) -> Result<Scheduler, String> {
+        let limits = Limits::new(&cfg)?;
+        Ok(Scheduler { cfg, limits })
+    }
+
+    /// Scans one target, its peers compared as in a run.
+    pub async fn scan(&self, target: Target) -> TargetReport {
+        let mut r = self.limits.run(&self.cfg).scan_target(target).await;
+        crate::consistency::apply(std::slice::from_mut(&mut r));
+        r
+    }
+}
+
+/// What every scan of a scheduler shares: the resolvers and the connection limits.
+struct Limits {
+    dns: Dns,
+    /// Validating resolver for DANE (DNSSEC checked here, never taken from an AD bit).
+    dnssec: Dns,
+    sem: Arc<Semaphore>,
+    /// One semaphore per IP address: every connection to that address holds a permit.
+    per_ip: Arc<std::sync::Mutex<std::collections::HashMap<IpAddr, Arc<Semaphore>>>>,
+}
+
+impl Limits {
+    fn new(cfg: &ScanConfig) -> Result<Limits, String> {
+        let anchors = cfg.trust_anchors.clone().unwrap_or_default();
+        Ok(Limits {
+            dns: Dns::new(cfg.resolver, cfg.timeout)?,
+            dnssec: Dns::validating(cfg.resolver, cfg.timeout, anchors)?,
+            sem: Arc::new(Semaphore::new(cfg.concurrency.max(1))),
+            per_ip: Default::default(),
+        })
+    }
+
+    /// The state of one run under these limits.
+    fn run<'a>(&self, cfg: &'a ScanConfig) -> Ctx<'a> {
+        Ctx {
+            cfg,
+            revocation: crate::revocation::fetch::Fetcher::new(cfg, self.dns.clone()),
+            dns: self.dns.clone(),
+            dnssec: self.dnssec.clone(),
+            sem: self.sem.clone(),
+            per_ip: self.per_ip.clone(),
+            endpoints: Default::default(),
+        }
+    }
+}
+
+/// One run's state.
 struct Ctx<'a> {
     cfg: &'a ScanConfig,
     dns: Dns,
     sem: Arc<Semaphore>,
-    /// One semaphore per IP address: every connection to that address holds a permit.
-    per_ip: std::sync::Mutex<std::collections::HashMap<IpAddr, Arc<Semaphore>>>,
+    per_ip: Arc<std::sync::Mutex<std::collections::HashMap<IpAddr, Arc<Semaphore>>>>,
     endpoints: std::sync::Mutex<EndpointCache>,
-    /// Validating resolver for DANE (DNSSEC checked here, never taken from an AD bit).
     dnssec: Dns,
     /// CRL and OCSP answers, each fetched once per run.
     revocation: crate::revocation::fetch::Fetcher,
@@ -178,5 +226,40 @@ impl Ctx<'_> {
         if map.get(&ip).is_some_and(|s| Arc::strong_count(s) == 1) {
             map.remove(&ip);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> ScanConfig {
+        let mut c = ScanConfig::new(crate::inspect::TrustStore::new(&[]).unwrap());
+        c.resolver = Some("127.0.0.1:53".parse().unwrap());
+        c.per_ip = 2;
+        c
+    }
+
+    /// The exporter's promise: scans of one scheduler share each address's connection limit
+    /// and the endpoint limit.
+    #[tokio::test]
+    async fn a_schedulers_scans_share_the_per_ip_and_endpoint_limits() {
+        let cfg = config();
+        let limits = Limits::new(&cfg).unwrap();
+        let (one, two) = (limits.run(&cfg), limits.run(&cfg));
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        let held = one.ip_limit(ip);
+        assert!(Arc::ptr_eq(&held, &two.ip_limit(ip)));
+        let _permits = held.clone().acquire_many_owned(2).await.unwrap();
+        assert_eq!(
+            two.ip_limit(ip).available_permits(),
+            0,
+            "the other scan waits"
+        );
+        assert!(Arc::ptr_eq(&one.sem, &two.sem));
+
+        // Another run (a batch, or another scheduler) has limits of its own.
+        let other = Limits::new(&cfg).unwrap();
+        assert_eq!(other.run(&cfg).ip_limit(ip).available_permits(), 2);
     }
 }

@@ -1,6 +1,7 @@
 //! The documentation agrees with the code: docs/grading.md's check tables are generated from the
 //! rubric table, every check id the documents name is one the rubric defines, and every default
-//! the README states for an option is the one the command line has.
+//! the README states for an option is the one the command line has, and the exporter's metrics
+//! and the CSV columns are the documented ones.
 //!
 //! After changing the rubric, regenerate the tables with
 //! `TLSGRADE_BLESS=1 cargo test --test it docs::` and commit docs/grading.md.
@@ -130,20 +131,27 @@ fn longs_in(cell: &str) -> Vec<String> {
 #[test]
 fn readme_defaults_are_the_command_line_defaults() {
     let cli = tlsgrade::cli::Cli::command();
-    let scan = cli.find_subcommand("scan").expect("a scan command");
-    let actual: BTreeMap<String, String> = scan
-        .get_arguments()
-        .filter_map(|a| {
-            let values: Vec<String> = a
-                .get_default_values()
-                .iter()
-                .map(|v| v.to_string_lossy().into_owned())
-                .collect();
-            Some((format!("--{}", a.get_long()?), values.join(",")))
-        })
-        .filter(|(_, v)| !v.is_empty())
-        .collect();
+    let defaults = |command: &str| -> BTreeMap<String, String> {
+        cli.find_subcommand(command)
+            .unwrap_or_else(|| panic!("a {command} command"))
+            .get_arguments()
+            .filter_map(|a| {
+                let values: Vec<String> = a
+                    .get_default_values()
+                    .iter()
+                    .map(|v| v.to_string_lossy().into_owned())
+                    .collect();
+                Some((format!("--{}", a.get_long()?), values.join(",")))
+            })
+            .filter(|(_, v)| !v.is_empty())
+            .collect()
+    };
+    // Every scan option has a row in the options table; the exporter's own are stated in prose.
+    let actual = defaults("scan");
     assert!(actual.contains_key("--per-ip"), "{actual:?}");
+    let mut stated_anywhere = actual.clone();
+    stated_anywhere.extend(defaults("exporter"));
+    assert!(stated_anywhere.contains_key("--min-interval"));
 
     let readme = std::fs::read_to_string(repo_file("README.md")).unwrap();
     let mut in_table: BTreeMap<String, String> = BTreeMap::new();
@@ -170,7 +178,7 @@ fn readme_defaults_are_the_command_line_defaults() {
     }
     assert!(stated.len() >= actual.len(), "{stated:?}");
     for (long, said, where_) in &stated {
-        let real = actual.get(long);
+        let real = stated_anywhere.get(long);
         assert_eq!(
             real.map(String::as_str),
             Some(said.as_str()),
@@ -183,4 +191,55 @@ fn readme_defaults_are_the_command_line_defaults() {
             "{long} defaults to {value}, but its README table row does not say \"(default {value})\""
         );
     }
+}
+
+/// The first column of every row of the table under `heading` in `doc`, backticks removed.
+fn table_keys(doc: &str, heading: &str) -> BTreeSet<String> {
+    let section = doc
+        .split(&format!("\n{heading}\n"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {heading:?}"));
+    let section = section.split("\n#").next().unwrap();
+    section
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            l.split('|')
+                .nth(1)
+                .unwrap()
+                .trim()
+                .trim_matches('`')
+                .to_string()
+        })
+        .collect()
+}
+
+/// docs/exporter.md lists exactly the metrics the exporter writes, and docs/report.md exactly
+/// the CSV columns: names that are an interface are documented, and only those.
+#[test]
+fn exporter_metrics_and_csv_columns_are_the_documented_ones() {
+    let doc = std::fs::read_to_string(repo_file("docs/exporter.md")).unwrap();
+    let names = |list: &[(&str, &str)]| list.iter().map(|(n, _)| n.to_string()).collect();
+    let probe: BTreeSet<String> = names(tlsgrade::report::metrics::PROBE_METRICS);
+    assert_eq!(table_keys(&doc, "## `/probe`"), probe);
+    let own: BTreeSet<String> = names(tlsgrade::app::exporter::EXPORTER_METRICS);
+    assert_eq!(table_keys(&doc, "## `/metrics`"), own);
+    let report = std::fs::read_to_string(repo_file("docs/report.md")).unwrap();
+    let columns: BTreeSet<String> = tlsgrade::report::csv::COLUMNS
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(
+        table_keys(
+            &report,
+            "## CSV (`--csv FILE`, `tlsgrade report FILE --csv OUT`)"
+        ),
+        columns
+    );
+    let readme = std::fs::read_to_string(repo_file("README.md")).unwrap();
+    let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        readme.contains(&tlsgrade::report::csv::COLUMNS.join(", ")),
+        "the README lists the CSV columns in order"
+    );
 }

@@ -1,12 +1,15 @@
-//! Command line: the clap definitions of `tlsgrade [scan] …` and `tlsgrade diff …`, and the
-//! scan options validated into a [`ScanConfig`] and target list ([`ScanArgs::plan`]). Option
-//! names are a contract (README, docs): keep them.
+//! Command line: the clap definitions of `tlsgrade [scan] …` (in [`scan`]: the scan options,
+//! validated into a [`ScanConfig`] and target list by [`ScanArgs::plan`]) and of the other
+//! commands (`diff`, `cert`, `report`, `exporter`, `completions`, `man`). Option names are a
+//! contract (README, docs): keep them.
 //!
 //! `scan` is the default command: its options are also the top level's, so `tlsgrade
 //! example.com` is `tlsgrade scan example.com`. A word is taken as a command only as the first
 //! argument (clap's `args_conflicts_with_subcommands`: once an option or a target is seen, no
 //! command follows), so a target literally named `diff` or `scan` is `tlsgrade scan diff` or
 //! `tlsgrade -v diff`.
+
+mod scan;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -18,7 +21,7 @@ use crate::config::ScanConfig;
 use crate::inspect::TrustStore;
 use crate::net::ConnectTo;
 use crate::report::Grade;
-use crate::target::{self, InvalidTarget, Target};
+pub use scan::{Plan, ScanArgs, ScanOptions};
 
 const AFTER_HELP: &str = "\
 TARGETS:
@@ -41,9 +44,10 @@ EXIT STATUS:
 
 COMMANDS:
   scan is the default: tlsgrade example.com is tlsgrade scan example.com. A command is
-  recognised only as the first argument; a target literally named 'diff', 'cert' or 'scan' is
-  tlsgrade scan diff (or tlsgrade -v diff). tlsgrade diff --help tells about diff, tlsgrade
-  cert --help about checking a certificate file before binding it.
+  recognised only as the first argument; a target literally named like a command ('diff',
+  'report', 'man', ...) is tlsgrade scan diff (or tlsgrade -v diff). Each command has its own
+  --help: diff compares two reports, cert checks a certificate file before binding it, report
+  turns a saved report into HTML, CSV or the table, exporter serves scans to Prometheus.
 
 EXAMPLES:
   tlsgrade --demo                       (a lab on loopback: no network needed)
@@ -52,7 +56,9 @@ EXAMPLES:
   tlsgrade --connect-to mx.example.com:25:127.0.0.1:2525 example.com
   tlsgrade --fail-under B smtp://mail.example.com
   tlsgrade --fail-expiring 14 -f mailservers.txt   (a cron job: exit 1 two weeks before expiry)
-  tlsgrade --json after.json example.com && tlsgrade diff before.json after.json";
+  tlsgrade --json after.json example.com && tlsgrade diff before.json after.json
+  tlsgrade --ndjson batch.ndjson -f domains.txt && tlsgrade report batch.ndjson --html batch.html
+  tlsgrade --demo --html demo.html --csv demo.csv";
 
 /// TLS scanner and grader for mail domains and TLS services.
 #[derive(Parser, Debug)]
@@ -89,6 +95,140 @@ pub enum Command {
     /// revocation and the TLSA records of the servers it is for.
     #[command(after_help = CERT_AFTER_HELP)]
     Cert(CertArgs),
+    /// Turn a saved report (--json or --ndjson) into an HTML page, CSV or the terminal table,
+    /// without scanning again.
+    #[command(after_help = REPORT_AFTER_HELP)]
+    Report(ReportArgs),
+    /// Serve scans to Prometheus: GET /probe?target=... scans the target (at most once per
+    /// --min-interval) and answers in the Prometheus text format; GET /metrics is the
+    /// exporter's own.
+    #[command(after_help = EXPORTER_AFTER_HELP)]
+    Exporter(ExporterArgs),
+    /// Print a shell completion script for bash, zsh, fish, powershell or elvish.
+    #[command(after_help = COMPLETIONS_AFTER_HELP)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) on standard output.
+    #[command(after_help = "EXAMPLE:\n  tlsgrade man > tlsgrade.1 && man ./tlsgrade.1")]
+    Man,
+}
+
+const REPORT_AFTER_HELP: &str = "\
+Reads what tlsgrade --json or --ndjson wrote ('-' = standard input), detected by content, and
+writes it in other forms; without --html or --csv it prints the table. '-' as OUT writes to
+standard output.
+
+EXIT STATUS:
+  0  written
+  2  bad usage, or the input cannot be read or is not a tlsgrade report
+
+EXAMPLES:
+  tlsgrade --ndjson batch.ndjson -f domains.txt
+  tlsgrade report batch.ndjson --html batch.html --csv batch.csv
+  tlsgrade report before.json -v";
+
+/// `tlsgrade report FILE [--html OUT] [--csv OUT] [--table]`.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// The saved report: JSON (--json) or NDJSON (--ndjson).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Write one self-contained HTML page to OUT.
+    #[arg(long, value_name = "OUT")]
+    pub html: Option<PathBuf>,
+    /// Write one CSV row per endpoint to OUT (RFC 4180).
+    #[arg(long, value_name = "OUT")]
+    pub csv: Option<PathBuf>,
+    /// Print the terminal table (the default when neither --html nor --csv is given).
+    #[arg(long)]
+    pub table: bool,
+    /// Per-endpoint detail in the table.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// No colours in the table (also when NO_COLOR is set).
+    #[arg(long = "no-color")]
+    pub no_color: bool,
+}
+
+const EXPORTER_AFTER_HELP: &str = "\
+Every scan option (--resolver, --connect-to, --ca-file, --versions-only, --per-ip, ...) applies
+to every scan. A target is scanned at most once per --min-interval: scrapes in between get the
+cached answer, and concurrent scrapes of one target share one scan. A scan that outlasts the
+scrape's timeout still finishes and is cached for the next scrape. Metric names:
+docs/exporter.md.
+
+PROMETHEUS (prometheus.yml):
+  scrape_configs:
+    - job_name: tlsgrade
+      metrics_path: /probe
+      scrape_interval: 5m
+      scrape_timeout: 2m
+      static_configs:
+        - targets: [example.com, 'smtp://mx.example.net', 'https://www.example.org']
+      relabel_configs:
+        - source_labels: [__address__]
+          target_label: __param_target
+        - source_labels: [__param_target]
+          target_label: instance
+        - target_label: __address__
+          replacement: 127.0.0.1:9219
+
+EXIT STATUS:
+  0  stopped by SIGINT/SIGTERM
+  2  bad usage, or the address cannot be listened on
+
+EXAMPLES:
+  tlsgrade exporter
+  curl 'http://127.0.0.1:9219/probe?target=example.com'
+  tlsgrade exporter --demo        (the demo lab: /probe?target=good.demo.test and the others it lists)";
+
+/// `tlsgrade exporter [--listen ADDR] [scan options]`.
+#[derive(Args, Debug)]
+pub struct ExporterArgs {
+    /// Address to serve HTTP on. Anyone who can reach it can make this host scan any target:
+    /// keep it on loopback or behind a firewall.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9219")]
+    pub listen: SocketAddr,
+    /// Seconds a target's result is served from the cache before a scrape scans it again
+    /// (0 to 86400).
+    #[arg(long = "min-interval", value_name = "SECS", default_value_t = 300.0)]
+    pub min_interval: f64,
+    /// Scans running at the same time; further scrapes wait for a slot.
+    #[arg(long = "max-scans", value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub max_scans: u32,
+    /// Serve the demo lab (DNS and SMTP servers inside this process on 127.0.0.0/8).
+    #[arg(long)]
+    pub demo: bool,
+    /// How each endpoint is probed and judged.
+    #[command(flatten)]
+    pub options: ScanOptions,
+}
+
+impl ExporterArgs {
+    /// `--min-interval`, validated.
+    pub fn min_interval(&self) -> Result<Duration, String> {
+        let s = self.min_interval;
+        if !(s.is_finite() && (0.0..=86400.0).contains(&s)) {
+            return Err(format!(
+                "--min-interval {s}: expected seconds from 0 to 86400"
+            ));
+        }
+        Ok(Duration::from_secs_f64(s))
+    }
+}
+
+const COMPLETIONS_AFTER_HELP: &str = "\
+INSTALLING (the script goes where your shell looks for completions):
+  bash        tlsgrade completions bash > ~/.local/share/bash-completion/completions/tlsgrade
+  zsh         tlsgrade completions zsh > ~/.zfunc/_tlsgrade   (with fpath+=(~/.zfunc) in .zshrc)
+  fish        tlsgrade completions fish > ~/.config/fish/completions/tlsgrade.fish
+  powershell  tlsgrade completions powershell >> $PROFILE";
+
+/// `tlsgrade completions SHELL`.
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to write the script for.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 const CERT_AFTER_HELP: &str = "\
@@ -239,143 +379,6 @@ pub struct DiffArgs {
     pub json: bool,
 }
 
-/// The options and targets of a scan.
-#[derive(Args, Debug)]
-pub struct ScanArgs {
-    /// Mail domains, host:port or URL-like targets (see TARGETS below).
-    #[arg(value_name = "TARGET")]
-    pub targets: Vec<String>,
-
-    /// Read targets from FILE, one per line ('#' comments, blank lines ignored; '-' = stdin).
-    #[arg(short = 'f', long = "targets", value_name = "FILE")]
-    pub targets_file: Option<PathBuf>,
-
-    /// DNS server to use instead of the system configuration, IP[:PORT] (default port 53).
-    #[arg(long, value_name = "IP[:PORT]")]
-    pub resolver: Option<String>,
-
-    /// Connect to HOST2:PORT2 whenever HOST1:PORT1 is wanted (curl's semantics; empty fields
-    /// match any / keep the original; SNI and name checks keep the original name). Repeatable.
-    #[arg(long = "connect-to", value_name = "HOST1:PORT1:HOST2:PORT2")]
-    pub connect_to: Vec<String>,
-
-    /// DNSSEC trust anchors for DANE instead of the IANA root keys: a file of DNSKEY or DS
-    /// records in presentation format (private zones, test labs). Repeatable.
-    #[arg(long = "trust-anchor", value_name = "FILE")]
-    pub trust_anchor: Vec<PathBuf>,
-
-    /// Extra trust anchors (PEM), on top of the built-in web PKI roots. Repeatable.
-    #[arg(long = "ca-file", value_name = "PEM")]
-    pub ca_file: Vec<PathBuf>,
-
-    /// Seconds allowed for each connection step (connect, each command, the TLS handshake),
-    /// from 0.01 to 3600. The SMTP/IMAP/POP3 greeting may take twice as long (tarpits delay
-    /// banners on purpose).
-    #[arg(long, value_name = "SECS", default_value_t = 15.0)]
-    pub timeout: f64,
-
-    /// Name sent in EHLO (default: this machine's FQDN, or tlsgrade.invalid; never localhost).
-    #[arg(long, value_name = "NAME")]
-    pub ehlo: Option<String>,
-
-    /// Use IPv4 addresses only.
-    #[arg(short = '4', conflicts_with = "ipv6_only")]
-    pub ipv4_only: bool,
-
-    /// Use IPv6 addresses only.
-    #[arg(short = '6')]
-    pub ipv6_only: bool,
-
-    /// Write the JSON report to FILE ('-' = standard output, and then no table is printed).
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<PathBuf>,
-
-    /// Exit with status 1 when any graded target is below GRADE (A+, A, B, C, D, F).
-    #[arg(long = "fail-under", value_name = "GRADE", value_parser = parse_grade)]
-    pub fail_under: Option<Grade>,
-
-    /// No colours in the table (also when the NO_COLOR environment variable is set).
-    #[arg(long = "no-color")]
-    pub no_color: bool,
-
-    /// Per-endpoint detail in the table: every check, the certificate chain and the dialogue.
-    #[arg(short, long)]
-    pub verbose: bool,
-
-    /// Accept MX hosts on loopback or private addresses (internal relays, test labs) instead of
-    /// failing them as unroutable.
-    #[arg(long = "allow-private")]
-    pub allow_private: bool,
-
-    /// Warn when a certificate expires within N days.
-    #[arg(long = "warn-days", value_name = "N", default_value_t = 30)]
-    pub warn_days: u32,
-
-    /// Judge certificates as of another time: +Nd (N days from now), a date (2027-03-15) or an
-    /// RFC 3339 time. Expiry, --warn-days, OCSP freshness and DANE matching all use it:
-    /// `--at +30d` answers "will this still pass next month?".
-    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
-    pub at: Option<String>,
-
-    /// Do not fetch CRLs or OCSP answers (a stapled OCSP response is still checked): for
-    /// offline or very large runs. Each CRL or OCSP URL is otherwise fetched once per run.
-    #[arg(long = "no-revocation")]
-    pub no_revocation: bool,
-
-    /// Exit with status 1 when any certificate seen (the leaf of any endpoint) expires within N
-    /// days, or has expired. Combines with --fail-under: either one sets status 1.
-    #[arg(long = "fail-expiring", value_name = "N")]
-    pub fail_expiring: Option<u32>,
-
-    /// Connections to one IP address at a time. An endpoint needs 8 for its versions and
-    /// certificates (the handshake, five version probes, a fallback probe, a handshake asking
-    /// for the other kind of certificate) and 23 or more with the default cipher and flaw probes
-    /// (docs/grading.md). Mail servers rate-limit aggressive clients.
-    #[arg(long = "per-ip", value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=64))]
-    pub per_ip: u32,
-
-    /// Enumerate every cipher suite each accepted version takes, and the server's order (one
-    /// connection per accepted suite and version). Without it, one probe per weak class tells
-    /// which weak suites are accepted.
-    #[arg(long, conflicts_with = "versions_only")]
-    pub ciphers: bool,
-
-    /// Probe protocol versions and the certificates only: no weak-class, key-exchange, flaw or
-    /// STARTTLS-injection probes (8 connections per endpoint, 9 without TLS 1.3, instead of 23 or
-    /// more). For very large batches where the version matrix is what matters.
-    #[arg(long = "versions-only")]
-    pub versions_only: bool,
-
-    /// Start a lab of mail domains on loopback (DNS and SMTP servers inside this process) and
-    /// scan it: every verdict, no network needed.
-    #[arg(long)]
-    pub demo: bool,
-
-    /// Endpoints (and targets) scanned at the same time.
-    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=4096))]
-    pub concurrency: u32,
-
-    /// Stream results to FILE as NDJSON: one JSON object per finished target (the same object as
-    /// in --json's "targets"), written and flushed as each finishes. Nothing is kept in memory, so
-    /// this is the output for large batches ('-' = standard output, and then no table).
-    #[arg(long, value_name = "FILE")]
-    pub ndjson: Option<PathBuf>,
-
-    /// With --ndjson: skip the targets already in FILE and append the rest, so an interrupted
-    /// batch completes with exactly one line per target.
-    #[arg(long, requires = "ndjson")]
-    pub resume: bool,
-
-    /// Scan only shard I of N (0 <= I < N): a split by a hash of each target, the same on every
-    /// machine, so N machines given the same list scan disjoint parts that cover it.
-    #[arg(long, value_name = "I/N", value_parser = crate::batch::Shard::parse)]
-    pub shard: Option<crate::batch::Shard>,
-
-    /// No progress bar and no closing summary on stderr.
-    #[arg(short, long)]
-    pub quiet: bool,
-}
-
 fn parse_grade(s: &str) -> Result<Grade, String> {
     Grade::parse(s).ok_or_else(|| format!("{s:?} is not a grade (A+, A, B, C, D or F)"))
 }
@@ -392,94 +395,6 @@ pub fn parse_resolver(s: &str) -> Result<SocketAddr, String> {
     bare.parse::<std::net::IpAddr>()
         .map(|ip| SocketAddr::new(ip, 53))
         .map_err(|_| format!("--resolver {s:?}: expected IP or IP:PORT (IPv6 as [addr]:port)"))
-}
-
-/// Everything needed to run, after validation.
-pub struct Plan {
-    pub config: ScanConfig,
-    pub targets: Vec<Target>,
-    /// The targets file, read lazily while scanning.
-    pub file: Option<crate::batch::TargetFile>,
-    pub invalid: Vec<InvalidTarget>,
-}
-
-impl ScanArgs {
-    /// Validates options and reads the targets. `Err` is a usage error (exit status 2).
-    pub fn plan(&self) -> Result<Plan, String> {
-        let resolver = self.resolver.as_deref().map(parse_resolver).transpose()?;
-        let connect_to = self
-            .connect_to
-            .iter()
-            .map(|s| ConnectTo::parse(s).map_err(|e| format!("--connect-to {e}")))
-            .collect::<Result<Vec<_>, _>>()?;
-        let timeout = parse_timeout(self.timeout)?;
-        let ehlo_name = match &self.ehlo {
-            Some(n) => {
-                let ok =
-                    target::parse_dns_name(n).is_ok() || (n.starts_with('[') && n.ends_with(']'));
-                if !ok || n.eq_ignore_ascii_case("localhost") {
-                    return Err(format!("--ehlo {n:?}: expected a fully qualified host name or an address literal like [192.0.2.1]"));
-                }
-                n.clone()
-            }
-            None => crate::config::default_ehlo_name(),
-        };
-        let trust = TrustStore::from_pem_files(&self.ca_file)?;
-        let at = parse_at_option(self.at.as_deref())?;
-
-        let mut targets = Vec::new();
-        let mut invalid = Vec::new();
-        for t in &self.targets {
-            match target::parse_target(t) {
-                Ok(t) => targets.push(t),
-                Err(reason) => invalid.push(InvalidTarget {
-                    input: t.chars().take(80).collect(),
-                    line: None,
-                    reason,
-                }),
-            }
-        }
-        let file = match &self.targets_file {
-            Some(p) if p.as_os_str() == "-" => Some(crate::batch::TargetFile::Stdin),
-            Some(p) => {
-                std::fs::metadata(p).map_err(|e| format!("--targets {}: {e}", p.display()))?;
-                Some(crate::batch::TargetFile::Path(p.clone()))
-            }
-            None => None,
-        };
-        if file.is_none() && self.targets.is_empty() && !self.demo {
-            return Err(
-                "no target given: name at least one TARGET or use --targets FILE (see --help)"
-                    .into(),
-            );
-        }
-
-        let config = ScanConfig {
-            resolver,
-            connect_to,
-            trust,
-            timeout,
-            greeting_timeout: timeout * 2,
-            ehlo_name,
-            ipv4: !self.ipv6_only,
-            ipv6: !self.ipv4_only,
-            allow_private: self.allow_private,
-            concurrency: self.concurrency as usize,
-            per_ip: self.per_ip as usize,
-            trust_anchors: None,
-            warn_days: self.warn_days as i64,
-            full_ciphers: self.ciphers,
-            cipher_probes: !self.versions_only,
-            revocation: !self.no_revocation,
-            at,
-        };
-        Ok(Plan {
-            config,
-            targets,
-            file,
-            invalid,
-        })
-    }
 }
 
 #[cfg(test)]
@@ -548,6 +463,9 @@ mod tests {
             ["example.com", "diff"]
         );
         assert_eq!(scan_targets(&["help"]), ["help"]);
+        for command in ["report", "exporter", "completions", "man"] {
+            assert_eq!(scan_targets(&["scan", command]), [command]);
+        }
     }
 
     #[test]
