@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod batch;
+mod budget;
 mod captures;
 mod certs;
 mod ciphers;
