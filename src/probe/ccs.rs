@@ -1,4 +1,5 @@
-//! CCS injection (CVE-2014-0224): one connection. After the server's first flight, a
+//! CCS injection (CVE-2014-0224): one connection, or none on the TLS 1.2 version probe's
+//! ([`after_flight`]). After the server's first flight, a
 //! ChangeCipherSpec is sent before any key exchange. A correct server refuses it at once (alert
 //! unexpected_message, or a close). A vulnerable OpenSSL (before 0.9.8za / 1.0.0m / 1.0.1h)
 //! accepts it and switches to keys derived from an empty master secret; it then cannot decrypt
@@ -8,7 +9,7 @@
 use std::time::Duration;
 
 use crate::grade::rubric::CheckId;
-use crate::probe::conn::{Prober, ServerAnswer};
+use crate::probe::conn::{Conn, Prober, ServerAnswer};
 use crate::report::{Check, Status};
 use crate::wire::enums::AlertDescription;
 use crate::wire::flight::change_cipher_spec_record;
@@ -84,6 +85,19 @@ pub async fn probe(prober: &Prober, probe: Probe) -> Check {
 async fn run(prober: &Prober, probe: Probe) -> Result<Check, String> {
     let b = ClientHelloBuilder::randomized(probe);
     let (mut conn, _, rtt) = prober.first_flight(b).await.map_err(|e| e.to_string())?;
+    on_connection(&mut conn, rtt, probe).await
+}
+
+/// The test on a connection that has just read the server's first flight at `probe`, whose
+/// hello took `rtt`.
+pub async fn after_flight(conn: &mut Conn, rtt: Duration, probe: Probe) -> Check {
+    match on_connection(conn, rtt, probe).await {
+        Ok(c) => c,
+        Err(why) => Check::new(ID, Status::Error, format!("could not test: {why}")),
+    }
+}
+
+async fn on_connection(conn: &mut Conn, rtt: Duration, probe: Probe) -> Result<Check, String> {
     let quiet = (rtt * 3).clamp(QUIET_MIN, QUIET_MAX);
     // Records after the ServerHello carry the negotiated version; OpenSSL refuses others.
     let ccs = change_cipher_spec_record(probe.target_version());

@@ -1,5 +1,6 @@
-//! Heartbleed (CVE-2014-0160): one connection. A TLS ≤ 1.2 hello offering the heartbeat
-//! extension; if the ServerHello accepts it, one clear-text heartbeat request that claims a
+//! Heartbleed (CVE-2014-0160): one connection, or none when the TLS 1.2 version probe already
+//! offered the extension ([`after_flight`] on its connection). A TLS ≤ 1.2 hello offering the
+//! heartbeat extension; if the ServerHello accepts it, one clear-text heartbeat request that claims a
 //! 16 KiB payload and carries none. A patched server drops it (RFC 6520 §4: a length that does
 //! not fit is discarded silently) or sends an alert; a vulnerable one answers with a heartbeat
 //! record full of its own memory.
@@ -10,11 +11,12 @@
 use std::time::Duration;
 
 use crate::grade::rubric::CheckId;
-use crate::probe::conn::Prober;
+use crate::probe::conn::{Conn, Prober};
 use crate::report::{Check, Status};
 use crate::wire::enums::{ContentType, ExtensionType};
 use crate::wire::flight::heartbeat_request;
 use crate::wire::hello::{ClientHelloBuilder, Probe};
+use crate::wire::server::ServerFlight;
 
 const ID: CheckId = CheckId::TlsHeartbleed;
 
@@ -32,6 +34,23 @@ pub async fn probe(prober: &Prober, probe: Probe) -> Check {
 async fn run(prober: &Prober, probe: Probe) -> Result<Check, String> {
     let b = ClientHelloBuilder::randomized(probe).heartbeat(true);
     let (mut conn, flight, _) = prober.first_flight(b).await.map_err(|e| e.to_string())?;
+    Ok(after_flight(&mut conn, &flight, probe).await)
+}
+
+/// The test on a connection whose hello offered the heartbeat extension, after the server's
+/// first flight (`flight`) at `probe`.
+pub async fn after_flight(conn: &mut Conn, flight: &ServerFlight, probe: Probe) -> Check {
+    match on_connection(conn, flight, probe).await {
+        Ok(c) => c,
+        Err(why) => Check::new(ID, Status::Error, format!("could not test: {why}")),
+    }
+}
+
+async fn on_connection(
+    conn: &mut Conn,
+    flight: &ServerFlight,
+    probe: Probe,
+) -> Result<Check, String> {
     if flight
         .server_hello
         .extension(ExtensionType::HEARTBEAT)

@@ -14,6 +14,12 @@
 //! | alert handshake_failure / insufficient_security | ambiguous: retried with other suites first |
 //! | close or reset without an alert | refused, and "version intolerance" if a lower version works |
 //! | timeout, network error, not TLS at all | unknown — never "refused" |
+//!
+//! SSL 3.0, TLS 1.0 and TLS 1.1 share their probes ([`probe_legacy`]): a TLS 1.1 hello that
+//! offers every suite of the three is a probe for each, since a server picks the highest
+//! version it has up to the one offered. An alert to it refuses all three at once, a ServerHello
+//! accepts the version it names and refuses those between; only the versions below an accepted
+//! one, or below an answer that says nothing (a silent close, a timeout), get hellos of their own.
 
 use crate::grade::rubric::CheckId;
 use crate::probe::conn::{NotTls, Prober, ServerAnswer};
@@ -39,10 +45,30 @@ pub struct VersionOutcome {
     pub answered_lower: Option<ProtocolVersion>,
     /// What came back was not a TLS record at all (an HTTP reply, a banner).
     pub not_tls: bool,
+    /// The certificates of the first flight: of the version accepted, or of `answered_lower`.
     pub certificates: Vec<Vec<u8>>,
     /// The TLS ≤ 1.2 first flight ended (ServerHelloDone): the server signed its key
     /// exchange for a hello offering more signature schemes than the full handshake's.
     pub flight_complete: bool,
+    /// The suite chosen with `answered_lower`.
+    pub lower_cipher: Option<CipherSuite>,
+    /// The alert that refused the probe.
+    pub alert: Option<AlertDescription>,
+    /// The TLS 1.2 probe's other answers, when it was accepted with a whole first flight.
+    pub tls12: Option<std::sync::Arc<Tls12Findings>>,
+}
+
+/// What the TLS 1.2 version probe's connection also answers. Its hello offers DEFLATE beside
+/// null compression, the renegotiation SCSV, extended_master_secret and the heartbeat extension,
+/// so its ServerHello settles compression, secure renegotiation and the extended master secret
+/// (`answer`, judged like the compression probe it replaces); after the first flight the same
+/// connection carries the Heartbleed request when the server accepted the heartbeat extension,
+/// else the CCS-injection test.
+#[derive(Clone, Debug)]
+pub struct Tls12Findings {
+    pub answer: ServerAnswer,
+    pub heartbleed: Check,
+    pub ccs: Option<Check>,
 }
 
 /// Cipher lists to offer for `probe`, first the era's usual list, then (after a
@@ -79,7 +105,20 @@ fn suite_lists(probe: Probe) -> Vec<Vec<CipherSuite>> {
 }
 
 fn builder(probe: Probe, suites: &[CipherSuite], p256: bool) -> ClientHelloBuilder {
-    let mut b = ClientHelloBuilder::randomized(probe).cipher_suites(suites);
+    let mut b = ClientHelloBuilder::randomized(probe);
+    if probe == Probe::Tls12 {
+        // The questions the ServerHello answers besides the version (see [`Tls12Findings`]).
+        let mut with_scsv = suites.to_vec();
+        if !with_scsv.contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV) {
+            with_scsv.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+        }
+        b = b
+            .cipher_suites(&with_scsv)
+            .compression_methods(&[1, 0])
+            .heartbeat(true);
+    } else {
+        b = b.cipher_suites(suites);
+    }
     if p256 {
         b = b.secp256r1_key_share(Some(hello::SECP256R1_GENERATOR));
     }
@@ -97,20 +136,43 @@ pub async fn probe_version(prober: &Prober, probe: Probe) -> VersionOutcome {
     }
     let mut last = None;
     for (suites, p256) in tries {
-        let answer = match prober.hello(builder(probe, &suites, p256)).await {
-            Ok(x) => x.answer,
+        let x = match prober.hello(builder(probe, &suites, p256)).await {
+            Ok(x) => x,
             Err(e) => return outcome(probe, Support::Unknown, e.to_string()),
         };
-        let ambiguous = matches!(answer, ServerAnswer::Alert(d) if d == AlertDescription::HANDSHAKE_FAILURE || d == AlertDescription::INSUFFICIENT_SECURITY);
-        last = Some(answer);
+        let ambiguous = matches!(x.answer, ServerAnswer::Alert(d) if d == AlertDescription::HANDSHAKE_FAILURE || d == AlertDescription::INSUFFICIENT_SECURITY);
+        last = Some(x);
         if !ambiguous {
             break;
         }
     }
-    let Some(answer) = last else {
+    let Some(mut x) = last else {
         return outcome(probe, Support::Unknown, "no probe was sent".into());
     };
-    interpret(probe, want, answer)
+    let mut o = interpret(probe, want, x.answer.clone());
+    if let (Probe::Tls12, Support::Accepted, ServerAnswer::Hello(flight)) =
+        (probe, o.support, &x.answer)
+    {
+        if flight.server_hello_done {
+            let heartbleed =
+                crate::probe::heartbleed::after_flight(&mut x.conn, flight, probe).await;
+            let heartbeat = flight
+                .server_hello
+                .extension(crate::wire::enums::ExtensionType::HEARTBEAT)
+                .is_some();
+            // A heartbeat request leaves the connection in no state for the CCS test.
+            let ccs = match heartbeat {
+                true => None,
+                false => Some(crate::probe::ccs::after_flight(&mut x.conn, x.rtt, probe).await),
+            };
+            o.tls12 = Some(std::sync::Arc::new(Tls12Findings {
+                answer: x.answer.clone(),
+                heartbleed,
+                ccs,
+            }));
+        }
+    }
+    o
 }
 
 fn outcome(probe: Probe, support: Support, detail: String) -> VersionOutcome {
@@ -124,6 +186,9 @@ fn outcome(probe: Probe, support: Support, detail: String) -> VersionOutcome {
         not_tls: false,
         certificates: Vec::new(),
         flight_complete: false,
+        lower_cipher: None,
+        alert: None,
+        tls12: None,
     }
 }
 
@@ -167,6 +232,12 @@ pub fn interpret(probe: Probe, want: ProtocolVersion, answer: ServerAnswer) -> V
                     ),
                 );
                 o.answered_lower = Some(version);
+                o.lower_cipher = Some(cipher);
+                o.certificates = match &flight.certificates {
+                    Some(Ok(c)) => c.clone(),
+                    _ => Vec::new(),
+                };
+                o.flight_complete = flight.server_hello_done;
                 return o;
             }
             outcome(
@@ -185,7 +256,11 @@ pub fn interpret(probe: Probe, want: ProtocolVersion, answer: ServerAnswer) -> V
             "alert missing_extension: the server wants an extension this probe does not send"
                 .into(),
         ),
-        ServerAnswer::Alert(d) => outcome(probe, Support::Refused, format!("alert {}", d.name())),
+        ServerAnswer::Alert(d) => {
+            let mut o = outcome(probe, Support::Refused, format!("alert {}", d.name()));
+            o.alert = Some(d);
+            o
+        }
         ServerAnswer::Closed => {
             let mut o = outcome(
                 probe,
@@ -287,11 +362,123 @@ pub fn fallback_check(probe: &FallbackProbe, outcomes: &[VersionOutcome]) -> Che
 /// address's limit is first come, first served), so that under a low `--per-ip` the versions
 /// most servers have, and the speculative fallback probe ([`SPECULATIVE_FALLBACK`]) queued after
 /// these, are not the ones left waiting. The outcomes come back oldest first, as [`Probe::ALL`].
-pub async fn probe_all(prober: &Prober) -> Vec<VersionOutcome> {
-    let mut out =
-        futures::future::join_all(Probe::ALL.iter().rev().map(|p| probe_version(prober, *p))).await;
-    out.reverse();
+///
+/// `main` receives what the full handshake negotiated once it is known (`Some(None)`: it did
+/// not complete): a TLS 1.3 handshake is TLS 1.3's acceptance, so the TLS 1.3 probe waits for it
+/// and is sent only when the handshake says something else.
+pub async fn probe_all(prober: &Prober, main: MainVersion) -> Vec<VersionOutcome> {
+    let tls13 = async {
+        let mut main = main;
+        let negotiated = match main.wait_for(|v| v.is_some()).await {
+            Ok(v) => v.flatten(),
+            Err(_) => None,
+        };
+        match negotiated {
+            Some((ProtocolVersion::TLSv1_3, cipher)) => {
+                let mut o = outcome(
+                    Probe::Tls13,
+                    Support::Accepted,
+                    format!(
+                        "the full handshake negotiated TLSv1.3 with {}",
+                        cipher.name()
+                    ),
+                );
+                o.cipher = Some(cipher);
+                o
+            }
+            _ => probe_version(prober, Probe::Tls13).await,
+        }
+    };
+    let (tls13, tls12, legacy) = tokio::join!(
+        tls13,
+        probe_version(prober, Probe::Tls12),
+        probe_legacy(prober)
+    );
+    let mut out = legacy;
+    out.extend([tls12, tls13]);
     out
+}
+
+/// What the full handshake negotiated, once it is known: `None` until then, `Some(None)` when it
+/// did not complete.
+pub type MainNegotiated = Option<Option<(ProtocolVersion, CipherSuite)>>;
+
+/// Where [`probe_all`] learns [`MainNegotiated`].
+pub type MainVersion = tokio::sync::watch::Receiver<MainNegotiated>;
+
+/// SSL 3.0, TLS 1.0 and TLS 1.1 (in that order), from as few hellos as the server's answers
+/// allow: see the module comment.
+pub async fn probe_legacy(prober: &Prober) -> Vec<VersionOutcome> {
+    const LEGACY: [Probe; 3] = [Probe::Ssl3, Probe::Tls10, Probe::Tls11];
+    let mut found: Vec<Option<VersionOutcome>> = vec![None, None, None];
+    let slot = |p: Probe| LEGACY.iter().position(|x| *x == p);
+    let mut top = Some(Probe::Tls11);
+    while let Some(probe) = top {
+        let Some(i) = slot(probe) else { break };
+        let o = probe_version(prober, probe).await;
+        let below = |i: usize| i.checked_sub(1).map(|j| LEGACY[j]);
+        top = below(i);
+        match (&o.support, o.answered_lower) {
+            (Support::Refused, Some(lower)) => {
+                if let Some(j) = LEGACY.iter().position(|x| x.target_version() == lower) {
+                    // The lower version's ServerHello is its acceptance; between them, refusals.
+                    for k in j + 1..i {
+                        found[k] = Some(VersionOutcome {
+                            probe: LEGACY[k],
+                            ..o.clone()
+                        });
+                    }
+                    found[j] = Some(accepted_lower(&o, LEGACY[j]));
+                    top = below(j);
+                }
+            }
+            (Support::Refused, None) if o.alert.is_some() => {
+                // An alert to a hello that offered every older version and suite refuses
+                // them all.
+                for k in 0..i {
+                    found[k] = Some(VersionOutcome {
+                        probe: LEGACY[k],
+                        detail: format!(
+                            "{} (to a {} hello offering every version down to SSLv3)",
+                            o.detail,
+                            name_of(probe)
+                        ),
+                        ..o.clone()
+                    });
+                }
+                top = None;
+            }
+            _ => {}
+        }
+        found[i] = Some(o);
+    }
+    LEGACY
+        .iter()
+        .zip(found)
+        .map(|(p, o)| o.unwrap_or_else(|| outcome(*p, Support::Unknown, "not probed".into())))
+        .collect()
+}
+
+/// The outcome for `lower` from a higher version's probe that the server answered at `lower`.
+fn accepted_lower(higher: &VersionOutcome, lower: Probe) -> VersionOutcome {
+    VersionOutcome {
+        probe: lower,
+        support: Support::Accepted,
+        cipher: higher.lower_cipher,
+        detail: format!(
+            "ServerHello {} to a {} hello",
+            name_of(lower),
+            name_of(higher.probe)
+        ),
+        died_silently: false,
+        answered_lower: None,
+        not_tls: false,
+        certificates: higher.certificates.clone(),
+        flight_complete: higher.flight_complete,
+        lower_cipher: None,
+        alert: None,
+        tls12: None,
+    }
 }
 
 /// The TLS_FALLBACK_SCSV probe needs the best version and the one below it, which only the

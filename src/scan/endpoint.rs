@@ -69,15 +69,34 @@ pub(super) async fn scan(
     // The full handshake's session, and the configuration it ran with, for the resumption probe.
     let sessions = resumption::Sessions::new();
     let mut full_config = None;
-    let (main, outcomes, early_others) = {
+    // What the full handshake negotiated, for the version probes, as soon as it is known.
+    let (negotiated_tx, negotiated_rx) = tokio::sync::watch::channel(None);
+    let (main_done, tail, outcomes, probes) = {
         // Boxed so that it can be dropped once done, ending its hold on the report.
-        let mut main = Box::pin(handshake(
-            cfg,
-            &prober,
-            &name,
-            (&mut staple, &sessions, &mut full_config),
-            &mut rep,
-        ));
+        let mut main = Box::pin(async {
+            let (m, tail) = handshake(
+                cfg,
+                &prober,
+                &name,
+                MainOutputs {
+                    staple: &mut staple,
+                    sessions: &sessions,
+                    full_config: &mut full_config,
+                    negotiated: &negotiated_tx,
+                },
+                &mut rep,
+            )
+            .await;
+            // A handshake that did not complete says so, so that no probe waits for it.
+            negotiated_tx.send_if_modified(|v| {
+                let unset = v.is_none();
+                if unset {
+                    *v = Some(None);
+                }
+                unset
+            });
+            (m, tail)
+        });
         // Boxed, as is the cipher stage below: these futures hold read buffers across awaits,
         // and the batch keeps one scan future per in-flight target, so inline they would be
         // paid for by every target, even one whose connection is refused.
@@ -92,10 +111,14 @@ pub(super) async fn scan(
                 let answer = injection::probe(&counted).await;
                 Some((answer, counted.connections()))
             };
-            tokio::join!(versions::probe_all(&prober), speculative, injection)
+            tokio::join!(
+                versions::probe_all(&prober, negotiated_rx),
+                speculative,
+                injection
+            )
         });
         let mut outcomes = None;
-        let main_done = loop {
+        let (main_done, tail) = loop {
             tokio::select! {
                 // The handshake first: the permits go first come, first served, and it decides
                 // whether the probes are waited for at all.
@@ -105,6 +128,20 @@ pub(super) async fn scan(
             }
         };
         drop(main);
+        (main_done, tail, outcomes, probes)
+    };
+    // The handshake's connection finishes its dialogue after TLS (and reads TLS 1.3 tickets)
+    // while everything else goes on; the resumption probe waits for those tickets.
+    let (tail_done_tx, tail_done_rx) = tokio::sync::watch::channel(false);
+    let tail = async {
+        let dialogue = match tail {
+            Some(t) => t.await,
+            None => None,
+        };
+        tail_done_tx.send_replace(true);
+        dialogue
+    };
+    let rest = async {
         // The other kind of certificate depends on the handshake's leaf only: asked for beside
         // the version probes still running, rather than after them.
         let asked = match (&main_done, rep.certificate.as_ref()) {
@@ -115,7 +152,7 @@ pub(super) async fn scan(
         // (no greeting: a tarpit; a refusal; no STARTTLS): every probe would only repeat that,
         // each waiting out the same timeout, so they are dropped, and the report has no
         // version matrix.
-        match (&main_done, outcomes) {
+        let (main, outcomes, early_others) = match (&main_done, outcomes) {
             (MainHandshake::NotTried, _) => (main_done, None, Others::ToAsk(Vec::new())),
             (_, Some(o)) => (main_done, Some(o), Others::ToAsk(asked)),
             (_, None) => {
@@ -123,83 +160,92 @@ pub(super) async fn scan(
                     tokio::join!(probes, other_certificates(cfg, &prober, &name, &asked));
                 (main_done, Some(o), Others::Fetched(others))
             }
-        }
-    };
-    if let Some((outcomes, speculative, injection)) = outcomes {
-        let main = versions::explain_failure(main, &outcomes, p.transport == Transport::Tls);
-        if let (MainHandshake::Failed(Failure::NotTls, seen), Some(e)) = (&main, rep.error.as_mut())
-        {
-            e.kind = ErrorKind::NotTls;
-            e.message = format!("this port does not speak TLS: {seen}");
-        }
-        versions_stage(&prober, &outcomes, speculative, &main, &mut rep).await;
-        if let MainHandshake::Failed(why, message) = &main {
-            // A server that never finishes a handshake is not graded from what its first
-            // flight showed (no client gets further), but its certificate is still shown.
-            let graded = !matches!(why, Failure::AbortedAfterHello(_));
-            let clear_text = legacy_certificate(cfg, &outcomes, &name, graded, &mut rep);
-            if let Some(c) = rep
+        };
+        if let Some((outcomes, speculative, injection)) = outcomes {
+            let main = versions::explain_failure(main, &outcomes, p.transport == Transport::Tls);
+            if let (MainHandshake::Failed(Failure::NotTls, seen), Some(e)) =
+                (&main, rep.error.as_mut())
+            {
+                e.kind = ErrorKind::NotTls;
+                e.message = format!("this port does not speak TLS: {seen}");
+            }
+            versions_stage(&prober, &outcomes, speculative, &main, &mut rep).await;
+            if let MainHandshake::Failed(why, message) = &main {
+                // A server that never finishes a handshake is not graded from what its first
+                // flight showed (no client gets further), but its certificate is still shown.
+                let graded = !matches!(why, Failure::AbortedAfterHello(_));
+                let clear_text = legacy_certificate(cfg, &outcomes, &name, graded, &mut rep);
+                if let Some(c) = rep
+                    .protocols
+                    .as_ref()
+                    .and_then(|m| tls::failure_finding(*why, message, m, clear_text))
+                {
+                    rep.checks.push(c);
+                }
+            }
+            // No client completes a handshake with a server that aborts after its ServerHello:
+            // what its ciphers and flaws would be is moot, and each probe would only fail.
+            let usable = !matches!(
+                main,
+                MainHandshake::Failed(Failure::AbortedAfterHello(_), _)
+            );
+            // The injection probe's handshake is TLS 1.2 or 1.3: without them it cannot apply.
+            let modern = rep
                 .protocols
                 .as_ref()
-                .and_then(|m| tls::failure_finding(*why, message, m, clear_text))
-            {
-                rep.checks.push(c);
-            }
-        }
-        // No client completes a handshake with a server that aborts after its ServerHello:
-        // what its ciphers and flaws would be is moot, and each probe would only fail.
-        let usable = !matches!(
-            main,
-            MainHandshake::Failed(Failure::AbortedAfterHello(_), _)
-        );
-        // The injection probe's handshake is TLS 1.2 or 1.3: without them it cannot apply.
-        let modern = rep
-            .protocols
-            .as_ref()
-            .is_some_and(|m| m.tls12 == Some(true) || m.tls13 == Some(true));
-        // The server's other certificates, unless already asked for: beside the cipher probes.
-        let others = async {
-            match early_others {
-                Others::Fetched(o) => o,
-                Others::ToAsk(kinds) => other_certificates(cfg, &prober, &name, &kinds).await,
-            }
-        };
-        if cfg.cipher_probes && usable {
-            let injection = injection.map(|(a, n)| (injection::check(&a, modern, p.transport), n));
-            // Resumption and 0-RTT need the full handshake's session.
-            let completed = matches!(main, MainHandshake::Completed(_));
-            let negotiated = rep.negotiated.as_ref().map(|n| n.version);
-            let resumed = async {
-                let config = full_config.as_deref().filter(|_| completed)?;
-                let full = (config, negotiated?);
-                let counted = prober.counted();
-                let r =
-                    resumption::probe(&counted, name.clone(), p.port, full, sessions.clone()).await;
-                Some((resumption::checks(&r), counted.connections()))
+                .is_some_and(|m| m.tls12 == Some(true) || m.tls13 == Some(true));
+            // The server's other certificates, unless already asked for: beside the cipher probes.
+            let others = async {
+                match early_others {
+                    Others::Fetched(o) => o,
+                    Others::ToAsk(kinds) => other_certificates(cfg, &prober, &name, &kinds).await,
+                }
             };
-            let (others, (), resumed) = tokio::join!(
-                others,
-                Box::pin(cipher_stage(cfg, &prober, &outcomes, injection, &mut rep)),
-                resumed
-            );
-            if let Some((checks, connections)) = resumed {
-                rep.checks.extend(checks);
-                if let Some(c) = rep.ciphers.as_mut() {
-                    c.connections += connections;
+            if cfg.cipher_probes && usable {
+                let injection =
+                    injection.map(|(a, n)| (injection::check(&a, modern, p.transport), n));
+                // Resumption and 0-RTT need the full handshake's session.
+                let completed = matches!(main, MainHandshake::Completed(_));
+                let negotiated = rep.negotiated.as_ref().map(|n| n.version);
+                let resumed = async {
+                    let mut tickets_read = tail_done_rx.clone();
+                    let _ = tickets_read.wait_for(|done| *done).await;
+                    let config = full_config.as_deref().filter(|_| completed)?;
+                    let full = (config, negotiated?);
+                    let counted = prober.counted();
+                    let r =
+                        resumption::probe(&counted, name.clone(), p.port, full, sessions.clone())
+                            .await;
+                    Some((resumption::checks(&r), counted.connections()))
+                };
+                let (others, (), resumed) = tokio::join!(
+                    others,
+                    Box::pin(cipher_stage(cfg, &prober, &outcomes, injection, &mut rep)),
+                    resumed
+                );
+                if let Some((checks, connections)) = resumed {
+                    rep.checks.extend(checks);
+                    if let Some(c) = rep.ciphers.as_mut() {
+                        c.connections += connections;
+                    }
                 }
-            }
-            certificates_stage(cfg, &name, revocation, staple, others, &mut rep).await;
-        } else {
-            if let Some((answer, _)) = injection {
-                // A refusal before TLS still says something; a failed handshake is said already.
-                if !matches!(answer, injection::Injection::HandshakeFailed(..)) {
-                    rep.checks
-                        .push(injection::check(&answer, modern, p.transport));
+                certificates_stage(cfg, &name, revocation, staple, others, &mut rep).await;
+            } else {
+                if let Some((answer, _)) = injection {
+                    // A refusal before TLS still says something; a failed handshake is said already.
+                    if !matches!(answer, injection::Injection::HandshakeFailed(..)) {
+                        rep.checks
+                            .push(injection::check(&answer, modern, p.transport));
+                    }
                 }
+                let others = others.await;
+                certificates_stage(cfg, &name, revocation, staple, others, &mut rep).await;
             }
-            let others = others.await;
-            certificates_stage(cfg, &name, revocation, staple, others, &mut rep).await;
         }
+    };
+    let (dialogue, ()) = tokio::join!(tail, rest);
+    if let Some(d) = dialogue {
+        add_dialogue(d, &mut rep);
     }
     rep.elapsed_ms = started.elapsed().as_millis() as u64;
     rep
@@ -386,28 +432,41 @@ fn legacy_certificate(
     true
 }
 
+/// What the full handshake hands the other stages besides the report.
+struct MainOutputs<'m> {
+    /// The stapled OCSP response.
+    staple: &'m mut Option<Vec<u8>>,
+    /// Where the session for the resumption probe is kept.
+    sessions: &'m Arc<resumption::Sessions>,
+    /// The configuration of the handshake that completed.
+    full_config: &'m mut Option<Arc<rustls::ClientConfig>>,
+    /// The version and suite, the moment the handshake completes.
+    negotiated: &'m tokio::sync::watch::Sender<versions::MainNegotiated>,
+}
+
 /// The dialogue and the full handshake on one connection: the negotiated parameters, the
-/// certificate, and the dialogue's findings before and after TLS.
-/// `(staple, sessions, full_config)` receive the stapled OCSP response, the session for the
-/// resumption probe and the configuration of the handshake that completed.
-async fn handshake(
-    cfg: &ScanConfig,
+/// certificate, and the dialogue's findings before TLS; the rest of the connection (the
+/// dialogue after TLS) is the [`Tail`] it returns.
+async fn handshake<'a>(
+    cfg: &'a ScanConfig,
     prober: &Prober,
     name: &ServerName<'static>,
-    (staple, sessions, full_config): (
-        &mut Option<Vec<u8>>,
-        &Arc<resumption::Sessions>,
-        &mut Option<Arc<rustls::ClientConfig>>,
-    ),
+    out: MainOutputs<'_>,
     rep: &mut EndpointReport,
-) -> MainHandshake {
+) -> (MainHandshake, Option<Tail<'a>>) {
+    let MainOutputs {
+        staple,
+        sessions,
+        full_config,
+        negotiated,
+    } = out;
     let store = || Some(sessions.clone() as Arc<dyn rustls::client::ClientSessionStore>);
     let target: &ProbeTarget = prober.target();
     let t = target.timeouts;
     let (mut dialogue, ready) = prober.open().await;
     // The permit is held until the dialogue after TLS is done.
-    let (stream, mut _permit) = match ready {
-        Ok(s) => s,
+    let (stream, mut permit) = match ready {
+        Ok((s, p)) => (s, Some(p)),
         Err(e) => {
             match dialogue.take() {
                 None => rep.checks.push(Check::new(
@@ -431,7 +490,7 @@ async fn handshake(
                 }
             }
             rep.error = Some(e);
-            return MainHandshake::NotTried;
+            return (MainHandshake::NotTried, None);
         }
     };
 
@@ -440,10 +499,10 @@ async fn handshake(
     if matches!(&result, Err(f) if f.why == Failure::Incompatible) {
         // Nothing in common: once more, on a new connection, with the DHE suites too. The
         // first connection's permit goes first, so that a limit of one cannot deadlock.
-        drop(_permit);
+        drop(permit.take());
         let (_, again) = prober.open().await;
-        if let Ok((stream, permit)) = again {
-            _permit = permit;
+        if let Ok((stream, second)) = again {
+            permit = Some(second);
             // The second answer says more: it is to everything this client can offer.
             started = tokio::time::Instant::now();
             result =
@@ -463,10 +522,11 @@ async fn handshake(
             }
             let outcome = MainHandshake::Failed(f.why, f.error.message.clone());
             rep.error = Some(f.error);
-            return outcome;
+            return (outcome, None);
         }
     };
     let neg = handshake.negotiated.clone();
+    negotiated.send_replace(Some(Some((neg.version, neg.cipher))));
     *full_config = Some(handshake.config.clone());
     rep.ocsp_stapled = Some(!handshake.recorded.ocsp.is_empty());
     *staple = Some(handshake.recorded.ocsp.clone());
@@ -502,29 +562,39 @@ async fn handshake(
     add_certificate(cfg, &handshake.recorded.chain, name, rep);
 
     let mut s = tls_stream;
-    if let Some(d) = dialogue.as_mut() {
-        match target.transport {
-            Transport::SmtpStartTls => starttls::smtp_after_tls(&mut s, &cfg.ehlo_name, t, d).await,
-            Transport::ImapStartTls => starttls::imap_after_tls(&mut s, t, d).await,
-            Transport::Pop3StartTls => starttls::pop3_after_tls(&mut s, t, d).await,
-            Transport::Tls => {}
+    let transport = target.transport;
+    let sessions = sessions.clone();
+    let version = neg.version;
+    let tail = async move {
+        if let Some(d) = dialogue.as_mut() {
+            match transport {
+                Transport::SmtpStartTls => {
+                    starttls::smtp_after_tls(&mut s, &cfg.ehlo_name, t, d).await
+                }
+                Transport::ImapStartTls => starttls::imap_after_tls(&mut s, t, d).await,
+                Transport::Pop3StartTls => starttls::pop3_after_tls(&mut s, t, d).await,
+                Transport::Tls => {}
+            }
         }
-    }
-    // The session for the resumption probe: a TLS 1.2 one is stored with the handshake; TLS 1.3
-    // tickets come after it, read by the dialogue after TLS, or here on direct TLS.
-    if neg.version != ProtocolVersion::TLSv1_3 {
-        sessions.mark_looked();
-    } else if target.transport == Transport::Tls {
-        resumption::read_tickets(&mut s, sessions, handshake_took, t.command).await;
-    }
-    // close_notify: a session torn down without it is one OpenSSL forgets, and the resumption
-    // probe offers it back.
-    let _ = tokio::time::timeout(t.command, tokio::io::AsyncWriteExt::shutdown(&mut s)).await;
-    if let Some(d) = dialogue {
-        add_dialogue(d, rep);
-    }
-    MainHandshake::Completed(neg.version)
+        // The session for the resumption probe: a TLS 1.2 one is stored with the handshake;
+        // TLS 1.3 tickets come after it, read by the dialogue after TLS, or here on direct TLS.
+        if version != ProtocolVersion::TLSv1_3 {
+            sessions.mark_looked();
+        } else if transport == Transport::Tls {
+            resumption::read_tickets(&mut s, &sessions, handshake_took, t.command).await;
+        }
+        // close_notify: a session torn down without it is one OpenSSL forgets, and the
+        // resumption probe offers it back.
+        let _ = tokio::time::timeout(t.command, tokio::io::AsyncWriteExt::shutdown(&mut s)).await;
+        drop(permit);
+        dialogue
+    };
+    (MainHandshake::Completed(neg.version), Some(Box::pin(tail)))
 }
+
+/// The rest of the full handshake's connection, once TLS is up: the dialogue after TLS, TLS 1.3
+/// tickets on direct TLS, close_notify; the dialogue it returns goes into the report.
+type Tail<'a> = futures::future::BoxFuture<'a, Option<Dialogue>>;
 
 /// The cipher, key-exchange and flaw probes, once the version matrix is known: the default plan
 /// ([`ciphers::run`]), `--ciphers` enumeration, and Heartbleed, CCS injection and ROBOT at the
@@ -566,8 +636,24 @@ async fn cipher_stage(
         .copied()
         .filter(|p| matches!(p, Probe::Tls10 | Probe::Tls11 | Probe::Tls12))
         .max();
-    let heartbleed = async { Some(heartbleed::probe(flaws, flaw_version?).await) };
-    let ccs = async { Some(ccs::probe(flaws, flaw_version?).await) };
+    // At TLS 1.2 the version probe's connection has run them already, unless the server's
+    // heartbeat left no room for the CCS test.
+    let on_tls12 = known
+        .tls12
+        .as_ref()
+        .filter(|_| flaw_version == Some(Probe::Tls12));
+    let heartbleed = async {
+        match on_tls12 {
+            Some(t) => Some(t.heartbleed.clone()),
+            None => Some(heartbleed::probe(flaws, flaw_version?).await),
+        }
+    };
+    let ccs = async {
+        match on_tls12.and_then(|t| t.ccs.clone()) {
+            Some(c) => Some(c),
+            None => Some(ccs::probe(flaws, flaw_version?).await),
+        }
+    };
     let robot = async { Some(robot::probe(flaws, flaw_version?).await) };
     let tls12 = known.accepted.contains(&Probe::Tls12);
     let renegotiation = async {
@@ -576,13 +662,15 @@ async fn cipher_stage(
             false => Vec::new(),
         }
     };
-    let (findings, enumerations, heartbleed, ccs, robot, renegotiation) = tokio::join!(
-        ciphers::run(prober, &known),
+    // The renegotiation probe asks first: a server that ignores renegotiation makes it wait
+    // out its timer, which is best spent while the other probes use the remaining connections.
+    let (renegotiation, findings, enumerations, heartbleed, ccs, robot) = tokio::join!(
+        renegotiation,
+        ciphers::run(prober, &known, cfg.full_ciphers),
         enumerations,
         heartbleed,
         ccs,
-        robot,
-        renegotiation
+        robot
     );
     let poodle = match tls12 {
         true => Some(poodle::check(flaws, poodle::cbc_seen(&findings, &enumerations)).await),

@@ -360,6 +360,14 @@ wire_enum! {
     }
 }
 
+impl NamedGroup {
+    /// An elliptic-curve group (or a hybrid on one), not one of the finite-field groups that
+    /// RFC 7919 §6 reserves 0x0100–0x01ff for.
+    pub fn is_ecdhe(self) -> bool {
+        !(0x0100..=0x01ff).contains(&self.0)
+    }
+}
+
 wire_enum! {
     /// `SignatureScheme` (RFC 8446 §4.2.3); the pre-1.3 values are the
     /// (HashAlgorithm, SignatureAlgorithm) pairs of RFC 5246 §7.4.1.4.1.

@@ -204,32 +204,10 @@ async fn a_server_with_one_certificate_reports_one() {
     assert!(!e.checks.iter().any(|c| c.certificate.is_some()));
 }
 
-/// A TCP forwarder to `backend` counting the connections it is given.
-async fn counting_proxy(backend: u16) -> (u16, Arc<std::sync::atomic::AtomicU32>) {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-        .await
-        .unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let count = Arc::new(std::sync::atomic::AtomicU32::new(0));
-    let counter = count.clone();
-    tokio::spawn(async move {
-        while let Ok((mut client, _)) = listener.accept().await {
-            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            tokio::spawn(async move {
-                if let Ok(mut server) = tokio::net::TcpStream::connect(("127.0.0.1", backend)).await
-                {
-                    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
-                }
-            });
-        }
-    });
-    (port, count)
-}
-
-/// Scans `backend` as `tls://www.count.test:443` through [`counting_proxy`]: the connections
+/// Scans `backend` as `tls://www.count.test:443` through the counting [`crate::budget::proxy`]: the connections
 /// it took, and the endpoint's report.
 async fn counted_scan(cfg: &ScanConfig, backend: u16) -> (u32, EndpointReport) {
-    let (port, count) = counting_proxy(backend).await;
+    let (port, count, _) = crate::budget::proxy(backend, std::time::Duration::ZERO).await;
     let mut cfg = cfg.clone();
     cfg.connect_to =
         vec![ConnectTo::parse(&format!("www.count.test:443:127.0.0.1:{port}")).unwrap()];
@@ -256,10 +234,11 @@ async fn lab_count_server() -> tlsgrade::lab::ServerHandle {
 }
 
 /// The probe plan's figures (docs/grading.md): with `--versions-only`, a TLS 1.2 + 1.3 endpoint
-/// costs the handshake, five version probes, the fallback probe and one handshake asking for the
-/// other kind of certificate: 8, plus one retry per old version refused with handshake_failure
-/// (which may mean "no suite in common"), as rustls refuses them: 11 for the lab server. A
-/// second certificate costs nothing more.
+/// costs the handshake (which is also TLS 1.3's probe), the TLS 1.2 probe, one hello for SSL 3.0
+/// to TLS 1.1, the fallback probe and one handshake asking for the other kind of certificate:
+/// 5, plus the old versions' hello again with every other suite when refused with
+/// handshake_failure (which may mean "no suite in common"), as rustls refuses it: 6 for the lab
+/// server. A second certificate costs nothing more.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn versions_only_costs_eight_connections_with_one_certificate_or_two() {
     let srv = lab_count_server().await;
@@ -271,7 +250,7 @@ async fn versions_only_costs_eight_connections_with_one_certificate_or_two() {
     };
     assert_eq!(
         versions_only_connections(&lab_cfg, srv.port()).await,
-        (8 + 3, 1)
+        (5 + 1, 1)
     );
 
     // openssl with one certificate and with two: the same count (its refusals of old versions
@@ -302,10 +281,12 @@ async fn versions_only_costs_eight_connections_with_one_certificate_or_two() {
 }
 
 /// The default plan's figure for a modern server (docs/grading.md's probe plan): the lab's
-/// rustls server, TLS 1.2 and 1.3, AEAD suites only, no RSA key exchange: the versions-only
-/// eleven, twelve cipher and flaw probes, one resumption connection (the full handshake read the
-/// tickets), one renegotiation connection (refused, so no second one) and no POODLE probe (no
-/// CBC suite seen): 25.
+/// rustls server, TLS 1.2 and 1.3, AEAD suites only, no RSA key exchange: the versions-only six,
+/// five cipher and key-exchange probes (weak classes, the reversed list, DHE, weak curves, ROBOT's
+/// RSA-only hello; compression, Heartbleed and CCS injection rode on the TLS 1.2 version probe,
+/// and the groups are the negotiated one), one resumption connection (the full handshake read
+/// the tickets), one renegotiation connection (refused, so no second one) and no POODLE probe
+/// (no CBC suite seen): 13.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_default_scan_of_a_modern_server_costs_what_the_probe_plan_says() {
     let srv = lab_count_server().await;
@@ -313,7 +294,7 @@ async fn a_default_scan_of_a_modern_server_costs_what_the_probe_plan_says() {
     cfg.revocation = false;
     let (total, e) = counted_scan(&cfg, srv.port()).await;
     let probes = e.ciphers.as_ref().map(|c| c.connections);
-    assert_eq!((total, probes), (11 + 14, Some(14)), "{:#?}", e.checks);
+    assert_eq!((total, probes), (6 + 7, Some(7)), "{:#?}", e.checks);
     let status = |id: &str| check(&e.checks, id).map(|c| c.status);
     assert_eq!(status("tls.resumption"), Some(Status::Info));
     assert!(check(&e.checks, "tls.resumption")

@@ -498,6 +498,25 @@ async fn a_hello_retry_request_counts_as_tls13_accepted() {
         "{:#?}",
         e.protocol_details
     );
-    let d = e.protocol_details.as_ref().unwrap().tls13.clone().unwrap();
-    assert!(d.detail.contains("HelloRetryRequest"), "{}", d.detail);
+    // The full handshake's TLS 1.3 answers for the matrix, so the TLS 1.3 probe (sent when the
+    // handshake says something else) is asked here on its own.
+    use tlsgrade::net::starttls::DialogueTimeouts;
+    use tlsgrade::probe::conn::{ProbeTarget, Prober};
+    let prober = Prober::new(
+        ProbeTarget {
+            dial: format!("127.0.0.1:{port}").parse().unwrap(),
+            transport: tlsgrade::target::Transport::Tls,
+            sni: Some("peer.example.test".into()),
+            ehlo_name: "scanner.tlsgrade.test".into(),
+            timeouts: DialogueTimeouts {
+                greeting: std::time::Duration::from_secs(3),
+                command: std::time::Duration::from_secs(3),
+            },
+        },
+        std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
+    );
+    let o = tlsgrade::probe::versions::probe_version(&prober, tlsgrade::wire::hello::Probe::Tls13)
+        .await;
+    assert_eq!(o.support, tlsgrade::probe::versions::Support::Accepted);
+    assert!(o.detail.contains("HelloRetryRequest"), "{}", o.detail);
 }

@@ -243,13 +243,13 @@ fn key_exchange(f: &Findings, a: &mut Assessment) {
             accepted: *ok,
         })
         .collect();
-    if !f.groups.is_empty() {
-        let ok: Vec<String> = f
-            .groups
-            .iter()
-            .filter(|(_, v)| *v == Some(true))
-            .map(|(g, _)| group_label(*g))
-            .collect();
+    let ok: Vec<String> = f
+        .groups
+        .iter()
+        .filter(|(_, v)| *v == Some(true))
+        .map(|(g, _)| group_label(*g))
+        .collect();
+    if f.every_group && !f.groups.is_empty() {
         a.checks.push(Check::new(
             CheckId::KxGroups,
             Status::Info,
@@ -257,6 +257,18 @@ fn key_exchange(f: &Findings, a: &mut Assessment) {
                 "no ECDHE group accepted".to_string()
             } else {
                 format!("ECDHE groups accepted: {}", ok.join(", "))
+            },
+        ));
+    } else if !f.every_group {
+        a.checks.push(Check::new(
+            CheckId::KxGroups,
+            Status::Info,
+            match ok.is_empty() {
+                true => "no ECDHE group negotiated (--ciphers tries every group)".to_string(),
+                false => format!(
+                    "ECDHE group negotiated: {} (--ciphers tries every group)",
+                    ok.join(", ")
+                ),
             },
         ));
     }

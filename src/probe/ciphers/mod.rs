@@ -119,6 +119,8 @@ pub struct Known {
     pub chosen: Vec<(Probe, CipherSuite)>,
     /// The group the full handshake negotiated.
     pub negotiated_group: Option<NamedGroup>,
+    /// What the TLS 1.2 version probe's connection answered besides the version.
+    pub tls12: Option<std::sync::Arc<crate::probe::versions::Tls12Findings>>,
 }
 
 impl Known {
@@ -142,6 +144,10 @@ impl Known {
                 .filter_map(|o| o.cipher.map(|c| (o.probe, c)))
                 .collect(),
             negotiated_group,
+            tls12: outcomes
+                .iter()
+                .find(|o| o.probe == Probe::Tls12)
+                .and_then(|o| o.tls12.clone()),
         }
     }
 
@@ -170,6 +176,8 @@ pub struct Findings {
     /// TLS 1.2's reversed-order probe.
     pub reversed: Option<Reply>,
     pub groups: Vec<(NamedGroup, Option<bool>)>,
+    /// Every ECDHE group was tried (`--ciphers`), not only the negotiated one looked at.
+    pub every_group: bool,
     pub dhe: Option<Reply>,
     /// The DEFLATE-offering hello (also the renegotiation and EMS evidence).
     pub compression: Option<Reply>,
@@ -286,7 +294,7 @@ fn has_ecdsa(known: &Known) -> bool {
 }
 
 /// Runs the default probe plan (see the module comment) for an endpoint.
-pub async fn run(prober: &Prober, known: &Known) -> Findings {
+pub async fn run(prober: &Prober, known: &Known, every_group: bool) -> Findings {
     let prober = prober.counted();
     let prober = &prober;
     let tls13 = known.accepted.contains(&Probe::Tls13);
@@ -344,7 +352,15 @@ pub async fn run(prober: &Prober, known: &Known) -> Findings {
             .await,
         )
     };
-    let group_plan: Vec<NamedGroup> = if tls13 {
+    // One hello per ECDHE group is informational (`kx.groups`): only `--ciphers` pays for it;
+    // otherwise the group the full handshake negotiated is what is known.
+    let group_plan: Vec<NamedGroup> = if !every_group {
+        known
+            .negotiated_group
+            .filter(|g| g.is_ecdhe())
+            .into_iter()
+            .collect()
+    } else if tls13 {
         vec![
             NamedGroup::X25519,
             NamedGroup::SECP256R1,
@@ -371,6 +387,13 @@ pub async fn run(prober: &Prober, known: &Known) -> Findings {
     };
     let compression_job = async {
         let p = best_legacy?;
+        // The TLS 1.2 version probe's hello asked the same question.
+        if let Some(t) = known.tls12.as_ref().filter(|_| p == Probe::Tls12) {
+            return Some(Reply {
+                version: p,
+                answer: Ok(t.answer.clone()),
+            });
+        }
         let b = builder(p, &with_scsv(all_suites(p, |_| true))).compression_methods(&[1, 0]);
         Some(send(prober, p, b).await)
     };
@@ -409,6 +432,7 @@ pub async fn run(prober: &Prober, known: &Known) -> Findings {
         tls13,
         reversed,
         groups,
+        every_group,
         dhe,
         compression,
         weak_curves,
