@@ -1,9 +1,11 @@
 //! Output: the report model (= JSON schema) and every form it leaves the program in — the JSON
-//! writer, NDJSON lines, the terminal table — with the one escaping policy for server-controlled
-//! text ([`escape`]), and reading saved reports back into the model ([`read`]).
+//! writer, NDJSON lines, the terminal table, the self-contained HTML report ([`html`]) — with the
+//! one escaping policy for server-controlled text ([`escape`]), and reading saved reports back
+//! into the model ([`read`]).
 
 pub mod ciphers;
 pub mod escape;
+pub mod html;
 pub mod model;
 pub mod ndjson;
 pub mod read;
