@@ -18,6 +18,7 @@ mod domain;
 mod every_cert;
 mod handshake;
 mod hostile;
+mod html;
 mod imap;
 mod key_exchange;
 mod mta_sts;
