@@ -164,10 +164,10 @@ fn page_console(stderr: &str) -> Vec<String> {
         .collect()
 }
 
+/// Kills Chromium's process group, through the shell's `kill` (present wherever `sh` is).
 fn kill_group(group: u32) {
-    let _ = std::process::Command::new("kill")
-        .args(["-KILL", "--", &format!("-{group}")])
-        .stderr(std::process::Stdio::null())
+    let _ = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -KILL -{group} 2>/dev/null")])
         .status();
 }
 

@@ -159,15 +159,16 @@ fn findings(out: &mut String, heading: &str, checks: &[Check], foreign: &[Foreig
         "<h4>{heading}</h4><table class=\"sub ck\"><thead><tr><th>Status</th><th>Check</th><th>Cap</th><th>Finding</th></tr></thead><tbody>"
     );
     for c in shown {
-        let about = c
-            .certificate
-            .map(|s| {
-                format!(
-                    " <span class=\"muted\">({} certificate)</span>",
-                    selected_word(s)
-                )
-            })
-            .unwrap_or_default();
+        let about = match c.certificate {
+            None => String::new(),
+            Some(SelectedBy::Default) => {
+                " <span class=\"muted\">(the default certificate)</span>".into()
+            }
+            Some(s) => format!(
+                " <span class=\"muted\">(the certificate {} get)</span>",
+                selected_word(s)
+            ),
+        };
         put!(
             out,
             "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}{about}<p class=\"why\">{}</p></td></tr>",

@@ -156,17 +156,17 @@ fn header(out: &mut String, report: &Report) {
 /// RFC 3339 and as written otherwise.
 fn time_element(t: &str) -> String {
     use time::format_description::well_known::Rfc3339;
-    let shown = time::OffsetDateTime::parse(t, &Rfc3339)
-        .ok()
-        .and_then(|d| {
-            d.to_offset(time::UtcOffset::UTC)
-                .format(time::macros::format_description!(
-                    "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
-                ))
-                .ok()
-        })
-        .unwrap_or_else(|| esc(t));
-    format!("<time datetime=\"{}\">{shown}</time>", esc(t))
+    let shown = time::OffsetDateTime::parse(t, &Rfc3339).ok().and_then(|d| {
+        d.to_offset(time::UtcOffset::UTC)
+            .format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
+            ))
+            .ok()
+    });
+    match shown {
+        Some(shown) => format!("<time datetime=\"{}\">{shown}</time>", esc(t)),
+        None => esc(t),
+    }
 }
 
 /// How long the scan took, from the report's RFC 3339 times; `None` when they do not parse.

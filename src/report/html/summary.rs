@@ -182,8 +182,8 @@ fn bar_chart(out: &mut String, chart: &Chart, bars: &[Bar]) {
         desc.join(", ")
     );
     out.push_str("<g class=\"axis\">");
-    let mut tick = 0;
-    while tick <= top {
+    let mut tick = 0usize;
+    loop {
         let y = TOP + plot_h - tick as f64 / top as f64 * plot_h;
         put!(
             out,
@@ -194,7 +194,10 @@ fn bar_chart(out: &mut String, chart: &Chart, bars: &[Bar]) {
             y + 4.0,
             num(tick)
         );
-        tick += step;
+        match tick.checked_add(step) {
+            Some(next) if next <= top => tick = next,
+            _ => break,
+        }
     }
     put!(
         out,
@@ -261,13 +264,13 @@ fn scale(max: usize) -> (usize, usize) {
     let mut step = 1usize;
     'search: for magnitude in (0..=18).map(|p| 10usize.saturating_pow(p)) {
         for m in [1, 2, 5] {
-            step = m * magnitude;
+            step = magnitude.saturating_mul(m);
             if step.saturating_mul(5) >= max {
                 break 'search;
             }
         }
     }
-    let top = max.div_ceil(step).max(1) * step;
+    let top = max.div_ceil(step).max(1).saturating_mul(step);
     (step, top)
 }
 
@@ -293,5 +296,6 @@ mod tests {
         assert_eq!(scale(23), (5, 25));
         assert_eq!(scale(10_000), (2000, 10_000));
         assert_eq!(scale(10_001), (5000, 15_000));
+        assert!(scale(usize::MAX).1 >= usize::MAX / 2);
     }
 }

@@ -272,9 +272,15 @@ fn the_card_shows_versions_cipher_chain_and_dialogue() {
         assert!(card.contains(want), "missing {want:?}");
     }
     let mut r = full_report();
+    let mut rsa = Check::new(CheckId::CertExpired, Status::Fail, "the RSA one expired");
+    rsa.certificate = Some(SelectedBy::Rsa);
+    r.targets[0].endpoints[0].checks.push(rsa);
     r.targets[0].endpoints[0].error = Some(ErrorInfo::new(ErrorKind::TlsHandshake, "alert 40"));
     let html = render(&r);
     assert!(html.contains("<p class=\"err\"><code>tls-handshake</code> alert 40</p>"));
+    assert!(html.contains(
+        "the RSA one expired <span class=\"muted\">(the certificate RSA clients get)</span>"
+    ));
 }
 
 #[test]
@@ -384,5 +390,27 @@ fn an_empty_report_still_renders() {
     assert!(html.contains("No target was scanned."));
     assert!(html.contains("0 targets · 0 endpoints"));
     assert!(html.contains("<small>no targets</small>"));
+    assert!(html.contains("started not a time · finished <time"));
     assert!(!html.contains("id=\"invalid\""));
+}
+
+/// `tlsgrade report` renders saved reports: checks under ids this build does not know are
+/// listed too, and a section the writing tlsgrade did not have is not mistaken for one it
+/// checked and found empty.
+#[test]
+fn a_report_read_back_shows_foreign_checks_and_unrecorded_sections() {
+    let mut v = serde_json::to_value(full_report()).unwrap();
+    let t = v["targets"][0].as_object_mut().unwrap();
+    t.remove("dane");
+    t["checks"].as_array_mut().unwrap().push(serde_json::json!({
+        "id": "tls.from-the-future", "status": "warn", "cap": "A", "detail": "a newer <finding>"
+    }));
+    let r: Report = serde_json::from_value(v).unwrap();
+    assert_eq!(r.targets[0].read_back.foreign_checks.len(), 1);
+    let html = render(&r);
+    assert!(html.contains(
+        "<td><code>tls.from-the-future</code></td><td>A</td><td>a newer &lt;finding&gt;<p class=\"why\">a check this version of tlsgrade does not know</p>"
+    ));
+    assert!(html.contains("<dt>DANE</dt><dd>not recorded in this report</dd>"));
+    assert!(html.contains("<td><span class=\"na\">not recorded</span></td><td>"));
 }
