@@ -20,7 +20,7 @@ pub(super) fn render(out: &mut String, i: usize, t: &TargetReport) {
         plural(t.endpoints.len())
     );
     if let Some(d) = worst_days(t) {
-        put!(out, " · certificate {}", days_text(d));
+        put!(out, " · certificate {}", expiry_text(d));
     }
     for c in reasons.iter().take(2) {
         put!(out, " · <code>{}</code>", c.id);
@@ -324,7 +324,7 @@ fn certificates(out: &mut String, e: &EndpointReport) {
         if let Some(r) = &c.revocation {
             put!(
                 out,
-                " · {}{}",
+                " · revocation: {}{}",
                 revocation_word(r.status),
                 r.source
                     .map(|s| format!(" ({})", source_word(s)))
@@ -342,7 +342,7 @@ fn certificates(out: &mut String, e: &EndpointReport) {
             out,
             " · <span class=\"{}\">{}</span></p><ol class=\"chain\">",
             EXPIRY[expiry_bucket(c.days_remaining)].1,
-            days_text(c.days_remaining)
+            expiry_text(c.days_remaining)
         );
         for (i, ci) in c.chain.iter().enumerate() {
             let sans: Vec<String> = ci.sans.iter().map(|s| esc(s)).collect();

@@ -230,56 +230,25 @@ fn plural(n: usize) -> &'static str {
 struct GradeLook {
     text: &'static str,
     key: &'static str,
-    rank: u8,
+    rank: usize,
 }
 
-/// Every grade the page shows, in rank order: the letters, "?" (nothing could be tested), and
+/// Every grade the page shows, in rank order: badge text, CSS key (also the grade filter's
+/// value), the chart's label and the filter's. The letters, "?" (nothing could be tested) and
 /// not graded (no mail service to grade).
-const GRADE_LOOKS: [GradeLook; 8] = [
-    GradeLook {
-        text: "A+",
-        key: "ap",
-        rank: 0,
-    },
-    GradeLook {
-        text: "A",
-        key: "a",
-        rank: 1,
-    },
-    GradeLook {
-        text: "B",
-        key: "b",
-        rank: 2,
-    },
-    GradeLook {
-        text: "C",
-        key: "c",
-        rank: 3,
-    },
-    GradeLook {
-        text: "D",
-        key: "d",
-        rank: 4,
-    },
-    GradeLook {
-        text: "F",
-        key: "f",
-        rank: 5,
-    },
-    GradeLook {
-        text: "?",
-        key: "q",
-        rank: 6,
-    },
-    GradeLook {
-        text: "—",
-        key: "n",
-        rank: 7,
-    },
+const GRADE_LOOKS: [(&str, &str, &str, &str); 8] = [
+    ("A+", "ap", "A+", "A+"),
+    ("A", "a", "A", "A"),
+    ("B", "b", "B", "B"),
+    ("C", "c", "C", "C"),
+    ("D", "d", "D", "D"),
+    ("F", "f", "F", "F"),
+    ("?", "q", "error", "? (could not test)"),
+    ("—", "n", "not graded", "not graded"),
 ];
 
 fn look(g: Option<GradeValue>) -> GradeLook {
-    GRADE_LOOKS[match g {
+    let rank = match g {
         Some(GradeValue::Letter(Grade::APlus)) => 0,
         Some(GradeValue::Letter(Grade::A)) => 1,
         Some(GradeValue::Letter(Grade::B)) => 2,
@@ -288,7 +257,9 @@ fn look(g: Option<GradeValue>) -> GradeLook {
         Some(GradeValue::Letter(Grade::F)) => 5,
         Some(GradeValue::Unknown) => 6,
         None => 7,
-    }]
+    };
+    let (text, key, _, _) = GRADE_LOOKS[rank];
+    GradeLook { text, key, rank }
 }
 
 /// A grade badge.
@@ -344,6 +315,15 @@ fn days_text(days: i64) -> String {
         d if d < 0 => format!("expired {} day{} ago", -d, if d == -1 { "" } else { "s" }),
         1 => "1 day".into(),
         d => format!("{d} days"),
+    }
+}
+
+/// When a certificate expires, in words: `expires in 12 days`, `expired 3 days ago`.
+fn expiry_text(days: i64) -> String {
+    if days < 0 {
+        days_text(days)
+    } else {
+        format!("expires in {}", days_text(days))
     }
 }
 

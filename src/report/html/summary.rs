@@ -20,7 +20,7 @@ pub(super) fn count(report: &Report) -> Counts {
         endpoints: 0,
     };
     for t in &report.targets {
-        c.grades[look(t.grade).rank as usize] += 1;
+        c.grades[look(t.grade).rank] += 1;
         for e in &t.endpoints {
             c.endpoints += 1;
             for leaf in leaves(e) {
@@ -71,15 +71,11 @@ pub(super) fn render(out: &mut String, report: &Report) {
     let grade_bars: Vec<Bar> = GRADE_LOOKS
         .iter()
         .zip(c.grades)
-        .map(|(l, n)| Bar {
-            label: match l.key {
-                "q" => "error",
-                "n" => "not graded",
-                _ => l.text,
-            },
-            class: format!("g-{}", l.key),
+        .map(|(&(_, key, label, _), n)| Bar {
+            label,
+            class: format!("g-{key}"),
             count: n,
-            filter: Some(l.key),
+            filter: Some(key),
         })
         .collect();
     bar_chart(

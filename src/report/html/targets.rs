@@ -16,13 +16,8 @@ pub(super) fn render(out: &mut String, report: &Report) {
          <div class=\"controls js\"><label>Filter <input id=\"q\" type=\"search\" placeholder=\"name, check id, words\" autocomplete=\"off\"></label> \
          <label>Grade <select id=\"gf\"><option value=\"\">all</option>",
     );
-    for l in GRADE_LOOKS {
-        let text = match l.key {
-            "q" => "? (could not test)",
-            "n" => "not graded",
-            _ => l.text,
-        };
-        put!(out, "<option value=\"{}\">{}</option>", l.key, text);
+    for (_, key, _, option) in GRADE_LOOKS {
+        put!(out, "<option value=\"{key}\">{}</option>", esc(option));
     }
     out.push_str(
         "</select></label> <output id=\"shown\" aria-live=\"polite\"></output></div></div>\n\
