@@ -253,3 +253,51 @@ pub(crate) fn full_report() -> crate::report::Report {
         }],
     }
 }
+
+/// Puts `hostile` into every string of `report` that the model reads as free text (a string
+/// whose replacement still reads as a report): vocabulary fields such as `kind` or `status`
+/// keep their values, every `String` field gets the hostile text. For the tests that every
+/// output escapes every text field.
+pub(crate) fn poison(report: &crate::report::Report, hostile: &str) -> crate::report::Report {
+    use serde_json::Value;
+    fn strings(v: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        match v {
+            Value::String(_) => out.push(path.clone()),
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    path.push(i.to_string());
+                    strings(x, path, out);
+                    path.pop();
+                }
+            }
+            Value::Object(o) => {
+                for (k, x) in o {
+                    path.push(k.clone());
+                    strings(x, path, out);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    fn at<'a>(v: &'a mut Value, path: &[String]) -> &'a mut Value {
+        path.iter().fold(v, |v, k| match v {
+            Value::Array(a) => &mut a[k.parse::<usize>().unwrap()],
+            other => &mut other[k.as_str()],
+        })
+    }
+    let mut v = serde_json::to_value(report).unwrap();
+    let mut paths = Vec::new();
+    strings(&v, &mut vec![], &mut paths);
+    let mut poisoned = 0;
+    for p in paths {
+        let old = std::mem::replace(at(&mut v, &p), Value::String(hostile.into()));
+        if serde_json::from_value::<crate::report::Report>(v.clone()).is_err() {
+            *at(&mut v, &p) = old;
+        } else {
+            poisoned += 1;
+        }
+    }
+    assert!(poisoned > 50, "only {poisoned} text fields found");
+    serde_json::from_value(v).unwrap()
+}

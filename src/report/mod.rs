@@ -1,6 +1,7 @@
 //! Output: the report model (= JSON schema) and every form it leaves the program in — the JSON
-//! writer, NDJSON lines, the terminal table, CSV, the exporter's Prometheus text — with the one escaping policy for server-controlled
-//! text ([`escape`]), and reading saved reports back into the model ([`read`]).
+//! writer, NDJSON lines, the terminal table, CSV, the self-contained HTML report ([`html`]), the
+//! exporter's Prometheus text — with the one escaping policy for server-controlled text
+//! ([`escape`]), and reading saved reports back into the model ([`read`]).
 
 pub mod ciphers;
 pub mod csv;

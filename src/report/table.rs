@@ -94,8 +94,8 @@ fn version_of(e: &EndpointReport) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-/// Renders the whole report.
-fn revocation_word(s: crate::report::RevocationStatus) -> &'static str {
+/// A revocation status in words.
+pub(super) fn revocation_word(s: crate::report::RevocationStatus) -> &'static str {
     use crate::report::RevocationStatus as R;
     match s {
         R::Good => "not revoked",
@@ -105,7 +105,8 @@ fn revocation_word(s: crate::report::RevocationStatus) -> &'static str {
     }
 }
 
-fn source_word(s: crate::report::RevocationSource) -> &'static str {
+/// Where a revocation status came from, in words.
+pub(super) fn source_word(s: crate::report::RevocationSource) -> &'static str {
     use crate::report::RevocationSource as S;
     match s {
         S::OcspStaple => "stapled OCSP",
@@ -114,7 +115,8 @@ fn source_word(s: crate::report::RevocationSource) -> &'static str {
     }
 }
 
-fn selected_word(s: crate::report::SelectedBy) -> &'static str {
+/// Which clients get a certificate, in words.
+pub(super) fn selected_word(s: crate::report::SelectedBy) -> &'static str {
     use crate::report::SelectedBy as B;
     match s {
         B::Default => "default",
@@ -123,6 +125,7 @@ fn selected_word(s: crate::report::SelectedBy) -> &'static str {
     }
 }
 
+/// Renders the whole report.
 pub fn render(report: &Report, o: TableOptions) -> String {
     let mut out = String::new();
     for t in &report.targets {
@@ -228,13 +231,13 @@ fn render_target(t: &TargetReport, o: TableOptions) -> String {
         out.push('\n');
     }
     if let Some(m) = &t.mta_sts {
-        out.push_str(&format!("  MTA-STS: {}\n", mta_sts_line(m)));
+        out.push_str(&format!("  MTA-STS: {}\n", mta_sts_line(m, esc)));
     }
     if let Some(r) = &t.tls_rpt {
-        out.push_str(&format!("  TLS-RPT: {}\n", tls_rpt_line(r)));
+        out.push_str(&format!("  TLS-RPT: {}\n", tls_rpt_line(r, esc)));
     }
     if let Some(d) = &t.dane {
-        out.push_str(&format!("  DANE: {}\n", dane_line(d, &t.endpoints)));
+        out.push_str(&format!("  DANE: {}\n", dane_line(d, &t.endpoints, esc)));
     }
     for c in t.checks.iter().filter(|c| c.status != Status::Pass) {
         out.push_str(&format!(
@@ -265,8 +268,9 @@ fn render_target(t: &TargetReport, o: TableOptions) -> String {
     out
 }
 
-/// One line saying what an MTA-STS sender applies, or why it applies nothing.
-fn mta_sts_line(m: &MtaStsReport) -> String {
+/// One line saying what an MTA-STS sender applies, or why it applies nothing, with the report's
+/// text escaped by `esc` for where the line goes (the terminal, the HTML report).
+pub(super) fn mta_sts_line(m: &MtaStsReport, esc: fn(&str) -> String) -> String {
     if let Some(p) = &m.policy {
         let covered = m.mx_coverage.iter().filter(|c| c.pattern.is_some()).count();
         let mx = if p.mx.is_empty() {
@@ -300,8 +304,8 @@ fn mta_sts_line(m: &MtaStsReport) -> String {
     format!("record published, but no usable policy: {why}")
 }
 
-/// One line with the report destinations, or why there are none.
-fn tls_rpt_line(r: &TlsRptReport) -> String {
+/// One line with the report destinations, or why there are none (text escaped by `esc`).
+pub(super) fn tls_rpt_line(r: &TlsRptReport, esc: fn(&str) -> String) -> String {
     if r.record.is_some() {
         return esc(&r.rua.join(", "));
     }
@@ -434,8 +438,12 @@ fn render_endpoint_detail(e: &EndpointReport) -> String {
     out
 }
 
-/// One line on a domain's DANE: protected or not, and why.
-fn dane_line(d: &DomainDaneReport, endpoints: &[EndpointReport]) -> String {
+/// One line on a domain's DANE: protected or not, and why (text escaped by `esc`).
+pub(super) fn dane_line(
+    d: &DomainDaneReport,
+    endpoints: &[EndpointReport],
+    esc: fn(&str) -> String,
+) -> String {
     let with_tlsa = endpoints
         .iter()
         .filter(|e| e.dane.as_ref().is_some_and(|x| !x.tlsa.is_empty()))
@@ -464,59 +472,12 @@ fn dane_line(d: &DomainDaneReport, endpoints: &[EndpointReport]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::Value;
 
     const HOSTILE: &str = "\u{1b}[2J\u{202e}\u{7}\r\n";
 
-    /// Puts [`HOSTILE`] into every string of `v` that the model reads as free text (a string
-    /// whose replacement still reads as a report): vocabulary fields such as `kind` or
-    /// `status` keep their values, every `String` field gets the escape sequences.
-    fn poison(report: &Report) -> Report {
-        fn strings(v: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
-            match v {
-                Value::String(_) => out.push(path.clone()),
-                Value::Array(a) => {
-                    for (i, x) in a.iter().enumerate() {
-                        path.push(i.to_string());
-                        strings(x, path, out);
-                        path.pop();
-                    }
-                }
-                Value::Object(o) => {
-                    for (k, x) in o {
-                        path.push(k.clone());
-                        strings(x, path, out);
-                        path.pop();
-                    }
-                }
-                _ => {}
-            }
-        }
-        fn at<'a>(v: &'a mut Value, path: &[String]) -> &'a mut Value {
-            path.iter().fold(v, |v, k| match v {
-                Value::Array(a) => &mut a[k.parse::<usize>().unwrap()],
-                other => &mut other[k.as_str()],
-            })
-        }
-        let mut v = serde_json::to_value(report).unwrap();
-        let mut paths = Vec::new();
-        strings(&v, &mut vec![], &mut paths);
-        let mut poisoned = 0;
-        for p in paths {
-            let old = std::mem::replace(at(&mut v, &p), Value::String(HOSTILE.into()));
-            if serde_json::from_value::<Report>(v.clone()).is_err() {
-                *at(&mut v, &p) = old;
-            } else {
-                poisoned += 1;
-            }
-        }
-        assert!(poisoned > 50, "only {poisoned} text fields found");
-        serde_json::from_value(v).unwrap()
-    }
-
     #[test]
     fn no_text_field_reaches_the_terminal_unescaped() {
-        let report = poison(&crate::testkit::full_report());
+        let report = crate::testkit::poison(&crate::testkit::full_report(), HOSTILE);
         for verbose in [false, true] {
             let out = render(
                 &report,

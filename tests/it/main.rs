@@ -20,6 +20,7 @@ mod every_cert;
 mod exporter;
 mod handshake;
 mod hostile;
+mod html;
 mod imap;
 mod key_exchange;
 mod mta_sts;
