@@ -126,7 +126,7 @@ pub struct ScanOptions {
     /// Connections to one IP address at a time. An endpoint needs 5 to 7 for its versions and
     /// certificates (the handshake, which is also TLS 1.3's probe, a TLS 1.2 probe, one hello for
     /// SSL 3.0 to TLS 1.1, a fallback probe, a handshake asking for the other kind of
-    /// certificate) and 14 or more with the default cipher and flaw probes (docs/grading.md).
+    /// certificate) and 13 or more with the default cipher and flaw probes (docs/grading.md).
     /// Mail servers rate-limit aggressive clients.
     #[arg(long = "per-ip", value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub per_ip: u32,
@@ -136,7 +136,7 @@ pub struct ScanOptions {
     #[arg(long, conflicts_with = "versions_only")]
     pub ciphers: bool,
     /// Probe protocol versions and the certificates only: no weak-class, key-exchange, flaw or
-    /// STARTTLS-injection probes (5 to 7 connections per endpoint instead of 14 or more). For very
+    /// STARTTLS-injection probes (5 to 7 connections per endpoint instead of 13 or more). For very
     /// large batches where the version matrix is what matters.
     #[arg(long = "versions-only")]
     pub versions_only: bool,

@@ -11,7 +11,7 @@
 //! | ServerHello at V (TLS 1.3: supported_versions = 0x0304), or a HelloRetryRequest | accepted |
 //! | ServerHello below V | refused (the server picked a lower version) |
 //! | alert protocol_version, or any other fatal alert | refused |
-//! | alert handshake_failure / insufficient_security | ambiguous: retried with other suites first |
+//! | alert handshake_failure / insufficient_security | ambiguous: retried with other suites first (the old versions' hello offers them all at once) |
 //! | close or reset without an alert | refused, and "version intolerance" if a lower version works |
 //! | timeout, network error, not TLS at all | unknown — never "refused" |
 //!
@@ -129,8 +129,17 @@ fn builder(probe: Probe, suites: &[CipherSuite], p256: bool) -> ClientHelloBuild
 /// with a P-256 key share as well (TLS 1.3).
 pub async fn probe_version(prober: &Prober, probe: Probe) -> VersionOutcome {
     let want = probe.target_version();
-    let mut tries: Vec<(Vec<CipherSuite>, bool)> =
-        suite_lists(probe).into_iter().map(|l| (l, false)).collect();
+    let mut lists = suite_lists(probe);
+    // The hellos of [`probe_legacy`] stand for every version below them: one list of every
+    // suite (usual ones first, so a server that follows the client still picks one of those), so
+    // that a handshake_failure needs no second connection to mean "refused".
+    if matches!(probe, Probe::Tls10 | Probe::Tls11) {
+        let all: Vec<CipherSuite> = lists.concat();
+        if lists.len() > 1 && all.len() <= hello::MAX_CIPHER_SUITES {
+            lists = vec![all];
+        }
+    }
+    let mut tries: Vec<(Vec<CipherSuite>, bool)> = lists.into_iter().map(|l| (l, false)).collect();
     if probe == Probe::Tls13 {
         tries.push((probe.default_cipher_suites().to_vec(), true));
     }
@@ -366,7 +375,11 @@ pub fn fallback_check(probe: &FallbackProbe, outcomes: &[VersionOutcome]) -> Che
 /// `main` receives what the full handshake negotiated once it is known (`Some(None)`: it did
 /// not complete): a TLS 1.3 handshake is TLS 1.3's acceptance, so the TLS 1.3 probe waits for it
 /// and is sent only when the handshake says something else.
-pub async fn probe_all(prober: &Prober, main: MainVersion) -> Vec<VersionOutcome> {
+pub async fn probe_all(
+    prober: &Prober,
+    main: MainVersion,
+    tls12_accepted: &tokio::sync::watch::Sender<Option<bool>>,
+) -> Vec<VersionOutcome> {
     let tls13 = async {
         let mut main = main;
         let negotiated = match main.wait_for(|v| v.is_some()).await {
@@ -389,11 +402,12 @@ pub async fn probe_all(prober: &Prober, main: MainVersion) -> Vec<VersionOutcome
             _ => probe_version(prober, Probe::Tls13).await,
         }
     };
-    let (tls13, tls12, legacy) = tokio::join!(
-        tls13,
-        probe_version(prober, Probe::Tls12),
-        probe_legacy(prober)
-    );
+    let tls12 = async {
+        let o = probe_version(prober, Probe::Tls12).await;
+        tls12_accepted.send_replace(Some(o.support == Support::Accepted));
+        o
+    };
+    let (tls13, tls12, legacy) = tokio::join!(tls13, tls12, probe_legacy(prober));
     let mut out = legacy;
     out.extend([tls12, tls13]);
     out

@@ -1,14 +1,19 @@
 //! The endpoint probe sequence: which probe runs when, and what waits for what.
 //!
-//! First wave, at once: the full handshake (dialogue, rustls handshake, certificate), the five
-//! version probes, the TLS_FALLBACK_SCSV probe the commonest matrix needs, and the
-//! STARTTLS-injection probe. The handshake asks first for a connection of the address's
-//! `--per-ip` limit: it decides whether the rest is worth waiting for (a refused connection, a
-//! tarpit or a dialogue without STARTTLS ends the endpoint at once). Then, from the version
-//! matrix: the exact fallback probe when the speculative one was the wrong version, the
-//! certificate of an old-version-only server from its clear-text handshake, and the cipher,
-//! key-exchange and flaw probes. The report this returns is not graded: grades need what the
-//! target stage adds (DANE, MTA-STS).
+//! First wave, at once: the full handshake (dialogue, rustls handshake, certificate), the
+//! version probes (TLS 1.2, one hello for SSL 3.0 to TLS 1.1, and TLS 1.3 only when the
+//! handshake did not negotiate it), the TLS_FALLBACK_SCSV probe the commonest matrix needs, and
+//! the probes that need no matrix ([`EarlyProbes`]: STARTTLS injection, and renegotiation as
+//! soon as the TLS 1.2 probe is accepted), whose waits then overlap everything else. The
+//! handshake asks first for a connection of the address's `--per-ip` limit: it decides whether
+//! the rest is worth waiting for (a refused connection, a tarpit or a dialogue without STARTTLS
+//! ends the endpoint at once); its dialogue after TLS ([`Tail`]) runs beside the later stages.
+//! Then, from the version matrix: the exact fallback probe when the speculative one was the
+//! wrong version, the certificate of an old-version-only server from its clear-text handshake,
+//! and the cipher, key-exchange and flaw probes. No probe holds a connection it is not using:
+//! a server that serves one connection at a time (openssl s_server) would stall every other.
+//! The report this returns is not graded: grades need what the target stage adds (DANE,
+//! MTA-STS).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -71,6 +76,9 @@ pub(super) async fn scan(
     let mut full_config = None;
     // What the full handshake negotiated, for the version probes, as soon as it is known.
     let (negotiated_tx, negotiated_rx) = tokio::sync::watch::channel(None);
+    // Whether the TLS 1.2 probe was accepted, for the renegotiation probe, as soon as it is known.
+    let (tls12_tx, tls12_rx) = tokio::sync::watch::channel(None);
+    let early = early_probes(cfg, &prober, tls12_rx);
     let (main_done, tail, outcomes, probes) = {
         // Boxed so that it can be dropped once done, ending its hold on the report.
         let mut main = Box::pin(async {
@@ -101,22 +109,18 @@ pub(super) async fn scan(
         // and the batch keeps one scan future per in-flight target, so inline they would be
         // paid for by every target, even one whose connection is refused.
         let mut probes = Box::pin(async {
+            // Owned here, so that dropping the probes (nothing to probe) ends the wait of the
+            // renegotiation probe too.
+            let tls12_tx = tls12_tx;
             let speculative = versions::fallback_scsv(&prober, versions::SPECULATIVE_FALLBACK);
-            // The STARTTLS-injection probe needs no version: it goes in this wave.
-            let injection = async {
-                if !cfg.cipher_probes || prober.target().transport == Transport::Tls {
-                    return None;
-                }
-                let counted = prober.counted();
-                let answer = injection::probe(&counted).await;
-                Some((answer, counted.connections()))
-            };
             tokio::join!(
-                versions::probe_all(&prober, negotiated_rx),
-                speculative,
-                injection
+                versions::probe_all(&prober, negotiated_rx, &tls12_tx),
+                speculative
             )
         });
+        let (mut injection_drive, mut renegotiation_drive) =
+            (early.injection.clone(), early.renegotiation.clone());
+        let (mut injection_run, mut renegotiation_run) = (false, false);
         let mut outcomes = None;
         let (main_done, tail) = loop {
             tokio::select! {
@@ -125,6 +129,8 @@ pub(super) async fn scan(
                 biased;
                 m = &mut main => break m,
                 o = &mut probes, if outcomes.is_none() => outcomes = Some(o),
+                _ = &mut injection_drive, if !injection_run => injection_run = true,
+                _ = &mut renegotiation_drive, if !renegotiation_run => renegotiation_run = true,
             }
         };
         drop(main);
@@ -141,6 +147,7 @@ pub(super) async fn scan(
         tail_done_tx.send_replace(true);
         dialogue
     };
+    let nothing_to_probe = matches!(main_done, MainHandshake::NotTried);
     let rest = async {
         // The other kind of certificate depends on the handshake's leaf only: asked for beside
         // the version probes still running, rather than after them.
@@ -161,7 +168,7 @@ pub(super) async fn scan(
                 (main_done, Some(o), Others::Fetched(others))
             }
         };
-        if let Some((outcomes, speculative, injection)) = outcomes {
+        if let Some((outcomes, speculative)) = outcomes {
             let main = versions::explain_failure(main, &outcomes, p.transport == Transport::Tls);
             if let (MainHandshake::Failed(Failure::NotTls, seen), Some(e)) =
                 (&main, rep.error.as_mut())
@@ -202,8 +209,13 @@ pub(super) async fn scan(
                 }
             };
             if cfg.cipher_probes && usable {
-                let injection =
-                    injection.map(|(a, n)| (injection::check(&a, modern, p.transport), n));
+                let injection = async {
+                    early
+                        .injection
+                        .clone()
+                        .await
+                        .map(|(a, n)| (injection::check(&a, modern, p.transport), n))
+                };
                 // Resumption and 0-RTT need the full handshake's session.
                 let completed = matches!(main, MainHandshake::Completed(_));
                 let negotiated = rep.negotiated.as_ref().map(|n| n.version);
@@ -220,7 +232,13 @@ pub(super) async fn scan(
                 };
                 let (others, (), resumed) = tokio::join!(
                     others,
-                    Box::pin(cipher_stage(cfg, &prober, &outcomes, injection, &mut rep)),
+                    Box::pin(cipher_stage(
+                        cfg,
+                        &prober,
+                        &outcomes,
+                        (injection, early.renegotiation.clone()),
+                        &mut rep
+                    )),
                     resumed
                 );
                 if let Some((checks, connections)) = resumed {
@@ -231,7 +249,7 @@ pub(super) async fn scan(
                 }
                 certificates_stage(cfg, &name, revocation, staple, others, &mut rep).await;
             } else {
-                if let Some((answer, _)) = injection {
+                if let Some((answer, _)) = early.injection.clone().await {
                     // A refusal before TLS still says something; a failed handshake is said already.
                     if !matches!(answer, injection::Injection::HandshakeFailed(..)) {
                         rep.checks
@@ -243,12 +261,71 @@ pub(super) async fn scan(
             }
         }
     };
-    let (dialogue, ()) = tokio::join!(tail, rest);
+    // The early probes go on beside everything else until they are done, unless there is
+    // nothing to probe: then, like the version probes, they are dropped.
+    let drive_early = async {
+        if !nothing_to_probe {
+            let _ = tokio::join!(early.injection.clone(), early.renegotiation.clone());
+        }
+    };
+    let (dialogue, (), ()) = tokio::join!(tail, rest, drive_early);
     if let Some(d) = dialogue {
         add_dialogue(d, &mut rep);
     }
     rep.elapsed_ms = started.elapsed().as_millis() as u64;
     rep
+}
+
+/// A probe started with the version probes whose checks the cipher stage reads: whoever awaits
+/// a clone first drives it, and every clone gets the same result.
+type EarlyChecks<'a> =
+    futures::future::Shared<futures::future::BoxFuture<'a, Option<(Vec<Check>, u32)>>>;
+
+/// The probes that need no version matrix, started with the version probes so that their
+/// waits overlap the other connections rather than follow them.
+struct EarlyProbes<'a> {
+    /// STARTTLS injection (SMTP, IMAP, POP3): the server's answer and the connections.
+    injection: futures::future::Shared<
+        futures::future::BoxFuture<'a, Option<(injection::Injection, u32)>>,
+    >,
+    /// Renegotiation, once the TLS 1.2 probe is accepted.
+    renegotiation: EarlyChecks<'a>,
+}
+
+fn early_probes<'a>(
+    cfg: &'a ScanConfig,
+    prober: &'a Prober,
+    tls12_accepted: tokio::sync::watch::Receiver<Option<bool>>,
+) -> EarlyProbes<'a> {
+    use futures::FutureExt;
+    let injection = async move {
+        if !cfg.cipher_probes || prober.target().transport == Transport::Tls {
+            return None;
+        }
+        let counted = prober.counted();
+        let answer = injection::probe(&counted).await;
+        Some((answer, counted.connections()))
+    };
+    let renegotiation = async move {
+        if !cfg.cipher_probes {
+            return None;
+        }
+        let mut seen = tls12_accepted;
+        let accepted = matches!(
+            seen.wait_for(|v| v.is_some()).await.as_deref(),
+            Ok(Some(true))
+        );
+        if !accepted {
+            return None;
+        }
+        let counted = prober.counted();
+        let checks = renegotiation::probe(&counted).await;
+        Some((checks, counted.connections()))
+    };
+    EarlyProbes {
+        injection: injection.boxed().shared(),
+        renegotiation: renegotiation.boxed().shared(),
+    }
 }
 
 /// The key kinds to ask for beside the one the full handshake got: a server commonly holds an
@@ -598,16 +675,20 @@ type Tail<'a> = futures::future::BoxFuture<'a, Option<Dialogue>>;
 
 /// The cipher, key-exchange and flaw probes, once the version matrix is known: the default plan
 /// ([`ciphers::run`]), `--ciphers` enumeration, and Heartbleed, CCS injection and ROBOT at the
-/// best TLS 1.0–1.2 version (heartbeat needs extensions, so not SSL 3.0). `injection` is the
-/// STARTTLS-injection check probed beside the version probes and its connections, counted here
-/// with the others.
+/// best TLS 1.0–1.2 version (heartbeat needs extensions, so not SSL 3.0). `early` are the
+/// STARTTLS-injection check and the renegotiation probe, started with the version probes; their
+/// checks and connections are counted here with the others.
 async fn cipher_stage(
     cfg: &ScanConfig,
     prober: &Prober,
     outcomes: &[VersionOutcome],
-    injection: Option<(Check, u32)>,
+    early: (
+        impl std::future::Future<Output = Option<(Check, u32)>>,
+        EarlyChecks<'_>,
+    ),
     rep: &mut EndpointReport,
 ) {
+    let (injection, early_renegotiation) = early;
     let Some(protocols) = &rep.protocols else {
         return;
     };
@@ -656,21 +737,33 @@ async fn cipher_stage(
     };
     let robot = async { Some(robot::probe(flaws, flaw_version?).await) };
     let tls12 = known.accepted.contains(&Probe::Tls12);
+    // Started as soon as the TLS 1.2 probe was accepted; asked here only when the matrix has
+    // TLS 1.2 from other evidence (the full handshake).
     let renegotiation = async {
-        match tls12 {
-            true => renegotiation::probe(flaws).await,
-            false => Vec::new(),
+        if !tls12 {
+            return (Vec::new(), 0);
+        }
+        match early_renegotiation.await {
+            Some(done) => done,
+            None => (renegotiation::probe(flaws).await, 0),
         }
     };
-    // The renegotiation probe asks first: a server that ignores renegotiation makes it wait
-    // out its timer, which is best spent while the other probes use the remaining connections.
-    let (renegotiation, findings, enumerations, heartbleed, ccs, robot) = tokio::join!(
+    let (
+        (renegotiation, early_connections),
+        findings,
+        enumerations,
+        heartbleed,
+        ccs,
+        robot,
+        injection,
+    ) = tokio::join!(
         renegotiation,
         ciphers::run(prober, &known, cfg.full_ciphers),
         enumerations,
         heartbleed,
         ccs,
-        robot
+        robot,
+        injection
     );
     let poodle = match tls12 {
         true => Some(poodle::check(flaws, poodle::cbc_seen(&findings, &enumerations)).await),
@@ -700,7 +793,7 @@ async fn cipher_stage(
     }));
     a.checks.extend(renegotiation);
     a.checks.extend(poodle);
-    a.ciphers.connections += flaws.connections();
+    a.ciphers.connections += flaws.connections() + early_connections;
     if let Some((c, connections)) = injection {
         a.ciphers.connections += connections;
         a.checks.push(c);

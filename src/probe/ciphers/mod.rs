@@ -294,6 +294,7 @@ fn has_ecdsa(known: &Known) -> bool {
 }
 
 /// Runs the default probe plan (see the module comment) for an endpoint.
+/// `every_group`: `--ciphers`, which also pays for the informational hello per ECDHE group.
 pub async fn run(prober: &Prober, known: &Known, every_group: bool) -> Findings {
     let prober = prober.counted();
     let prober = &prober;
@@ -336,7 +337,9 @@ pub async fn run(prober: &Prober, known: &Known, every_group: bool) -> Findings 
             .await,
         )
     };
-    // Server preference: the TLS 1.2 list reversed (weakest first).
+    // Server preference: the TLS 1.2 list reversed (weakest first). Besides the server's order,
+    // it is what shows a server that follows the client's order choosing CBC, which the POODLE
+    // probe needs to have seen.
     let reversed_job = async {
         if !tls12 {
             return None;
