@@ -18,10 +18,10 @@ macro_rules! put {
 }
 
 mod card;
+#[cfg(test)]
+mod html_tests;
 mod summary;
 mod targets;
-#[cfg(test)]
-mod tests;
 
 use std::borrow::Cow;
 
