@@ -69,6 +69,23 @@ struct Run {
     elapsed: Duration,
 }
 
+impl Run {
+    /// The page raised no console message and made no request beyond the file.
+    #[track_caller]
+    fn assert_clean(&self) {
+        assert!(
+            self.console.is_empty(),
+            "console messages:\n{}",
+            self.console.join("\n")
+        );
+        assert!(
+            self.requests.is_empty(),
+            "requests beyond the file: {:?}",
+            self.requests
+        );
+    }
+}
+
 fn chromium_binary() -> PathBuf {
     std::env::var_os("TLSGRADE_CHROMIUM")
         .map(PathBuf::from)
@@ -241,16 +258,7 @@ async fn the_report_loads_in_chromium_with_no_error_and_no_request() {
     })
     .await
     .unwrap();
-    assert!(
-        run.console.is_empty(),
-        "console messages:\n{}",
-        run.console.join("\n")
-    );
-    assert!(
-        run.requests.is_empty(),
-        "requests beyond the file: {:?}",
-        run.requests
-    );
+    run.assert_clean();
     let dom = &run.dom;
     // The script ran: it marks the page ready and shows the controls it drives.
     assert!(
@@ -311,16 +319,7 @@ async fn the_report_loads_in_chromium_with_no_error_and_no_request() {
     })
     .await
     .unwrap();
-    assert!(
-        shot.console.is_empty(),
-        "console messages:\n{}",
-        shot.console.join("\n")
-    );
-    assert!(
-        shot.requests.is_empty(),
-        "requests beyond the file: {:?}",
-        shot.requests
-    );
+    shot.assert_clean();
     let bytes = std::fs::read(&png).unwrap();
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
     // IHDR: width and height, big-endian, after the signature and the chunk header.
