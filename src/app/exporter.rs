@@ -102,12 +102,7 @@ impl Stats {
             in_flight: Gauge::default(),
             duration: Histogram::new(exponential_buckets(0.25, 2.0, 10)),
         };
-        let help = |name: &str| {
-            EXPORTER_METRICS
-                .iter()
-                .find(|(n, _)| n.strip_suffix("_total").unwrap_or(n) == name)
-                .map_or("", |(_, h)| *h)
-        };
+        let help = |name: &str| metrics::help_of(EXPORTER_METRICS, name);
         // prometheus-client appends `_total` to counters itself.
         macro_rules! reg {
             ($name:literal, $metric:ident) => {

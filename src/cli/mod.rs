@@ -312,17 +312,21 @@ impl CertArgs {
     pub fn config(&self) -> Result<ScanConfig, String> {
         let mut c = ScanConfig::new(TrustStore::from_pem_files(&self.ca_file)?);
         c.resolver = self.resolver.as_deref().map(parse_resolver).transpose()?;
-        c.connect_to = self
-            .connect_to
-            .iter()
-            .map(|s| ConnectTo::parse(s).map_err(|e| format!("--connect-to {e}")))
-            .collect::<Result<Vec<_>, _>>()?;
+        c.connect_to = parse_connect_to(&self.connect_to)?;
         c.timeout = parse_timeout(self.timeout)?;
         c.warn_days = self.warn_days as i64;
         c.revocation = !self.no_revocation;
         c.at = parse_at_option(self.at.as_deref())?;
         Ok(c)
     }
+}
+
+/// Every `--connect-to`, validated.
+fn parse_connect_to(rules: &[String]) -> Result<Vec<ConnectTo>, String> {
+    rules
+        .iter()
+        .map(|s| ConnectTo::parse(s).map_err(|e| format!("--connect-to {e}")))
+        .collect()
 }
 
 /// `--timeout` in seconds, validated.

@@ -6,10 +6,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{parse_at_option, parse_grade, parse_resolver, parse_timeout};
+use super::{parse_at_option, parse_connect_to, parse_grade, parse_resolver, parse_timeout};
 use crate::config::ScanConfig;
 use crate::inspect::TrustStore;
-use crate::net::ConnectTo;
 use crate::report::Grade;
 use crate::target::{self, InvalidTarget, Target};
 
@@ -149,11 +148,7 @@ impl ScanOptions {
     /// The scan configuration these options give. `Err` is a usage error (exit status 2).
     pub fn config(&self) -> Result<ScanConfig, String> {
         let resolver = self.resolver.as_deref().map(parse_resolver).transpose()?;
-        let connect_to = self
-            .connect_to
-            .iter()
-            .map(|s| ConnectTo::parse(s).map_err(|e| format!("--connect-to {e}")))
-            .collect::<Result<Vec<_>, _>>()?;
+        let connect_to = parse_connect_to(&self.connect_to)?;
         let timeout = parse_timeout(self.timeout)?;
         let ehlo_name = match &self.ehlo {
             Some(n) => {

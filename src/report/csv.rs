@@ -81,9 +81,7 @@ pub fn push_target(out: &mut String, t: &TargetReport) {
             domain_reasons.clone(),
         ]);
         row.push(Cell::Foreign(
-            error
-                .map(|e| format!("{}: {}", e.kind.as_str(), e.message))
-                .unwrap_or_default(),
+            error.map(|e| e.to_string()).unwrap_or_default(),
         ));
         row.push(Cell::empty());
         row
@@ -130,12 +128,7 @@ pub fn push_target(out: &mut String, t: &TargetReport) {
             Cell::Ours(dane(e).into()),
             Cell::Foreign(reasons(&e.checks)),
             domain_reasons.clone(),
-            Cell::Foreign(
-                e.error
-                    .as_ref()
-                    .map(|x| format!("{}: {}", x.kind.as_str(), x.message))
-                    .unwrap_or_default(),
-            ),
+            Cell::Foreign(e.error.as_ref().map(|x| x.to_string()).unwrap_or_default()),
             Cell::Ours(e.elapsed_ms.to_string()),
         ];
         push_row(out, row.into_iter());

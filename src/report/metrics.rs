@@ -131,12 +131,7 @@ pub const PROBE_METRICS: &[(&str, &str)] = &[
 impl Families {
     fn register(&self) -> Registry {
         let mut r = Registry::default();
-        let help = |name: &str| {
-            PROBE_METRICS
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map_or("", |(_, h)| *h)
-        };
+        let help = |name: &str| help_of(PROBE_METRICS, name);
         macro_rules! reg {
             ($name:literal, $metric:expr) => {
                 r.register($name, help($name), $metric.clone())
@@ -154,6 +149,14 @@ impl Families {
         reg!("tlsgrade_dane_valid", self.dane_valid);
         r
     }
+}
+
+/// The help text `list` gives the metric registered as `name` (a counter is listed with the
+/// `_total` the encoder appends to its name).
+pub fn help_of(list: &[(&str, &'static str)], name: &str) -> &'static str {
+    list.iter()
+        .find(|(n, _)| n.strip_suffix("_total").unwrap_or(n) == name || *n == name)
+        .map_or("", |(_, h)| *h)
 }
 
 /// The Prometheus text of one scanned target (`/probe`'s body).
