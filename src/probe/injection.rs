@@ -9,11 +9,19 @@
 //! send nothing more before the handshake): WARN. A server that refuses STARTTLS sent with
 //! another command (a 5xx: "pipelining not allowed", Exim's synchronization error) never starts
 //! TLS with anything injected in it: PASS.
+//!
+//! Nothing is waited out in silence. The hello goes out at once after the go-ahead: a reply in
+//! clear text comes before the ServerHello, where the handshake reads it. Inside TLS the probe
+//! says goodbye at once (`QUIT`, `a3 LOGOUT`): replies come in order, so whatever comes before
+//! the goodbye's own answer answers the injected command ([`inside_tls`]).
 
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use rustls::pki_types::ServerName;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
@@ -37,11 +45,14 @@ fn protocol(transport: Transport) -> (CheckId, &'static str, &'static str) {
     }
 }
 
-/// How long to wait for a reply that should never come. A vulnerable server answers at once (the
-/// command is already in its buffer), so a few round trips suffice: three times the STARTTLS
-/// exchange's round trip, within these bounds (a fixed wait cost every SMTP endpoint 1.5 s).
+/// How long a POP3 server may take to close after the answer to `QUIT`, which is how its one
+/// answer is told from two (POP3 answers carry no tag): three times the STARTTLS exchange's
+/// round trip, within these bounds.
 const QUIET_MIN: Duration = Duration::from_millis(150);
 const QUIET_MAX: Duration = Duration::from_millis(1500);
+
+/// Most bytes read inside TLS for the answers to the injected command and the goodbye.
+const MAX_ANSWERS: usize = 4096;
 
 /// What the server did with plaintext sent in the same segment as STARTTLS.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,46 +151,202 @@ async fn run(prober: &Prober, offer: Offer) -> Injection {
         Err(e) => return e,
     };
     let quiet = (sent.elapsed() * 3).clamp(QUIET_MIN, QUIET_MAX).min(step);
-    // Anything more in clear text? Only the server can send it now (we wait with our hello).
-    let mut clear = r.pending().to_vec();
-    if clear.is_empty() {
-        let mut buf = [0u8; 512];
-        if let Ok(Ok(n)) = tokio::time::timeout(quiet, s.read(&mut buf)).await {
-            clear.extend_from_slice(&buf[..n]);
-        }
-    }
-    if !clear.is_empty() {
-        return Injection::AnsweredInClear(clear);
+    // A reply in clear text that came with the go-ahead.
+    if !r.pending().is_empty() {
+        return Injection::AnsweredInClear(r.pending().to_vec());
     }
     let name = t
         .sni
         .as_deref()
         .and_then(|n| ServerName::try_from(n.to_string()).ok())
         .unwrap_or_else(|| ServerName::IpAddress(t.dial.ip().into()));
+    let (s, first) = FirstBytes::new(s);
     let mut tls = match tls::handshake(s, name, step, offer, None).await {
         Ok((tls, _)) => tls,
-        Err(f) => return Injection::HandshakeFailed(f.why, f.error.message),
-    };
-    // Send nothing: any reply now is to the injected RSET.
-    let mut buf = [0u8; 512];
-    let got = match tokio::time::timeout(quiet, tls.read(&mut buf)).await {
-        Ok(Ok(n)) => buf[..n].to_vec(),
-        _ => Vec::new(),
+        Err(f) => {
+            let first = first.lock().map(|b| b.clone()).unwrap_or_default();
+            return match is_clear_text(&first) {
+                true => Injection::AnsweredInClear(first),
+                false => Injection::HandshakeFailed(f.why, f.error.message),
+            };
+        }
     };
     let goodbye: &[u8] = match t.transport {
         Transport::ImapStartTls => b"a3 LOGOUT\r\n",
         _ => b"QUIT\r\n",
     };
-    let _ = tokio::time::timeout(step, async {
+    let said = tokio::time::timeout(step, async {
         tls.write_all(goodbye).await?;
         tls.flush().await
     })
     .await;
-    if got.is_empty() {
-        Injection::Discarded
-    } else {
-        Injection::AnsweredInsideTls(got)
+    if !matches!(said, Ok(Ok(()))) {
+        return Injection::NotTested("the goodbye inside TLS could not be sent".into());
     }
+    let deadline = Instant::now() + step;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    loop {
+        match inside_tls(t.transport, &got) {
+            Decided::Discarded => return Injection::Discarded,
+            Decided::Answered(n) => return Injection::AnsweredInsideTls(got[..n].to_vec()),
+            Decided::Open => {}
+        }
+        // POP3's one answer so far waits only for the close that follows it.
+        let until = match t.transport == Transport::Pop3StartTls && !got.is_empty() {
+            true => deadline.min(Instant::now() + quiet),
+            false => deadline,
+        };
+        match tokio::time::timeout_at(until, tls.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 && got.len() < MAX_ANSWERS => got.extend_from_slice(&buf[..n]),
+            _ => break,
+        }
+    }
+    match inside_tls_at_end(t.transport, &got) {
+        Some(n) => Injection::AnsweredInsideTls(got[..n].to_vec()),
+        None => Injection::Discarded,
+    }
+}
+
+/// What the answers read inside TLS so far say.
+#[derive(Debug, PartialEq, Eq)]
+enum Decided {
+    /// The goodbye's answer came first: the injected command was discarded.
+    Discarded,
+    /// The first `n` bytes answer the injected command.
+    Answered(usize),
+    /// Not yet known.
+    Open,
+}
+
+/// Whether `got`, the server's bytes inside TLS after the goodbye, settle the probe. SMTP: the
+/// first complete reply is `221` (the `QUIT`'s) or answers the `RSET`. IMAP: the `a2` tag
+/// answers the injected `NOOP`, the `a3` tag the `LOGOUT`. POP3 answers carry no tag, but
+/// `NOOP` is not allowed before login (RFC 1939 §6: `-ERR`) and `QUIT` always is (`+OK`); two
+/// answers mean the `NOOP` was answered, which only the close after one answer rules out
+/// ([`inside_tls_at_end`]).
+fn inside_tls(transport: Transport, got: &[u8]) -> Decided {
+    let mut at = 0;
+    let mut lines = Vec::new();
+    while let Some(end) = got[at..].iter().position(|b| *b == b'\n') {
+        lines.push((at, at + end + 1));
+        at += end + 1;
+    }
+    let line = |(a, b): (usize, usize)| &got[a..b];
+    match transport {
+        Transport::ImapStartTls => {
+            for l in &lines {
+                let up = line(*l).to_ascii_uppercase();
+                if up.starts_with(b"A2 ") {
+                    return Decided::Answered(l.1);
+                }
+                if up.starts_with(b"A3 ") {
+                    return Decided::Discarded;
+                }
+            }
+            Decided::Open
+        }
+        Transport::Pop3StartTls => match lines.as_slice() {
+            [] => Decided::Open,
+            [first, ..] if line(*first).starts_with(b"-") => Decided::Answered(first.1),
+            [first, _, ..] => Decided::Answered(first.1),
+            [_] => Decided::Open,
+        },
+        Transport::SmtpStartTls | Transport::Tls => {
+            // A reply's last line has a space (or nothing) after its code.
+            let last = lines.iter().find(|l| {
+                let l = line(**l);
+                l.get(3).is_none_or(|b| *b != b'-')
+            });
+            match last {
+                Some(_) if got.starts_with(b"221") => Decided::Discarded,
+                Some(l) => Decided::Answered(l.1),
+                None => Decided::Open,
+            }
+        }
+    }
+}
+
+/// The verdict once the server closed, went quiet or sent too much without settling it: the
+/// bytes that answer the injected command, if any. An unfinished answer that is not the
+/// goodbye's (SMTP: not a `221`) is one; a lone POP3 `+OK` followed by the close is `QUIT`'s.
+fn inside_tls_at_end(transport: Transport, got: &[u8]) -> Option<usize> {
+    match inside_tls(transport, got) {
+        Decided::Answered(n) => Some(n),
+        Decided::Discarded => None,
+        Decided::Open => match transport {
+            Transport::SmtpStartTls | Transport::Tls => {
+                (!got.is_empty() && !got.starts_with(b"221")).then_some(got.len())
+            }
+            Transport::ImapStartTls | Transport::Pop3StartTls => None,
+        },
+    }
+}
+
+/// A stream that keeps the first [`FIRST_KEPT`] bytes read from it, for what a failed handshake
+/// read.
+struct FirstBytes {
+    inner: TcpStream,
+    first: Arc<Mutex<Vec<u8>>>,
+}
+
+const FIRST_KEPT: usize = 512;
+
+impl FirstBytes {
+    fn new(inner: TcpStream) -> (FirstBytes, Arc<Mutex<Vec<u8>>>) {
+        let first = Arc::new(Mutex::new(Vec::new()));
+        (
+            FirstBytes {
+                inner,
+                first: first.clone(),
+            },
+            first,
+        )
+    }
+}
+
+impl AsyncRead for FirstBytes {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Ok(mut first) = self.first.lock() {
+            let room = FIRST_KEPT.saturating_sub(first.len());
+            let new = &buf.filled()[before..];
+            first.extend_from_slice(&new[..new.len().min(room)]);
+        }
+        polled
+    }
+}
+
+impl AsyncWrite for FirstBytes {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, data)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// Whether the first bytes the server sent after the go-ahead are a protocol reply in clear
+/// text rather than TLS: a TLS record starts with a content type 20–24, an SSL 2.0 one with its
+/// length's high bit.
+fn is_clear_text(first: &[u8]) -> bool {
+    first
+        .first()
+        .is_some_and(|b| !(20..=24).contains(b) && *b & 0x80 == 0)
 }
 
 /// Greeting, EHLO, then `STARTTLS` and `RSET` in one segment, up to the `220`: when it was
@@ -351,5 +518,51 @@ mod tests {
             CheckId::Pop3StarttlsInjection
         );
         assert!(d.len() < 500 && !d.contains('\u{1b}'), "{d}");
+    }
+
+    #[test]
+    fn the_answers_before_the_goodbyes_are_the_injected_commands() {
+        use Decided::*;
+        let smtp = |b: &[u8]| inside_tls(Transport::SmtpStartTls, b);
+        assert_eq!(smtp(b"221 2.0.0 Bye\r\n"), Discarded);
+        assert_eq!(smtp(b"221-bye\r\n221 now\r\n"), Discarded);
+        assert_eq!(smtp(b"250 2.0.0 Ok\r\n221 Bye\r\n"), Answered(14));
+        assert_eq!(smtp(b"250 2.0.0 Ok\r\n"), Answered(14));
+        // Every truncation of a settled answer is still open, never misread.
+        for n in 0..14 {
+            assert_eq!(smtp(&b"250 2.0.0 Ok\r\n"[..n]), Open, "{n}");
+            assert_eq!(smtp(&b"221 2.0.0 Bye\r\n"[..n]), Open, "{n}");
+        }
+        assert_eq!(smtp(b"250-a\r\n"), Open);
+        let imap = |b: &[u8]| inside_tls(Transport::ImapStartTls, b);
+        assert_eq!(imap(b"* BYE logging out\r\na3 OK Logout\r\n"), Discarded);
+        assert_eq!(imap(b"a2 OK NOOP done\r\n* BYE\r\n"), Answered(17));
+        assert_eq!(imap(b"* 3 EXISTS\r\nA2 ok\r\n"), Answered(19));
+        assert_eq!(imap(b"* BYE logging out\r\na3 O"), Open);
+        let pop3 = |b: &[u8]| inside_tls(Transport::Pop3StartTls, b);
+        assert_eq!(pop3(b"-ERR not yet\r\n"), Answered(14));
+        assert_eq!(pop3(b"+OK\r\n+OK bye\r\n"), Answered(5));
+        assert_eq!(pop3(b"+OK bye\r\n"), Open);
+        assert_eq!(pop3(b"+OK b"), Open);
+    }
+
+    #[test]
+    fn what_an_unsettled_end_means() {
+        let end = inside_tls_at_end;
+        assert_eq!(end(Transport::SmtpStartTls, b""), None);
+        assert_eq!(end(Transport::SmtpStartTls, b"221 By"), None);
+        assert_eq!(end(Transport::SmtpStartTls, b"250 O"), Some(5));
+        assert_eq!(end(Transport::Pop3StartTls, b"+OK bye\r\n"), None);
+        assert_eq!(end(Transport::Pop3StartTls, b"+OK\r\n+OK bye\r\n"), Some(5));
+        assert_eq!(end(Transport::ImapStartTls, b"* BYE\r\n"), None);
+    }
+
+    #[test]
+    fn a_reply_in_clear_text_is_told_from_tls_and_ssl2() {
+        assert!(is_clear_text(b"250 2.0.0 Ok\r\n"));
+        assert!(is_clear_text(b"+OK"));
+        for tls in [&[0x15u8, 3, 3][..], &[0x16, 3, 1], &[0x80, 0x2e], &[]] {
+            assert!(!is_clear_text(tls), "{tls:?}");
+        }
     }
 }

@@ -200,10 +200,11 @@ pub async fn probe(
     let early_data_offered = second.get_mut().1.early_data().is_some();
     if early_data_offered {
         let _ = tokio::time::timeout(step, second.write_all(harmless(t.transport, port))).await;
+        // The handshake completes with the first flush or read after the early data; without
+        // early data it is complete already.
+        let _ = tokio::time::timeout(step, second.flush()).await;
+        let _ = tokio::time::timeout(TICKET_WAIT.min(step), second.read(&mut buf)).await;
     }
-    // The handshake completes with the first flush or read after the early data.
-    let _ = tokio::time::timeout(step, second.flush()).await;
-    let _ = tokio::time::timeout(TICKET_WAIT.min(step), second.read(&mut buf)).await;
     let (_, conn) = second.get_ref();
     let version = ProtocolVersion(conn.protocol_version().map_or(0, u16::from));
     let resumed = matches!(conn.handshake_kind(), Some(rustls::HandshakeKind::Resumed));

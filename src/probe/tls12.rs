@@ -14,6 +14,7 @@ use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 
 use crate::probe::conn::{NotTls, Prober, ServerAnswer};
+use crate::target::Transport;
 use crate::wire::alert::parse_alert;
 use crate::wire::enums::{
     AlertDescription, AlertLevel, CipherSuite, ContentType, HandshakeType, NamedGroup,
@@ -101,6 +102,25 @@ pub struct Session {
     offer: ClientOffer,
     client_verify: Vec<u8>,
     server_hello_seen: bool,
+    /// A harmless command of the protocol inside TLS, sent once, just ahead of the first
+    /// renegotiation's ClientHello (see [`Session::renegotiate`]).
+    nudge: Option<&'static [u8]>,
+}
+
+/// The command sent ahead of the first renegotiation: one the server answers in any state
+/// (POP3 answers `NOOP` before login with `-ERR`, which is as good). A server whose TLS layer
+/// answers a renegotiation only when its application writes (rustls behind a mail server
+/// waiting for a command) would otherwise say nothing, and its silence cost a whole
+/// [`Session::answer_wait`]; the command makes it write, and its refusal comes with the reply.
+/// It goes before the ClientHello, in the same write: after it, it would be application data in
+/// the middle of the renegotiation, which a server that renegotiates may refuse. Direct TLS has
+/// no such command (an HTTP request would end the connection).
+fn nudge(transport: Transport) -> Option<&'static [u8]> {
+    match transport {
+        Transport::SmtpStartTls | Transport::Pop3StartTls => Some(b"NOOP\r\n"),
+        Transport::ImapStartTls => Some(b"r1 NOOP\r\n"),
+        Transport::Tls => None,
+    }
 }
 
 fn random<const N: usize>() -> Result<[u8; N], Tls12Error> {
@@ -140,6 +160,7 @@ impl Session {
             offer,
             client_verify: Vec::new(),
             server_hello_seen: false,
+            nudge: nudge(prober.target().transport),
         };
         let started = Instant::now();
         let h = s.handshake(step * 2).await?;
@@ -198,8 +219,12 @@ impl Session {
         } else {
             V12
         };
-        self.send(ContentType::HANDSHAKE, record_version, &ch)
-            .await?;
+        let mut bytes = match self.write.is_some().then(|| self.nudge.take()).flatten() {
+            Some(command) => self.sealed(ContentType::APPLICATION_DATA, V12, command)?,
+            None => Vec::new(),
+        };
+        bytes.extend(self.sealed(ContentType::HANDSHAKE, record_version, &ch)?);
+        self.write_all(&bytes).await?;
 
         let m = self.expect(HandshakeType::SERVER_HELLO).await?;
         transcript.extend(framed(m.typ, &m.body));
@@ -308,7 +333,18 @@ impl Session {
         version: ProtocolVersion,
         data: &[u8],
     ) -> Result<(), Tls12Error> {
-        let bytes = match &mut self.write {
+        let bytes = self.sealed(ct, version, data)?;
+        self.write_all(&bytes).await
+    }
+
+    /// `data` as records of `ct`, protected once keys are in use.
+    fn sealed(
+        &mut self,
+        ct: ContentType,
+        version: ProtocolVersion,
+        data: &[u8],
+    ) -> Result<Vec<u8>, Tls12Error> {
+        Ok(match &mut self.write {
             None => encode_record(ct, version, data),
             Some(w) => {
                 let mut out = Vec::new();
@@ -317,8 +353,7 @@ impl Session {
                 }
                 out
             }
-        };
-        self.write_all(&bytes).await
+        })
     }
 
     async fn write_all(&mut self, bytes: &[u8]) -> Result<(), Tls12Error> {
