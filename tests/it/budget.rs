@@ -14,7 +14,19 @@ use crate::common::{config, only_endpoint, scan};
 use tlsgrade::report::EndpointReport;
 
 /// When each connection through a [`proxy`] opened and closed.
-pub(crate) type Timeline = Arc<std::sync::Mutex<Vec<(Instant, Option<Instant>)>>>;
+pub(crate) type Timeline = Arc<std::sync::Mutex<Vec<Line>>>;
+
+/// One connection through a [`proxy`]: when it opened and closed, and what the client sent
+/// (the first [`SENT_KEPT`] bytes and how many segments), to tell the probes apart.
+#[derive(Default)]
+pub(crate) struct Line {
+    opened: Option<Instant>,
+    closed: Option<Instant>,
+    sent: Vec<u8>,
+    segments: u32,
+}
+
+const SENT_KEPT: usize = 4096;
 
 /// A TCP proxy to `backend` on loopback that counts connections, notes when each opened and
 /// closed, and delays every segment by `rtt / 2` each way after one `rtt` for the TCP handshake
@@ -34,11 +46,14 @@ pub(crate) async fn proxy(backend: u16, rtt: Duration) -> (u16, Arc<AtomicU32>, 
             let lines = lines.clone();
             let i = {
                 let mut l = lines.lock().unwrap();
-                l.push((Instant::now(), None));
+                l.push(Line {
+                    opened: Some(Instant::now()),
+                    ..Line::default()
+                });
                 l.len() - 1
             };
             tokio::spawn(async move {
-                let _closed = Closed(lines, i);
+                let _closed = Closed(lines.clone(), i);
                 tokio::time::sleep(rtt).await;
                 let Ok(server) = tokio::net::TcpStream::connect(("127.0.0.1", backend)).await
                 else {
@@ -46,7 +61,10 @@ pub(crate) async fn proxy(backend: u16, rtt: Duration) -> (u16, Arc<AtomicU32>, 
                 };
                 let (cr, cw) = client.into_split();
                 let (sr, sw) = server.into_split();
-                tokio::join!(delayed(cr, sw, rtt / 2), delayed(sr, cw, rtt / 2));
+                tokio::join!(
+                    delayed(cr, sw, rtt / 2, Some((lines.clone(), i))),
+                    delayed(sr, cw, rtt / 2, None)
+                );
             });
         }
     });
@@ -59,7 +77,7 @@ struct Closed(Timeline, usize);
 impl Drop for Closed {
     fn drop(&mut self) {
         if let Ok(mut l) = self.0.lock() {
-            l[self.1].1 = Some(Instant::now());
+            l[self.1].closed = Some(Instant::now());
         }
     }
 }
@@ -69,6 +87,7 @@ async fn delayed(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
     delay: Duration,
+    noted: Option<(Timeline, usize)>,
 ) {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
     let reader = async move {
@@ -77,6 +96,14 @@ async fn delayed(
             match from.read(&mut buf).await {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
+                    if let Some((lines, i)) = &noted {
+                        if let Ok(mut l) = lines.lock() {
+                            let line = &mut l[*i];
+                            line.segments += 1;
+                            let room = SENT_KEPT.saturating_sub(line.sent.len()).min(n);
+                            line.sent.extend_from_slice(&buf[..room]);
+                        }
+                    }
                     if tx
                         .send((Instant::now() + delay, buf[..n].to_vec()))
                         .is_err()
@@ -118,11 +145,13 @@ async fn measured(
     let took = started.elapsed();
     if std::env::var_os("TLSGRADE_BUDGET_TIMELINE").is_some() && !rtt.is_zero() {
         let in_rtt = |t: Instant| t.duration_since(started).as_secs_f64() / rtt.as_secs_f64();
-        for (open, close) in timeline.lock().unwrap().iter() {
+        for l in timeline.lock().unwrap().iter() {
             println!(
-                "    {:5.1} .. {:5.1} RTT",
-                in_rtt(*open),
-                close.map_or(f64::NAN, in_rtt)
+                "    {:5.1} .. {:5.1} RTT  {:3} segments  {}",
+                l.opened.map_or(f64::NAN, in_rtt),
+                l.closed.map_or(f64::NAN, in_rtt),
+                l.segments,
+                hello_summary(&l.sent)
             );
         }
     }
@@ -180,11 +209,13 @@ async fn peers() -> Peers {
 /// - the lab's rustls SMTP server: the handshake (TLS 1.3's probe too), the TLS 1.2 probe
 ///   (with compression, renegotiation_info, Heartbleed and CCS injection on its connection),
 ///   the SSL 3.0–TLS 1.1 hello offering every suite of the three, the fallback probe, the other
-///   kind of certificate, then weak classes, the reversed list, DHE, weak curves, ROBOT's RSA-only
-///   hello, STARTTLS injection, resumption and renegotiation: 13;
+///   kind of certificate, then weak classes, the reversed list (whose ECDHE answer, with the
+///   weak-curve list, settles the curves of its ECDSA certificate), the key-exchange prelude
+///   (whose refusal settles DHE and ROBOT), STARTTLS injection, resumption and renegotiation: 11;
 /// - Postfix with TLS 1.0–1.3 and RSA key exchange, and openssl s_server on direct TLS: the
 ///   old versions walked down one hello each once TLS 1.1 is accepted, a weak-class hello per
-///   accepted version, ROBOT's five RSA connections, POODLE (CBC seen), and for s_server a
+///   accepted version, the prelude answered with DHE (so weak curves and ROBOT ask on their
+///   own), ROBOT's five RSA connections, POODLE (CBC seen), and for s_server a
 ///   second renegotiation connection (it renegotiates at a client's request) but no STARTTLS
 ///   injection: 23 and 22.
 fn endpoints(p: &Peers) -> [(&'static str, &'static str, &'static str, u16, u32); 3] {
@@ -194,7 +225,7 @@ fn endpoints(p: &Peers) -> [(&'static str, &'static str, &'static str, u16, u32)
             "mx.budget.test:25",
             "mx.budget.test:25",
             p.lab,
-            13,
+            11,
         ),
         (
             "Postfix SMTP STARTTLS, TLS 1.0-1.3, RSA key exchange",
@@ -247,4 +278,37 @@ async fn rtt_table() {
             took.as_secs_f64()
         );
     }
+}
+
+/// The first ClientHello in what a client sent, in a few words: the hello's version, how many
+/// suites, the first suites' code points, and whether TLS 1.3 is offered (supported_versions).
+fn hello_summary(sent: &[u8]) -> String {
+    let Some(at) = (0..sent.len().saturating_sub(9))
+        .find(|&i| sent[i] == 0x16 && sent[i + 1] == 3 && sent[i + 5] == 1)
+    else {
+        return format!("no hello in {} bytes", sent.len());
+    };
+    let h = &sent[at + 9..];
+    let Some(&sid) = h.get(34) else {
+        return "short hello".into();
+    };
+    let s = 35 + sid as usize;
+    let Some(n) = h
+        .get(s..s + 2)
+        .map(|b| u16::from_be_bytes([b[0], b[1]]) as usize / 2)
+    else {
+        return "short hello".into();
+    };
+    let first: Vec<String> = (0..n.min(3))
+        .filter_map(|k| h.get(s + 2 + 2 * k..s + 4 + 2 * k))
+        .map(|b| format!("{:02x}{:02x}", b[0], b[1]))
+        .collect();
+    let tls13 = h.windows(2).any(|w| w == [0x00, 0x2b]);
+    format!(
+        "hello {:02x}{:02x}, {n} suites {} {}",
+        h[0],
+        h[1],
+        first.join(","),
+        if tls13 { "(+supported_versions?)" } else { "" }
+    )
 }

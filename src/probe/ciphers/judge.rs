@@ -457,7 +457,7 @@ fn weak_curve_check(reply: &Reply) -> Check {
             CheckId::KxWeakCurve,
             Status::Pass,
             format!(
-                "a {v} ECDHE hello offering curves under 224 bits was refused ({})",
+                "a {v} hello offering ECDHE with curves under 224 bits first was refused ({})",
                 reply.describe()
             ),
         ),

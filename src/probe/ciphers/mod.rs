@@ -15,7 +15,10 @@
 //!   TLS ≤ 1.2 ECDHE-only hello whose ServerKeyExchange names the curve), minus the group the
 //!   full handshake already negotiated;
 //! - one DHE-only hello (the DH prime's size is in the clear-text ServerKeyExchange);
-//! - one ECDHE hello listing the curves under 224 bits first;
+//! - one ECDHE hello listing the curves under 224 bits first (with an ECDSA certificate, the
+//!   reversed list lists the same curves, and its answer stands in when it chose ECDHE);
+//! - but first, one hello asking those two questions and ROBOT's together ([`kx_prelude`]): a
+//!   refusal settles all three, an acceptance answers the one its suite names;
 //! - one hello offering DEFLATE, whose ServerHello also shows renegotiation_info (RFC 5746) and
 //!   extended_master_secret (RFC 7627).
 //!
@@ -293,9 +296,72 @@ fn has_ecdsa(known: &Known) -> bool {
         .any(|(_, s)| s.info().is_some_and(|i| i.auth == Authentication::Ecdsa))
 }
 
-/// Runs the default probe plan (see the module comment) for an endpoint.
-/// `every_group`: `--ciphers`, which also pays for the informational hello per ECDHE group.
-pub async fn run(prober: &Prober, known: &Known, every_group: bool) -> Findings {
+/// The curves the weak-curve hello lists: those under 224 bits, and with an ECDSA certificate
+/// the NIST curves it may be on last (RFC 8422 §5.1.1 lets supported_groups limit it too).
+fn weak_curve_list(known: &Known) -> Vec<NamedGroup> {
+    let mut curves: Vec<NamedGroup> = hello::WEAK_CURVES.iter().map(|(g, _)| *g).collect();
+    if has_ecdsa(known) {
+        curves.extend([
+            NamedGroup::SECP256R1,
+            NamedGroup::SECP384R1,
+            NamedGroup::SECP521R1,
+        ]);
+    }
+    curves
+}
+
+/// One hello at the best TLS ≤ 1.2 version that asks three key-exchange questions at once: the
+/// DHE suites first, then the ECDHE suites with only the curves under 224 bits, then the RSA
+/// key-exchange suites ROBOT needs ([`crate::probe::robot::RSA_KX`]). Most servers today
+/// refuse all three, and one refusal settles them all: no DHE, no curve under 224 bits, no RSA
+/// key exchange; but not the curves of a server with an ECDSA certificate, which may refuse
+/// ECDHE only because its certificate's curve is not listed ([`weak_curve_list`]). An
+/// acceptance answers the question its suite names and no other, so the others then get their
+/// own hello, as without it. One connection, `None` without TLS ≤ 1.2.
+pub async fn kx_prelude(prober: &Prober, known: &Known) -> Option<Reply> {
+    let p = known.best_legacy()?;
+    let mut offer = all_suites(p, |i| i.kx == KeyExchange::Dhe);
+    offer.extend(all_suites(p, |i| i.kx == KeyExchange::Ecdhe));
+    for s in crate::probe::robot::RSA_KX {
+        if !offer.contains(s) && s.info().is_some_and(|i| i.kx == KeyExchange::Rsa) {
+            offer.push(*s);
+        }
+    }
+    let weak: Vec<NamedGroup> = hello::WEAK_CURVES.iter().map(|(g, _)| *g).collect();
+    let b = builder(p, &with_scsv(offer)).groups(&weak);
+    Some(send(prober, p, b).await)
+}
+
+/// What the [`kx_prelude`] settled: `Some(None)` all three questions (refused), `Some(Some(kx))`
+/// the question of the key exchange it chose, `None` nothing.
+pub fn prelude_settled(prelude: Option<&Reply>) -> Option<Option<KeyExchange>> {
+    let r = prelude?;
+    match r.accepted()? {
+        false => Some(None),
+        true => Some(Some(r.suite()?.info()?.kx)),
+    }
+}
+
+/// The prelude's answer when it settled the question of `kx` (`ecdsa`: the server has an
+/// ECDSA certificate, whose curves a refusal does not settle).
+fn settles(prelude: Option<Reply>, kx: KeyExchange, ecdsa: bool) -> Option<Reply> {
+    match prelude_settled(prelude.as_ref())? {
+        None if kx == KeyExchange::Ecdhe && ecdsa => None,
+        Some(k) if k != kx => None,
+        _ => prelude,
+    }
+}
+
+/// Runs the default probe plan (see the module comment) for an endpoint. `prelude` gives the
+/// [`kx_prelude`]'s answer, which spares the DHE and weak-curve hellos when it settled them;
+/// the other hellos go out without waiting for it. `every_group`: `--ciphers`, which also pays
+/// for the informational hello per ECDHE group.
+pub async fn run(
+    prober: &Prober,
+    known: &Known,
+    prelude: impl std::future::Future<Output = Option<Reply>> + Clone,
+    every_group: bool,
+) -> Findings {
     let prober = prober.counted();
     let prober = &prober;
     let tls13 = known.accepted.contains(&Probe::Tls13);
@@ -339,21 +405,27 @@ pub async fn run(prober: &Prober, known: &Known, every_group: bool) -> Findings 
     };
     // Server preference: the TLS 1.2 list reversed (weakest first). Besides the server's order,
     // it is what shows a server that follows the client's order choosing CBC, which the POODLE
-    // probe needs to have seen.
-    let reversed_job = async {
-        if !tls12 {
-            return None;
-        }
-        let mut offer = all_suites(Probe::Tls12, |_| true);
-        offer.reverse();
-        Some(
-            send(
-                prober,
-                Probe::Tls12,
-                builder(Probe::Tls12, &with_scsv(offer)),
-            )
-            .await,
-        )
+    // probe needs to have seen. With an ECDSA certificate it lists the weak-curve hello's curves
+    // (and x25519 last), so that its ECDHE answer is also that hello's: the curve a server takes
+    // does not depend on the order of the suites.
+    let ecdsa = has_ecdsa(known);
+    let reversed_job = {
+        use futures::FutureExt;
+        Box::pin(async move {
+            if !tls12 {
+                return None;
+            }
+            let mut offer = all_suites(Probe::Tls12, |_| true);
+            offer.reverse();
+            let mut b = builder(Probe::Tls12, &with_scsv(offer));
+            if ecdsa {
+                let mut curves = weak_curve_list(known);
+                curves.push(NamedGroup::X25519);
+                b = b.groups(&curves);
+            }
+            Some(send(prober, Probe::Tls12, b).await)
+        })
+        .shared()
     };
     // One hello per ECDHE group is informational (`kx.groups`): only `--ciphers` pays for it;
     // otherwise the group the full handshake negotiated is what is known.
@@ -385,6 +457,9 @@ pub async fn run(prober: &Prober, known: &Known, every_group: bool) -> Findings 
     }));
     let dhe_job = async {
         let p = best_legacy?;
+        if let Some(r) = settles(prelude.clone().await, KeyExchange::Dhe, false) {
+            return Some(r);
+        }
         let offer = all_suites(p, |i| i.kx == KeyExchange::Dhe);
         Some(send(prober, p, builder(p, &with_scsv(offer))).await)
     };
@@ -405,23 +480,25 @@ pub async fn run(prober: &Prober, known: &Known, every_group: bool) -> Findings 
     // OpenSSL servers take the first named curve the client lists that they know.
     let weak_curves_job = async {
         let p = best_legacy?;
-        let offer = all_suites(p, |i| i.kx == KeyExchange::Ecdhe);
-        let mut curves: Vec<NamedGroup> = hello::WEAK_CURVES.iter().map(|(g, _)| *g).collect();
-        if has_ecdsa(known) {
-            curves.extend([
-                NamedGroup::SECP256R1,
-                NamedGroup::SECP384R1,
-                NamedGroup::SECP521R1,
-            ]);
+        if let Some(r) = settles(prelude.clone().await, KeyExchange::Ecdhe, ecdsa) {
+            return Some(r);
         }
-        let b = builder(p, &with_scsv(offer)).groups(&curves);
+        let ecdhe = |r: &Reply| r.suite().and_then(|s| s.info()).map(|i| i.kx);
+        if ecdsa && p == Probe::Tls12 {
+            let reversed = reversed_job.clone().await;
+            if let Some(r) = reversed.filter(|r| ecdhe(r) == Some(KeyExchange::Ecdhe)) {
+                return Some(r);
+            }
+        }
+        let offer = all_suites(p, |i| i.kx == KeyExchange::Ecdhe);
+        let b = builder(p, &with_scsv(offer)).groups(&weak_curve_list(known));
         Some(send(prober, p, b).await)
     };
     let (classes, fs, aead, reversed, groups, dhe, compression, weak_curves) = tokio::join!(
         classes,
         fs_job,
         aead_job,
-        reversed_job,
+        reversed_job.clone(),
         groups_job,
         dhe_job,
         compression_job,

@@ -583,7 +583,29 @@ async fn cipher_stage(
             None => Some(ccs::probe(flaws, flaw_version?).await),
         }
     };
-    let robot = async { Some(robot::probe(flaws, flaw_version?).await) };
+    // Its refusal spares the DHE, weak-curve and ROBOT hellos.
+    let prelude = {
+        use futures::FutureExt;
+        Box::pin(ciphers::kx_prelude(flaws, &known)).shared()
+    };
+    let robot = async {
+        let v = flaw_version?;
+        let refused = prelude
+            .clone()
+            .await
+            .filter(|r| r.version == v && ciphers::prelude_settled(Some(r)) == Some(None));
+        Some(match refused {
+            Some(r) => robot::verdict(
+                &v.target_version().name(),
+                &[robot::Attempt::NoRsa(format!(
+                    "a hello offering DHE, ECDHE and RSA key exchange was refused ({})",
+                    r.describe()
+                ))],
+                None,
+            ),
+            None => robot::probe(flaws, v).await,
+        })
+    };
     let tls12 = known.accepted.contains(&Probe::Tls12);
     // Started as soon as the TLS 1.2 probe was accepted; asked here only when the matrix has
     // TLS 1.2 from other evidence (the full handshake).
@@ -606,7 +628,7 @@ async fn cipher_stage(
         injection,
     ) = tokio::join!(
         renegotiation,
-        ciphers::run(prober, &known, cfg.full_ciphers),
+        ciphers::run(prober, &known, prelude.clone(), cfg.full_ciphers),
         enumerations,
         heartbleed,
         ccs,
