@@ -6,7 +6,9 @@
 //! - per accepted version ≤ TLS 1.2, hellos offering every weak class (`rc4`, `3des`, `export`,
 //!   `null`, `anon`) not yet settled (testssl.sh's method): a refusal settles them all, a
 //!   ServerHello the class of the suite chosen; classes a version cannot negotiate are skipped
-//!   (TLS 1.3 has none, EXPORT suites end at TLS 1.0: RFC 4346 §A.5);
+//!   (TLS 1.3 has none, EXPORT suites end at TLS 1.0: RFC 4346 §A.5). At the best version the
+//!   first of them is the key-exchange prelude ([`kx_prelude`]), which also offers DHE and RSA
+//!   key exchange: one refusal settles the weak classes, DHE and ROBOT's question together;
 //! - at most two hellos to learn whether any forward-secret / AEAD suite exists when the version
 //!   probe's choice did not already show it, and one reversed-order TLS 1.2 hello for the
 //!   server's preference;
@@ -14,11 +16,10 @@
 //!   server that supports it answers ServerHello or a HelloRetryRequest naming it; otherwise a
 //!   TLS ≤ 1.2 ECDHE-only hello whose ServerKeyExchange names the curve), minus the group the
 //!   full handshake already negotiated;
-//! - one DHE-only hello (the DH prime's size is in the clear-text ServerKeyExchange);
+//! - one DHE-only hello (the DH prime's size is in the clear-text ServerKeyExchange), unless the
+//!   prelude settled DHE;
 //! - one ECDHE hello listing the curves under 224 bits first (with an ECDSA certificate, the
 //!   reversed list lists the same curves, and its answer stands in when it chose ECDHE);
-//! - but first, one hello asking those two questions and ROBOT's together ([`kx_prelude`]): a
-//!   refusal settles all three, an acceptance answers the one its suite names;
 //! - one hello offering DEFLATE, whose ServerHello also shows renegotiation_info (RFC 5746) and
 //!   extended_master_secret (RFC 7627).
 //!
@@ -213,8 +214,13 @@ fn all_suites(p: Probe, keep: impl Fn(&suites::SuiteInfo) -> bool) -> Vec<Cipher
 /// The weak classes of one version, testssl.sh's way: one hello offers every class not yet
 /// settled; a refusal settles them all, a ServerHello the class of the suite chosen, and the
 /// rest are offered again. A server that refuses everything weak (the common case) costs one
-/// connection per version, not one per class.
-async fn weak_classes(prober: &Prober, p: Probe) -> Vec<(Probe, WeakClass, Reply)> {
+/// connection per version, not one per class. `prelude`: the [`kx_prelude`]'s answer, which is
+/// the first hello's at the best version.
+async fn weak_classes(
+    prober: &Prober,
+    p: Probe,
+    mut prelude: Option<Reply>,
+) -> Vec<(Probe, WeakClass, Reply)> {
     let mut open: Vec<(WeakClass, Vec<CipherSuite>)> = WeakClass::ALL
         .iter()
         .map(|c| (*c, class_suites(*c, p)))
@@ -222,8 +228,14 @@ async fn weak_classes(prober: &Prober, p: Probe) -> Vec<(Probe, WeakClass, Reply
         .collect();
     let mut settled = Vec::new();
     while !open.is_empty() {
-        let offer: Vec<CipherSuite> = open.iter().flat_map(|(_, s)| s.iter().copied()).collect();
-        let reply = send(prober, p, builder(p, &with_scsv(offer))).await;
+        let (reply, from_prelude) = match prelude.take() {
+            Some(r) => (r, true),
+            None => {
+                let offer: Vec<CipherSuite> =
+                    open.iter().flat_map(|(_, s)| s.iter().copied()).collect();
+                (send(prober, p, builder(p, &with_scsv(offer))).await, false)
+            }
+        };
         let picked = reply
             .suite()
             .and_then(|chosen| open.iter().position(|(_, s)| s.contains(&chosen)));
@@ -232,6 +244,8 @@ async fn weak_classes(prober: &Prober, p: Probe) -> Vec<(Probe, WeakClass, Reply
                 let (class, _) = open.remove(i);
                 settled.push((p, class, reply));
             }
+            // The prelude's DHE or RSA suite: nothing weak settled, so ask again.
+            None if from_prelude && reply.accepted_flight().is_some() => {}
             None => {
                 // Refused or unknown settles every class still open; a suite that was never
                 // offered says nothing either way.
@@ -310,30 +324,31 @@ fn weak_curve_list(known: &Known) -> Vec<NamedGroup> {
     curves
 }
 
-/// One hello at the best TLS ≤ 1.2 version that asks three key-exchange questions at once: the
-/// DHE suites first, then the ECDHE suites with only the curves under 224 bits, then the RSA
-/// key-exchange suites ROBOT needs ([`crate::probe::robot::RSA_KX`]). Most servers today
-/// refuse all three, and one refusal settles them all: no DHE, no curve under 224 bits, no RSA
-/// key exchange; but not the curves of a server with an ECDSA certificate, which may refuse
-/// ECDHE only because its certificate's curve is not listed ([`weak_curve_list`]). An
-/// acceptance answers the question its suite names and no other, so the others then get their
-/// own hello, as without it. One connection, `None` without TLS ≤ 1.2.
+/// The first hello of the best TLS ≤ 1.2 version's weak classes, which asks two more
+/// key-exchange questions with them: every weak class, then the DHE suites, then the RSA
+/// key-exchange suites ROBOT needs ([`crate::probe::robot::RSA_KX`]). Most servers today refuse
+/// it, and that one refusal settles every weak class of the version, DHE and RSA key exchange.
+/// An acceptance answers the question of the suite it chose (its class, or its key exchange)
+/// and no other: the weak classes are then offered again on their own ([`weak_classes`]) and
+/// the DHE hello goes out, as without it. One connection, `None` without TLS ≤ 1.2.
 pub async fn kx_prelude(prober: &Prober, known: &Known) -> Option<Reply> {
     let p = known.best_legacy()?;
-    let mut offer = all_suites(p, |i| i.kx == KeyExchange::Dhe);
-    offer.extend(all_suites(p, |i| i.kx == KeyExchange::Ecdhe));
-    for s in crate::probe::robot::RSA_KX {
-        if !offer.contains(s) && s.info().is_some_and(|i| i.kx == KeyExchange::Rsa) {
-            offer.push(*s);
+    let mut offer: Vec<CipherSuite> = WeakClass::ALL
+        .iter()
+        .flat_map(|c| class_suites(*c, p))
+        .collect();
+    let dhe = all_suites(p, |i| i.kx == KeyExchange::Dhe);
+    let rsa = crate::probe::robot::RSA_KX.iter().copied();
+    for s in dhe.into_iter().chain(rsa) {
+        if !offer.contains(&s) && s.info().is_some_and(|i| i.negotiable_in(offer_version(p))) {
+            offer.push(s);
         }
     }
-    let weak: Vec<NamedGroup> = hello::WEAK_CURVES.iter().map(|(g, _)| *g).collect();
-    let b = builder(p, &with_scsv(offer)).groups(&weak);
-    Some(send(prober, p, b).await)
+    Some(send(prober, p, builder(p, &with_scsv(offer))).await)
 }
 
-/// What the [`kx_prelude`] settled: `Some(None)` all three questions (refused), `Some(Some(kx))`
-/// the question of the key exchange it chose, `None` nothing.
+/// What the [`kx_prelude`] settled of DHE and RSA key exchange: `Some(None)` both (refused),
+/// `Some(Some(kx))` the key exchange of the suite it chose, `None` nothing.
 pub fn prelude_settled(prelude: Option<&Reply>) -> Option<Option<KeyExchange>> {
     let r = prelude?;
     match r.accepted()? {
@@ -342,19 +357,17 @@ pub fn prelude_settled(prelude: Option<&Reply>) -> Option<Option<KeyExchange>> {
     }
 }
 
-/// The prelude's answer when it settled the question of `kx` (`ecdsa`: the server has an
-/// ECDSA certificate, whose curves a refusal does not settle).
-fn settles(prelude: Option<Reply>, kx: KeyExchange, ecdsa: bool) -> Option<Reply> {
+/// The prelude's answer when it settled whether the server takes `kx`.
+fn settles(prelude: Option<Reply>, kx: KeyExchange) -> Option<Reply> {
     match prelude_settled(prelude.as_ref())? {
-        None if kx == KeyExchange::Ecdhe && ecdsa => None,
         Some(k) if k != kx => None,
         _ => prelude,
     }
 }
 
 /// Runs the default probe plan (see the module comment) for an endpoint. `prelude` gives the
-/// [`kx_prelude`]'s answer, which spares the DHE and weak-curve hellos when it settled them;
-/// the other hellos go out without waiting for it. `every_group`: `--ciphers`, which also pays
+/// [`kx_prelude`]'s answer, the first weak-class hello of the best version, which spares the
+/// DHE hello when it settled DHE; the other hellos go out without waiting for it. `every_group`: `--ciphers`, which also pays
 /// for the informational hello per ECDHE group.
 pub async fn run(
     prober: &Prober,
@@ -372,7 +385,16 @@ pub async fn run(
         .filter(|p| *p != Probe::Tls13)
         .collect();
     let best_legacy = known.best_legacy();
-    let classes = futures::future::join_all(legacy.iter().map(|p| weak_classes(prober, *p)));
+    let classes = futures::future::join_all(legacy.iter().map(|p| {
+        let prelude = prelude.clone();
+        async move {
+            let first = match Some(*p) == best_legacy {
+                true => prelude.await,
+                false => None,
+            };
+            weak_classes(prober, *p, first).await
+        }
+    }));
 
     // Forward secrecy / AEAD: only when neither TLS 1.3 nor the good-first choice showed them.
     let chosen_best = known
@@ -457,7 +479,7 @@ pub async fn run(
     }));
     let dhe_job = async {
         let p = best_legacy?;
-        if let Some(r) = settles(prelude.clone().await, KeyExchange::Dhe, false) {
+        if let Some(r) = settles(prelude.clone().await, KeyExchange::Dhe) {
             return Some(r);
         }
         let offer = all_suites(p, |i| i.kx == KeyExchange::Dhe);
@@ -480,9 +502,6 @@ pub async fn run(
     // OpenSSL servers take the first named curve the client lists that they know.
     let weak_curves_job = async {
         let p = best_legacy?;
-        if let Some(r) = settles(prelude.clone().await, KeyExchange::Ecdhe, ecdsa) {
-            return Some(r);
-        }
         let ecdhe = |r: &Reply| r.suite().and_then(|s| s.info()).map(|i| i.kx);
         if ecdsa && p == Probe::Tls12 {
             let reversed = reversed_job.clone().await;

@@ -598,7 +598,7 @@ async fn cipher_stage(
             Some(r) => robot::verdict(
                 &v.target_version().name(),
                 &[robot::Attempt::NoRsa(format!(
-                    "a hello offering DHE, ECDHE and RSA key exchange was refused ({})",
+                    "a hello offering RSA key exchange (with the weak classes and DHE) was refused ({})",
                     r.describe()
                 ))],
                 None,
