@@ -19,7 +19,8 @@
 //! offers every suite of the three is a probe for each, since a server picks the highest
 //! version it has up to the one offered. An alert to it refuses all three at once, a ServerHello
 //! accepts the version it names and refuses those between; only the versions below an accepted
-//! one, or below an answer that says nothing (a silent close, a timeout), get hellos of their own.
+//! one, or below an answer that says nothing (a silent close, a timeout), get hellos of their own,
+//! all at once, each offering every suite it may negotiate.
 
 mod assess;
 
@@ -137,7 +138,7 @@ pub async fn probe_version(prober: &Prober, probe: Probe) -> VersionOutcome {
     // The hellos of [`probe_legacy`] stand for every version below them: one list of every
     // suite (usual ones first, so a server that follows the client still picks one of those), so
     // that a handshake_failure needs no second connection to mean "refused".
-    if matches!(probe, Probe::Tls10 | Probe::Tls11) {
+    if matches!(probe, Probe::Ssl3 | Probe::Tls10 | Probe::Tls11) {
         let all: Vec<CipherSuite> = lists.concat();
         if lists.len() > 1 && all.len() <= hello::MAX_CIPHER_SUITES {
             lists = vec![all];
@@ -149,6 +150,9 @@ pub async fn probe_version(prober: &Prober, probe: Probe) -> VersionOutcome {
     }
     let mut last = None;
     for (suites, p256) in tries {
+        // An ambiguous answer's connection closes before the next hello opens one: it is not
+        // used again, and holding it would hold one of the address's permits.
+        drop(last.take());
         let x = match prober.hello(builder(probe, &suites, p256)).await {
             Ok(x) => x,
             Err(e) => return outcome(probe, Support::Unknown, e.to_string()),
@@ -431,9 +435,30 @@ pub async fn probe_legacy(prober: &Prober) -> Vec<VersionOutcome> {
     let mut found: Vec<Option<VersionOutcome>> = vec![None, None, None];
     let slot = |p: Probe| LEGACY.iter().position(|x| *x == p);
     let mut top = Some(Probe::Tls11);
+    // Below an accepted TLS 1.1 (or a silence), every older version is asked at once rather
+    // than one after the other: most such servers accept them all, and a refusal that would have
+    // spared the older hellos still decides their outcome, as below.
+    let mut asked: Vec<Option<VersionOutcome>> = vec![None, None, None];
     while let Some(probe) = top {
         let Some(i) = slot(probe) else { break };
-        let o = probe_version(prober, probe).await;
+        let o = match asked[i].take() {
+            Some(o) => o,
+            None if i + 1 < LEGACY.len() => {
+                // Newest first: the address's permits go first come, first served.
+                let order: Vec<usize> = (0..=i).rev().collect();
+                let all = futures::future::join_all(
+                    order.iter().map(|k| probe_version(prober, LEGACY[*k])),
+                )
+                .await;
+                for (k, o) in order.into_iter().zip(all) {
+                    asked[k] = Some(o);
+                }
+                asked[i]
+                    .take()
+                    .unwrap_or_else(|| outcome(probe, Support::Unknown, String::new()))
+            }
+            None => probe_version(prober, probe).await,
+        };
         let below = |i: usize| i.checked_sub(1).map(|j| LEGACY[j]);
         top = below(i);
         match (&o.support, o.answered_lower) {

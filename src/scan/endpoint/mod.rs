@@ -618,27 +618,33 @@ async fn cipher_stage(
             None => (renegotiation::probe(flaws).await, 0),
         }
     };
+    // POODLE needs only whether a CBC suite was seen: it goes as soon as the cipher probes say.
+    let ciphers_then_poodle = async {
+        let (findings, enumerations) = tokio::join!(
+            ciphers::run(prober, &known, prelude.clone(), cfg.full_ciphers),
+            enumerations
+        );
+        let poodle = match tls12 {
+            true => Some(poodle::check(flaws, poodle::cbc_seen(&findings, &enumerations)).await),
+            false => None,
+        };
+        (findings, enumerations, poodle)
+    };
     let (
         (renegotiation, early_connections),
-        findings,
-        enumerations,
+        (findings, enumerations, poodle),
         heartbleed,
         ccs,
         robot,
         injection,
     ) = tokio::join!(
         renegotiation,
-        ciphers::run(prober, &known, prelude.clone(), cfg.full_ciphers),
-        enumerations,
+        ciphers_then_poodle,
         heartbleed,
         ccs,
         robot,
         injection
     );
-    let poodle = match tls12 {
-        true => Some(poodle::check(flaws, poodle::cbc_seen(&findings, &enumerations)).await),
-        false => None,
-    };
     let mut a = judge::assess(&findings);
     judge::add_enumerations(&mut a, &enumerations);
     let tls13_only = known.accepted == [Probe::Tls13];
