@@ -187,9 +187,13 @@ pub fn insecure_verdict(i: &Insecure) -> Check {
 /// The RFC 5746 connection: the handshake facts and the renegotiation count. `Err` when even
 /// the first handshake did not complete.
 async fn secure_connection(prober: &Prober) -> Result<(Handshake, Renegotiations), Tls12Error> {
-    let (mut s, h) = Session::connect(prober, offer(SUITES, true)).await?;
+    let (mut s, h) = Session::connect_pipelined(prober, offer(SUITES, true), Some(true)).await?;
     let mut accepted = 0;
     while accepted < RENEGOTIATIONS {
+        // Each renegotiation's ClientHello went with the previous handshake's Finished.
+        if accepted + 1 == RENEGOTIATIONS {
+            s.pipeline(None);
+        }
         match s.renegotiate(true).await {
             Ok(_) => accepted += 1,
             Err(e) => {
@@ -214,13 +218,14 @@ async fn secure_connection(prober: &Prober) -> Result<(Handshake, Renegotiations
 }
 
 async fn insecure_connection(prober: &Prober) -> Insecure {
-    let mut s = match Session::connect(prober, offer(SUITES, false)).await {
+    let mut s = match Session::connect_pipelined(prober, offer(SUITES, false), Some(false)).await {
         Ok((s, _)) => s,
         Err(Tls12Error::Refused(a)) => return Insecure::HandshakeRefused(a),
         Err(e) => return Insecure::Unknown(format!("the handshake without RFC 5746: {e}")),
     };
     // Only asked after the secure connection saw the server renegotiate.
     s.expect_renegotiation();
+    s.pipeline(None);
     match s.renegotiate(false).await {
         Ok(_) => Insecure::Renegotiated,
         Err(_) if s.server_hello_seen() => Insecure::Renegotiated,

@@ -105,6 +105,17 @@ pub struct Session {
     /// A harmless command of the protocol inside TLS, sent once, just ahead of the first
     /// renegotiation's ClientHello (see [`Session::renegotiate`]).
     nudge: Option<&'static [u8]>,
+    /// Send the next renegotiation's ClientHello (secure or not) with the client's Finished,
+    /// rather than after the server's: see [`Session::pipeline`].
+    pipeline: Option<bool>,
+    /// A ClientHello already sent, for the next handshake.
+    sent_hello: Option<Hello>,
+}
+
+/// A ClientHello: its random and the handshake message (for the transcript).
+struct Hello {
+    random: [u8; 32],
+    message: Vec<u8>,
 }
 
 /// The command sent ahead of the first renegotiation: one the server answers in any state
@@ -137,7 +148,17 @@ impl Session {
     /// offering `offer` (its SNI filled from the endpoint). One connection.
     pub async fn connect(
         prober: &Prober,
+        offer: ClientOffer,
+    ) -> Result<(Session, Handshake), Tls12Error> {
+        Session::connect_pipelined(prober, offer, None).await
+    }
+
+    /// [`connect`](Self::connect), the first renegotiation's ClientHello (secure or not, as
+    /// `renegotiation`) sent with the client's Finished: see [`pipeline`](Self::pipeline).
+    pub async fn connect_pipelined(
+        prober: &Prober,
         mut offer: ClientOffer,
+        renegotiation: Option<bool>,
     ) -> Result<(Session, Handshake), Tls12Error> {
         offer.server_name = prober.target().sni.clone();
         let (_, ready) = prober.open().await;
@@ -161,6 +182,8 @@ impl Session {
             client_verify: Vec::new(),
             server_hello_seen: false,
             nudge: nudge(prober.target().transport),
+            pipeline: renegotiation,
+            sent_hello: None,
         };
         let started = Instant::now();
         let h = s.handshake(step * 2).await?;
@@ -193,6 +216,14 @@ impl Session {
         (self.first_handshake * 4).clamp(floor, self.step.max(floor))
     }
 
+    /// Whether each handshake from now on sends the next renegotiation's ClientHello (secure or
+    /// not) together with the client's Finished. The server reads it once its handshake is
+    /// done, as if it had come after its Finished, and a renegotiation costs one round trip
+    /// instead of two; `None` once the next is the last.
+    pub fn pipeline(&mut self, next: Option<bool>) {
+        self.pipeline = next;
+    }
+
     /// Another connection showed that the server renegotiates: wait for its renegotiation as
     /// for any slow answer, not [`answer_wait`](Self::answer_wait).
     pub fn expect_renegotiation(&mut self) {
@@ -209,22 +240,18 @@ impl Session {
     async fn handshake(&mut self, first_answer: Duration) -> Result<Handshake, Tls12Error> {
         self.set_deadline(first_answer);
         self.server_hello_seen = false;
-        let client_random = random::<32>()?;
-        let ch = self.offer.client_hello(&client_random).map_err(protocol)?;
+        let Hello {
+            random: client_random,
+            message: ch,
+        } = match self.sent_hello.take() {
+            Some(sent) => sent,
+            None => {
+                let (hello, bytes) = self.hello_records()?;
+                self.write_all(&bytes).await?;
+                hello
+            }
+        };
         let mut transcript = ch.clone();
-        // An initial hello goes out in a TLS 1.0 record, as the other probes' do (RFC 5246
-        // Appendix E.1); records after it carry the negotiated version.
-        let record_version = if self.write.is_none() {
-            ProtocolVersion::TLSv1_0
-        } else {
-            V12
-        };
-        let mut bytes = match self.write.is_some().then(|| self.nudge.take()).flatten() {
-            Some(command) => self.sealed(ContentType::APPLICATION_DATA, V12, command)?,
-            None => Vec::new(),
-        };
-        bytes.extend(self.sealed(ContentType::HANDSHAKE, record_version, &ch)?);
-        self.write_all(&bytes).await?;
 
         let m = self.expect(HandshakeType::SERVER_HELLO).await?;
         transcript.extend(framed(m.typ, &m.body));
@@ -300,7 +327,14 @@ impl Session {
         self.send(ContentType::CHANGE_CIPHER_SPEC, V12, &[1])
             .await?;
         self.write = Some(client_write);
-        self.send(ContentType::HANDSHAKE, V12, &fin).await?;
+        let mut bytes = self.sealed(ContentType::HANDSHAKE, V12, &fin)?;
+        if let Some(secure) = self.pipeline {
+            self.offer.renegotiation_info = secure.then(|| cvd.to_vec());
+            let (hello, records) = self.hello_records()?;
+            bytes.extend(records);
+            self.sent_hello = Some(hello);
+        }
+        self.write_all(&bytes).await?;
         transcript.extend_from_slice(&fin);
 
         self.change_cipher_spec().await?;
@@ -324,6 +358,29 @@ impl Session {
             kx_signature: ske.map(|s| s.scheme),
             renegotiation_info: ri,
         })
+    }
+
+    /// A new ClientHello of the offer, its random and its records: in a TLS 1.0 record for the
+    /// initial hello, as the other probes' (RFC 5246 Appendix E.1), protected and after the
+    /// [`nudge`] for the first renegotiation.
+    fn hello_records(&mut self) -> Result<(Hello, Vec<u8>), Tls12Error> {
+        let client_random = random::<32>()?;
+        let ch = self.offer.client_hello(&client_random).map_err(protocol)?;
+        let record_version = if self.write.is_none() {
+            ProtocolVersion::TLSv1_0
+        } else {
+            V12
+        };
+        let mut bytes = match self.write.is_some().then(|| self.nudge.take()).flatten() {
+            Some(command) => self.sealed(ContentType::APPLICATION_DATA, V12, command)?,
+            None => Vec::new(),
+        };
+        bytes.extend(self.sealed(ContentType::HANDSHAKE, record_version, &ch)?);
+        let hello = Hello {
+            random: client_random,
+            message: ch,
+        };
+        Ok((hello, bytes))
     }
 
     /// Sends `data` as records of `ct`, protected once keys are in use.

@@ -332,7 +332,11 @@ fn weak_curve_list(known: &Known) -> Vec<NamedGroup> {
 /// and no other: the weak classes are then offered again on their own ([`weak_classes`]) and
 /// the DHE hello goes out, as without it. One connection, `None` without TLS ≤ 1.2.
 pub async fn kx_prelude(prober: &Prober, known: &Known) -> Option<Reply> {
-    let p = known.best_legacy()?;
+    Some(kx_prelude_at(prober, known.best_legacy()?).await)
+}
+
+/// The [`kx_prelude`] at `p`, which must be a version the server accepts.
+pub async fn kx_prelude_at(prober: &Prober, p: Probe) -> Reply {
     let mut offer: Vec<CipherSuite> = WeakClass::ALL
         .iter()
         .flat_map(|c| class_suites(*c, p))
@@ -344,7 +348,7 @@ pub async fn kx_prelude(prober: &Prober, known: &Known) -> Option<Reply> {
             offer.push(s);
         }
     }
-    Some(send(prober, p, builder(p, &with_scsv(offer))).await)
+    send(prober, p, builder(p, &with_scsv(offer))).await
 }
 
 /// What the [`kx_prelude`] settled of DHE and RSA key exchange: `Some(None)` both (refused),

@@ -297,7 +297,7 @@ pub fn interpret(probe: Probe, want: ProtocolVersion, answer: ServerAnswer) -> V
 
 /// What the server answered a hello for `below` (a supported version below the best) with
 /// TLS_FALLBACK_SCSV (RFC 7507): the probe, before it is read against the version matrix.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct FallbackProbe {
     pub below: Probe,
     pub answer: Result<ServerAnswer, String>,

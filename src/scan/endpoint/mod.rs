@@ -3,13 +3,14 @@
 //! First wave, at once: the full handshake (dialogue, rustls handshake, certificate), the
 //! version probes (TLS 1.2, one hello for SSL 3.0 to TLS 1.1, and TLS 1.3 only when the
 //! handshake did not negotiate it), the TLS_FALLBACK_SCSV probe the commonest matrix needs, and
-//! the probes that need no matrix ([`EarlyProbes`]: STARTTLS injection, and renegotiation as
-//! soon as the TLS 1.2 probe is accepted), whose waits then overlap everything else. The
+//! the probes that need no matrix ([`EarlyProbes`]: STARTTLS injection; renegotiation as soon
+//! as the TLS 1.2 probe is accepted; the TLS 1.2 key-exchange prelude and ROBOT after it once
+//! the handshake has completed too), whose waits then overlap everything else. The
 //! handshake asks first for a connection of the address's `--per-ip` limit: it decides whether
 //! the rest is worth waiting for (a refused connection, a tarpit or a dialogue without STARTTLS
 //! ends the endpoint at once); its dialogue after TLS ([`Tail`]) runs beside the later stages.
-//! Then, from the version matrix: the exact fallback probe when the speculative one was the
-//! wrong version, the certificate of an old-version-only server from its clear-text handshake,
+//! Then, from the version matrix (without waiting for the fallback probe, which only adds its
+//! check): the exact fallback probe when the speculative one was the wrong version, the certificate of an old-version-only server from its clear-text handshake,
 //! and the cipher, key-exchange and flaw probes. No probe holds a connection it is not using:
 //! a server that serves one connection at a time (openssl s_server) would stall every other.
 //! The report this returns is not graded: grades need what the target stage adds (DANE,
@@ -84,7 +85,17 @@ pub(super) async fn scan(
     let (negotiated_tx, negotiated_rx) = tokio::sync::watch::channel(None);
     // Whether the TLS 1.2 probe was accepted, for the renegotiation probe, as soon as it is known.
     let (tls12_tx, tls12_rx) = tokio::sync::watch::channel(None);
-    let early = early_probes(cfg, &prober, tls12_rx);
+    let early = early_probes(cfg, &prober, tls12_rx, negotiated_rx.clone());
+    // The fallback probe the commonest matrix needs (TLS 1.3 best), beside the version probes;
+    // whoever awaits a clone first drives it.
+    let speculative = {
+        use futures::FutureExt;
+        Box::pin(versions::fallback_scsv(
+            &prober,
+            versions::SPECULATIVE_FALLBACK,
+        ))
+        .shared()
+    };
     let (main_done, tail, outcomes, probes) = {
         // Boxed so that it can be dropped once done, ending its hold on the report.
         let mut main = Box::pin(async {
@@ -118,15 +129,14 @@ pub(super) async fn scan(
             // Owned here, so that dropping the probes (nothing to probe) ends the wait of the
             // renegotiation probe too.
             let tls12_tx = tls12_tx;
-            let speculative = versions::fallback_scsv(&prober, versions::SPECULATIVE_FALLBACK);
-            tokio::join!(
-                versions::probe_all(&prober, negotiated_rx, &tls12_tx),
-                speculative
-            )
+            versions::probe_all(&prober, negotiated_rx, &tls12_tx).await
         });
-        let (mut injection_drive, mut renegotiation_drive) =
-            (early.injection.clone(), early.renegotiation.clone());
-        let (mut injection_run, mut renegotiation_run) = (false, false);
+        let (mut injection_drive, mut renegotiation_drive, mut speculative_drive) = (
+            early.injection.clone(),
+            early.renegotiation.clone(),
+            speculative.clone(),
+        );
+        let (mut injection_run, mut renegotiation_run, mut speculative_run) = (false, false, false);
         let mut outcomes = None;
         let (main_done, tail) = loop {
             tokio::select! {
@@ -135,6 +145,7 @@ pub(super) async fn scan(
                 biased;
                 m = &mut main => break m,
                 o = &mut probes, if outcomes.is_none() => outcomes = Some(o),
+                _ = &mut speculative_drive, if !speculative_run => speculative_run = true,
                 _ = &mut injection_drive, if !injection_run => injection_run = true,
                 _ = &mut renegotiation_drive, if !renegotiation_run => renegotiation_run = true,
             }
@@ -169,12 +180,17 @@ pub(super) async fn scan(
             (MainHandshake::NotTried, _) => (main_done, None, Others::ToAsk(Vec::new())),
             (_, Some(o)) => (main_done, Some(o), Others::ToAsk(asked)),
             (_, None) => {
-                let (o, others) =
-                    tokio::join!(probes, other_certificates(cfg, &prober, &name, &asked));
+                // The speculative fallback probe is driven too: under `--per-ip 1` the version
+                // probes may be waiting for the permit it holds.
+                let (o, others, _) = tokio::join!(
+                    probes,
+                    other_certificates(cfg, &prober, &name, &asked),
+                    speculative.clone()
+                );
                 (main_done, Some(o), Others::Fetched(others))
             }
         };
-        if let Some((outcomes, speculative)) = outcomes {
+        if let Some(outcomes) = outcomes {
             let main = versions::explain_failure(main, &outcomes, p.transport == Transport::Tls);
             if let (MainHandshake::Failed(Failure::NotTls, seen), Some(e)) =
                 (&main, rep.error.as_mut())
@@ -182,96 +198,120 @@ pub(super) async fn scan(
                 e.kind = ErrorKind::NotTls;
                 e.message = format!("this port does not speak TLS: {seen}");
             }
-            versions_stage(&prober, &outcomes, speculative, &main, &mut rep).await;
-            if let MainHandshake::Failed(why, message) = &main {
-                // A server that never finishes a handshake is not graded from what its first
-                // flight showed (no client gets further), but its certificate is still shown.
-                let graded = !matches!(why, Failure::AbortedAfterHello(_));
-                let clear_text = legacy_certificate(cfg, &outcomes, &name, graded, &mut rep);
-                if let Some(c) = rep
+            let fallback_below = versions_stage(&outcomes, &main, &mut rep);
+            // The fallback probe goes on beside the rest, which needs only the matrix.
+            let fallback = async {
+                let below = fallback_below?;
+                let speculative = speculative.clone().await;
+                let probe = match below == speculative.below {
+                    true => speculative,
+                    false => versions::fallback_scsv(&prober, below).await,
+                };
+                Some(versions::fallback_check(&probe, &outcomes))
+            };
+            let (fallback, ()) = tokio::join!(fallback, async {
+                if let MainHandshake::Failed(why, message) = &main {
+                    // A server that never finishes a handshake is not graded from what its first
+                    // flight showed (no client gets further), but its certificate is still shown.
+                    let graded = !matches!(why, Failure::AbortedAfterHello(_));
+                    let clear_text = legacy_certificate(cfg, &outcomes, &name, graded, &mut rep);
+                    if let Some(c) = rep
+                        .protocols
+                        .as_ref()
+                        .and_then(|m| tls::failure_finding(*why, message, m, clear_text))
+                    {
+                        rep.checks.push(c);
+                    }
+                }
+                // No client completes a handshake with a server that aborts after its ServerHello:
+                // what its ciphers and flaws would be is moot, and each probe would only fail.
+                let usable = !matches!(
+                    main,
+                    MainHandshake::Failed(Failure::AbortedAfterHello(_), _)
+                );
+                // The injection probe's handshake is TLS 1.2 or 1.3: without them it cannot apply.
+                let modern = rep
                     .protocols
                     .as_ref()
-                    .and_then(|m| tls::failure_finding(*why, message, m, clear_text))
-                {
-                    rep.checks.push(c);
-                }
-            }
-            // No client completes a handshake with a server that aborts after its ServerHello:
-            // what its ciphers and flaws would be is moot, and each probe would only fail.
-            let usable = !matches!(
-                main,
-                MainHandshake::Failed(Failure::AbortedAfterHello(_), _)
-            );
-            // The injection probe's handshake is TLS 1.2 or 1.3: without them it cannot apply.
-            let modern = rep
-                .protocols
-                .as_ref()
-                .is_some_and(|m| m.tls12 == Some(true) || m.tls13 == Some(true));
-            // The server's other certificates, unless already asked for: beside the cipher probes.
-            let others = async {
-                match early_others {
-                    Others::Fetched(o) => o,
-                    Others::ToAsk(kinds) => other_certificates(cfg, &prober, &name, &kinds).await,
-                }
-            };
-            if cfg.cipher_probes && usable {
-                let injection = async {
-                    early
-                        .injection
-                        .clone()
-                        .await
-                        .map(|(a, n)| (injection::check(&a, modern, p.transport), n))
-                };
-                // Resumption and 0-RTT need the full handshake's session.
-                let completed = matches!(main, MainHandshake::Completed(_));
-                let negotiated = rep.negotiated.as_ref().map(|n| n.version);
-                let resumed = async {
-                    let mut tickets_read = tail_done_rx.clone();
-                    let _ = tickets_read.wait_for(|done| *done).await;
-                    let config = full_config.as_deref().filter(|_| completed)?;
-                    let full = (config, negotiated?);
-                    let counted = prober.counted();
-                    let r =
-                        resumption::probe(&counted, name.clone(), p.port, full, sessions.clone())
-                            .await;
-                    Some((resumption::checks(&r), counted.connections()))
-                };
-                let (others, (), resumed) = tokio::join!(
-                    others,
-                    Box::pin(cipher_stage(
-                        cfg,
-                        &prober,
-                        &outcomes,
-                        (injection, early.renegotiation.clone()),
-                        &mut rep
-                    )),
-                    resumed
-                );
-                if let Some((checks, connections)) = resumed {
-                    rep.checks.extend(checks);
-                    if let Some(c) = rep.ciphers.as_mut() {
-                        c.connections += connections;
+                    .is_some_and(|m| m.tls12 == Some(true) || m.tls13 == Some(true));
+                // The server's other certificates, unless already asked for: beside the cipher probes.
+                let others = async {
+                    match early_others {
+                        Others::Fetched(o) => o,
+                        Others::ToAsk(kinds) => {
+                            other_certificates(cfg, &prober, &name, &kinds).await
+                        }
                     }
-                }
-                certificates_stage(cfg, &name, revocation, staple, others, &mut rep).await;
-            } else {
-                if let Some((answer, _)) = early.injection.clone().await {
-                    // A refusal before TLS still says something; a failed handshake is said already.
-                    if !matches!(answer, injection::Injection::HandshakeFailed(..)) {
-                        rep.checks
-                            .push(injection::check(&answer, modern, p.transport));
+                };
+                if cfg.cipher_probes && usable {
+                    let injection = async {
+                        early
+                            .injection
+                            .clone()
+                            .await
+                            .map(|(a, n)| (injection::check(&a, modern, p.transport), n))
+                    };
+                    // Resumption and 0-RTT need the full handshake's session.
+                    let completed = matches!(main, MainHandshake::Completed(_));
+                    let negotiated = rep.negotiated.as_ref().map(|n| n.version);
+                    let resumed = async {
+                        let mut tickets_read = tail_done_rx.clone();
+                        let _ = tickets_read.wait_for(|done| *done).await;
+                        let config = full_config.as_deref().filter(|_| completed)?;
+                        let full = (config, negotiated?);
+                        let counted = prober.counted();
+                        let r = resumption::probe(
+                            &counted,
+                            name.clone(),
+                            p.port,
+                            full,
+                            sessions.clone(),
+                        )
+                        .await;
+                        Some((resumption::checks(&r), counted.connections()))
+                    };
+                    let (others, (), resumed) = tokio::join!(
+                        others,
+                        Box::pin(cipher_stage(
+                            cfg,
+                            &prober,
+                            &outcomes,
+                            (injection, &early),
+                            &mut rep
+                        )),
+                        resumed
+                    );
+                    if let Some((checks, connections)) = resumed {
+                        rep.checks.extend(checks);
+                        if let Some(c) = rep.ciphers.as_mut() {
+                            c.connections += connections;
+                        }
                     }
+                    certificates_stage(cfg, &name, revocation, staple, others, &mut rep).await;
+                } else {
+                    if let Some((answer, _)) = early.injection.clone().await {
+                        // A refusal before TLS still says something; a failed handshake is said already.
+                        if !matches!(answer, injection::Injection::HandshakeFailed(..)) {
+                            rep.checks
+                                .push(injection::check(&answer, modern, p.transport));
+                        }
+                    }
+                    let others = others.await;
+                    certificates_stage(cfg, &name, revocation, staple, others, &mut rep).await;
                 }
-                let others = others.await;
-                certificates_stage(cfg, &name, revocation, staple, others, &mut rep).await;
-            }
+            });
+            rep.checks.extend(fallback);
         }
     };
     // The early probes go on beside everything else until they are done, unless there is
     // nothing to probe: then, like the version probes, they are dropped.
     let drive_early = async {
         if !nothing_to_probe {
-            let _ = tokio::join!(early.injection.clone(), early.renegotiation.clone());
+            let _ = tokio::join!(
+                early.injection.clone(),
+                early.renegotiation.clone(),
+                early.robot.clone()
+            );
         }
     };
     let (dialogue, (), ()) = tokio::join!(tail, rest, drive_early);
@@ -296,14 +336,57 @@ struct EarlyProbes<'a> {
     >,
     /// Renegotiation, once the TLS 1.2 probe is accepted.
     renegotiation: EarlyChecks<'a>,
+    /// The TLS 1.2 key-exchange prelude ([`ciphers::kx_prelude`]) and its connection, once
+    /// the TLS 1.2 probe is accepted and the full handshake completed: it needs no other
+    /// version, and the ROBOT chain it starts is the longest of the flaw probes.
+    prelude: futures::future::Shared<futures::future::BoxFuture<'a, Option<(ciphers::Reply, u32)>>>,
+    /// ROBOT at TLS 1.2 after the prelude, as soon as it is answered.
+    robot: futures::future::Shared<futures::future::BoxFuture<'a, Option<(Check, u32)>>>,
 }
 
 fn early_probes<'a>(
     cfg: &'a ScanConfig,
     prober: &'a Prober,
     tls12_accepted: tokio::sync::watch::Receiver<Option<bool>>,
+    negotiated: versions::MainVersion,
 ) -> EarlyProbes<'a> {
     use futures::FutureExt;
+    let mut tls12_seen = tls12_accepted.clone();
+    let prelude = async move {
+        if !cfg.cipher_probes {
+            return None;
+        }
+        let mut main = negotiated;
+        let accepted = matches!(
+            tls12_seen.wait_for(|v| v.is_some()).await.as_deref(),
+            Ok(Some(true))
+        );
+        // A handshake that failed (one that aborts after its ServerHello, say) may leave the
+        // cipher stage out: the prelude then waits for it, as before.
+        let completed = matches!(
+            main.wait_for(|v| v.is_some()).await.as_deref(),
+            Ok(Some(Some(_)))
+        );
+        if !(accepted && completed) {
+            return None;
+        }
+        let counted = prober.counted();
+        let reply = ciphers::kx_prelude_at(&counted, Probe::Tls12).await;
+        Some((reply, counted.connections()))
+    }
+    .boxed()
+    .shared();
+    let robot = {
+        let prelude = prelude.clone();
+        async move {
+            let (reply, _) = prelude.await?;
+            let counted = prober.counted();
+            let check = robot_check(&counted, Probe::Tls12, Some(&reply)).await;
+            Some((check, counted.connections()))
+        }
+        .boxed()
+        .shared()
+    };
     let injection = async move {
         if !cfg.cipher_probes || prober.target().transport == Transport::Tls {
             return None;
@@ -331,30 +414,40 @@ fn early_probes<'a>(
     EarlyProbes {
         injection: injection.boxed().shared(),
         renegotiation: renegotiation.boxed().shared(),
+        prelude,
+        robot,
     }
 }
 
-/// The version matrix, its checks and the fallback probe (`speculative`: the fallback probe
-/// already run at [`versions::SPECULATIVE_FALLBACK`]).
-async fn versions_stage(
-    prober: &Prober,
+/// `tls.robot` at `version`, unless the prelude at that version was refused: then there is
+/// no RSA key exchange to test, and no connection is made.
+async fn robot_check(prober: &Prober, version: Probe, prelude: Option<&ciphers::Reply>) -> Check {
+    let refused =
+        prelude.filter(|r| r.version == version && ciphers::prelude_settled(Some(r)) == Some(None));
+    match refused {
+        Some(r) => robot::verdict(
+            &version.target_version().name(),
+            &[robot::Attempt::NoRsa(format!(
+                "a hello offering RSA key exchange (with the weak classes and DHE) was refused ({})",
+                r.describe()
+            ))],
+            None,
+        ),
+        None => robot::probe(prober, version).await,
+    }
+}
+
+/// The version matrix and its checks; the version the fallback probe is for, if any.
+fn versions_stage(
     outcomes: &[VersionOutcome],
-    speculative: versions::FallbackProbe,
     main: &MainHandshake,
     rep: &mut EndpointReport,
-) {
+) -> Option<Probe> {
     let a = versions::assess(outcomes, main);
     rep.checks.extend(a.checks);
     rep.protocols = Some(a.protocols);
     rep.protocol_details = Some(a.details);
-    if let Some(below) = a.fallback_below {
-        let probe = if below == speculative.below {
-            speculative
-        } else {
-            versions::fallback_scsv(prober, below).await
-        };
-        rep.checks.push(versions::fallback_check(&probe, outcomes));
-    }
+    a.fallback_below
 }
 
 /// What the full handshake hands the other stages besides the report.
@@ -532,11 +625,12 @@ async fn cipher_stage(
     outcomes: &[VersionOutcome],
     early: (
         impl std::future::Future<Output = Option<(Check, u32)>>,
-        EarlyChecks<'_>,
+        &EarlyProbes<'_>,
     ),
     rep: &mut EndpointReport,
 ) {
-    let (injection, early_renegotiation) = early;
+    let (injection, early) = early;
+    let early_renegotiation = early.renegotiation.clone();
     let Some(protocols) = &rep.protocols else {
         return;
     };
@@ -583,28 +677,33 @@ async fn cipher_stage(
             None => Some(ccs::probe(flaws, flaw_version?).await),
         }
     };
-    // Its refusal spares the DHE, weak-curve and ROBOT hellos.
+    // Its refusal spares the DHE and ROBOT hellos. Sent already when TLS 1.2 was accepted (and
+    // the handshake completed); otherwise here, at the best version.
     let prelude = {
         use futures::FutureExt;
-        Box::pin(ciphers::kx_prelude(flaws, &known)).shared()
+        let early = early.prelude.clone();
+        let known = &known;
+        Box::pin(async move {
+            match early.await {
+                Some((reply, connections)) => (Some(reply), connections),
+                None => (ciphers::kx_prelude(flaws, known).await, 0),
+            }
+        })
+        .shared()
+    };
+    let prelude_reply = {
+        use futures::FutureExt;
+        Box::pin(prelude.clone().map(|(reply, _)| reply)).shared()
     };
     let robot = async {
         let v = flaw_version?;
-        let refused = prelude
-            .clone()
-            .await
-            .filter(|r| r.version == v && ciphers::prelude_settled(Some(r)) == Some(None));
-        Some(match refused {
-            Some(r) => robot::verdict(
-                &v.target_version().name(),
-                &[robot::Attempt::NoRsa(format!(
-                    "a hello offering RSA key exchange (with the weak classes and DHE) was refused ({})",
-                    r.describe()
-                ))],
-                None,
-            ),
-            None => robot::probe(flaws, v).await,
-        })
+        if v == Probe::Tls12 {
+            if let Some(done) = early.robot.clone().await {
+                return Some(done);
+            }
+        }
+        let reply = prelude_reply.clone().await;
+        Some((robot_check(flaws, v, reply.as_ref()).await, 0))
     };
     let tls12 = known.accepted.contains(&Probe::Tls12);
     // Started as soon as the TLS 1.2 probe was accepted; asked here only when the matrix has
@@ -621,7 +720,7 @@ async fn cipher_stage(
     // POODLE needs only whether a CBC suite was seen: it goes as soon as the cipher probes say.
     let ciphers_then_poodle = async {
         let (findings, enumerations) = tokio::join!(
-            ciphers::run(prober, &known, prelude.clone(), cfg.full_ciphers),
+            ciphers::run(prober, &known, prelude_reply.clone(), cfg.full_ciphers),
             enumerations
         );
         let poodle = match tls12 {
@@ -658,6 +757,11 @@ async fn cipher_stage(
             )
         })
     }));
+    let (robot, robot_connections) = match robot {
+        Some((c, n)) => (Some(c), n),
+        None => (None, 0),
+    };
+    let (_, prelude_connections) = prelude.clone().await;
     a.checks.extend(robot.or_else(|| {
         tls13_only.then(|| {
             Check::new(
@@ -669,7 +773,8 @@ async fn cipher_stage(
     }));
     a.checks.extend(renegotiation);
     a.checks.extend(poodle);
-    a.ciphers.connections += flaws.connections() + early_connections;
+    a.ciphers.connections +=
+        flaws.connections() + early_connections + robot_connections + prelude_connections;
     if let Some((c, connections)) = injection {
         a.ciphers.connections += connections;
         a.checks.push(c);
