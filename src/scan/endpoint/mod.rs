@@ -3,7 +3,7 @@
 //! First wave, at once: the full handshake (dialogue, rustls handshake, certificate), the
 //! version probes (TLS 1.2, one hello for SSL 3.0 to TLS 1.1, and TLS 1.3 only when the
 //! handshake did not negotiate it), the TLS_FALLBACK_SCSV probe the commonest matrix needs, and
-//! the probes that need no matrix ([`EarlyProbes`]: STARTTLS injection; renegotiation as soon
+//! the probes that need no matrix ([`early::EarlyProbes`]: STARTTLS injection; renegotiation as soon
 //! as the TLS 1.2 probe is accepted; the TLS 1.2 key-exchange prelude and ROBOT after it once
 //! the handshake has completed too), whose waits then overlap everything else. The
 //! handshake asks first for a connection of the address's `--per-ip` limit: it decides whether
@@ -17,6 +17,11 @@
 //! MTA-STS).
 
 mod certificates;
+mod cipher_stage;
+mod early;
+
+use cipher_stage::cipher_stage;
+use early::early_probes;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -29,13 +34,10 @@ use crate::config::ScanConfig;
 use crate::grade::rubric::CheckId;
 use crate::inspect;
 use crate::net::starttls::{self, Dialogue, DialogueTimeouts};
-use crate::probe::ciphers::{self, judge, Known};
 use crate::probe::conn::{ProbeTarget, Prober};
 use crate::probe::tls::{self, CertKind, Failure, Offer};
 use crate::probe::versions::{self, MainHandshake, VersionOutcome};
-use crate::probe::{
-    ccs, enumerate, heartbleed, injection, poodle, renegotiation, resumption, robot,
-};
+use crate::probe::{injection, resumption};
 use crate::report::{
     CertificateReport, Check, EndpointReport, ErrorKind, Negotiated, SelectedBy, Status,
 };
@@ -322,121 +324,6 @@ pub(super) async fn scan(
     rep
 }
 
-/// A probe started with the version probes whose checks the cipher stage reads: whoever awaits
-/// a clone first drives it, and every clone gets the same result.
-type EarlyChecks<'a> =
-    futures::future::Shared<futures::future::BoxFuture<'a, Option<(Vec<Check>, u32)>>>;
-
-/// The probes that need no version matrix, started with the version probes so that their
-/// waits overlap the other connections rather than follow them.
-struct EarlyProbes<'a> {
-    /// STARTTLS injection (SMTP, IMAP, POP3): the server's answer and the connections.
-    injection: futures::future::Shared<
-        futures::future::BoxFuture<'a, Option<(injection::Injection, u32)>>,
-    >,
-    /// Renegotiation, once the TLS 1.2 probe is accepted.
-    renegotiation: EarlyChecks<'a>,
-    /// The TLS 1.2 key-exchange prelude ([`ciphers::kx_prelude`]) and its connection, once
-    /// the TLS 1.2 probe is accepted and the full handshake completed: it needs no other
-    /// version, and the ROBOT chain it starts is the longest of the flaw probes.
-    prelude: futures::future::Shared<futures::future::BoxFuture<'a, Option<(ciphers::Reply, u32)>>>,
-    /// ROBOT at TLS 1.2 after the prelude, as soon as it is answered.
-    robot: futures::future::Shared<futures::future::BoxFuture<'a, Option<(Check, u32)>>>,
-}
-
-fn early_probes<'a>(
-    cfg: &'a ScanConfig,
-    prober: &'a Prober,
-    tls12_accepted: tokio::sync::watch::Receiver<Option<bool>>,
-    negotiated: versions::MainVersion,
-) -> EarlyProbes<'a> {
-    use futures::FutureExt;
-    let mut tls12_seen = tls12_accepted.clone();
-    let prelude = async move {
-        if !cfg.cipher_probes {
-            return None;
-        }
-        let mut main = negotiated;
-        let accepted = matches!(
-            tls12_seen.wait_for(|v| v.is_some()).await.as_deref(),
-            Ok(Some(true))
-        );
-        // A handshake that failed (one that aborts after its ServerHello, say) may leave the
-        // cipher stage out: the prelude then waits for it, as before.
-        let completed = matches!(
-            main.wait_for(|v| v.is_some()).await.as_deref(),
-            Ok(Some(Some(_)))
-        );
-        if !(accepted && completed) {
-            return None;
-        }
-        let counted = prober.counted();
-        let reply = ciphers::kx_prelude_at(&counted, Probe::Tls12).await;
-        Some((reply, counted.connections()))
-    }
-    .boxed()
-    .shared();
-    let robot = {
-        let prelude = prelude.clone();
-        async move {
-            let (reply, _) = prelude.await?;
-            let counted = prober.counted();
-            let check = robot_check(&counted, Probe::Tls12, Some(&reply)).await;
-            Some((check, counted.connections()))
-        }
-        .boxed()
-        .shared()
-    };
-    let injection = async move {
-        if !cfg.cipher_probes || prober.target().transport == Transport::Tls {
-            return None;
-        }
-        let counted = prober.counted();
-        let answer = injection::probe(&counted).await;
-        Some((answer, counted.connections()))
-    };
-    let renegotiation = async move {
-        if !cfg.cipher_probes {
-            return None;
-        }
-        let mut seen = tls12_accepted;
-        let accepted = matches!(
-            seen.wait_for(|v| v.is_some()).await.as_deref(),
-            Ok(Some(true))
-        );
-        if !accepted {
-            return None;
-        }
-        let counted = prober.counted();
-        let checks = renegotiation::probe(&counted).await;
-        Some((checks, counted.connections()))
-    };
-    EarlyProbes {
-        injection: injection.boxed().shared(),
-        renegotiation: renegotiation.boxed().shared(),
-        prelude,
-        robot,
-    }
-}
-
-/// `tls.robot` at `version`, unless the prelude at that version was refused: then there is
-/// no RSA key exchange to test, and no connection is made.
-async fn robot_check(prober: &Prober, version: Probe, prelude: Option<&ciphers::Reply>) -> Check {
-    let refused =
-        prelude.filter(|r| r.version == version && ciphers::prelude_settled(Some(r)) == Some(None));
-    match refused {
-        Some(r) => robot::verdict(
-            &version.target_version().name(),
-            &[robot::Attempt::NoRsa(format!(
-                "a hello offering RSA key exchange (with the weak classes and DHE) was refused ({})",
-                r.describe()
-            ))],
-            None,
-        ),
-        None => robot::probe(prober, version).await,
-    }
-}
-
 /// The version matrix and its checks; the version the fallback probe is for, if any.
 fn versions_stage(
     outcomes: &[VersionOutcome],
@@ -613,176 +500,6 @@ async fn handshake<'a>(
 /// The rest of the full handshake's connection, once TLS is up: the dialogue after TLS, TLS 1.3
 /// tickets on direct TLS, close_notify; the dialogue it returns goes into the report.
 type Tail<'a> = futures::future::BoxFuture<'a, Option<Dialogue>>;
-
-/// The cipher, key-exchange and flaw probes, once the version matrix is known: the default plan
-/// ([`ciphers::run`]), `--ciphers` enumeration, and Heartbleed, CCS injection and ROBOT at the
-/// best TLS 1.0–1.2 version (heartbeat needs extensions, so not SSL 3.0). `early` are the
-/// STARTTLS-injection check and the renegotiation probe, started with the version probes; their
-/// checks and connections are counted here with the others.
-async fn cipher_stage(
-    cfg: &ScanConfig,
-    prober: &Prober,
-    outcomes: &[VersionOutcome],
-    early: (
-        impl std::future::Future<Output = Option<(Check, u32)>>,
-        &EarlyProbes<'_>,
-    ),
-    rep: &mut EndpointReport,
-) {
-    let (injection, early) = early;
-    let early_renegotiation = early.renegotiation.clone();
-    let Some(protocols) = &rep.protocols else {
-        return;
-    };
-    let group = rep.negotiated.as_ref().and_then(|n| n.group);
-    let known = Known::from_versions(outcomes, protocols, group);
-    if known.accepted.is_empty() {
-        return;
-    }
-    let flaws = prober.counted();
-    let flaws = &flaws;
-    let enumerations = async {
-        if !cfg.full_ciphers {
-            return Vec::new();
-        }
-        futures::future::join_all(
-            known
-                .accepted
-                .iter()
-                .map(|p| async move { (*p, enumerate::enumerate(prober, *p).await) }),
-        )
-        .await
-    };
-    let flaw_version = known
-        .accepted
-        .iter()
-        .copied()
-        .filter(|p| matches!(p, Probe::Tls10 | Probe::Tls11 | Probe::Tls12))
-        .max();
-    // At TLS 1.2 the version probe's connection has run them already, unless the server's
-    // heartbeat left no room for the CCS test.
-    let on_tls12 = known
-        .tls12
-        .as_ref()
-        .filter(|_| flaw_version == Some(Probe::Tls12));
-    let heartbleed = async {
-        match on_tls12 {
-            Some(t) => Some(t.heartbleed.clone()),
-            None => Some(heartbleed::probe(flaws, flaw_version?).await),
-        }
-    };
-    let ccs = async {
-        match on_tls12.and_then(|t| t.ccs.clone()) {
-            Some(c) => Some(c),
-            None => Some(ccs::probe(flaws, flaw_version?).await),
-        }
-    };
-    // Its refusal spares the DHE and ROBOT hellos. Sent already when TLS 1.2 was accepted (and
-    // the handshake completed); otherwise here, at the best version.
-    let prelude = {
-        use futures::FutureExt;
-        let early = early.prelude.clone();
-        let known = &known;
-        Box::pin(async move {
-            match early.await {
-                Some((reply, connections)) => (Some(reply), connections),
-                None => (ciphers::kx_prelude(flaws, known).await, 0),
-            }
-        })
-        .shared()
-    };
-    let prelude_reply = {
-        use futures::FutureExt;
-        Box::pin(prelude.clone().map(|(reply, _)| reply)).shared()
-    };
-    let robot = async {
-        let v = flaw_version?;
-        if v == Probe::Tls12 {
-            if let Some(done) = early.robot.clone().await {
-                return Some(done);
-            }
-        }
-        let reply = prelude_reply.clone().await;
-        Some((robot_check(flaws, v, reply.as_ref()).await, 0))
-    };
-    let tls12 = known.accepted.contains(&Probe::Tls12);
-    // Started as soon as the TLS 1.2 probe was accepted; asked here only when the matrix has
-    // TLS 1.2 from other evidence (the full handshake).
-    let renegotiation = async {
-        if !tls12 {
-            return (Vec::new(), 0);
-        }
-        match early_renegotiation.await {
-            Some(done) => done,
-            None => (renegotiation::probe(flaws).await, 0),
-        }
-    };
-    // POODLE needs only whether a CBC suite was seen: it goes as soon as the cipher probes say.
-    let ciphers_then_poodle = async {
-        let (findings, enumerations) = tokio::join!(
-            ciphers::run(prober, &known, prelude_reply.clone(), cfg.full_ciphers),
-            enumerations
-        );
-        let poodle = match tls12 {
-            true => Some(poodle::check(flaws, poodle::cbc_seen(&findings, &enumerations)).await),
-            false => None,
-        };
-        (findings, enumerations, poodle)
-    };
-    let (
-        (renegotiation, early_connections),
-        (findings, enumerations, poodle),
-        heartbleed,
-        ccs,
-        robot,
-        injection,
-    ) = tokio::join!(
-        renegotiation,
-        ciphers_then_poodle,
-        heartbleed,
-        ccs,
-        robot,
-        injection
-    );
-    let mut a = judge::assess(&findings);
-    judge::add_enumerations(&mut a, &enumerations);
-    let tls13_only = known.accepted == [Probe::Tls13];
-    a.checks.extend(heartbleed);
-    a.checks.extend(ccs.or_else(|| {
-        tls13_only.then(|| {
-            Check::new(
-                CheckId::TlsCcsInjection,
-                Status::Pass,
-                "TLS 1.3 only: CVE-2014-0224 is a flaw of the TLS ≤ 1.2 handshake",
-            )
-        })
-    }));
-    let (robot, robot_connections) = match robot {
-        Some((c, n)) => (Some(c), n),
-        None => (None, 0),
-    };
-    let (_, prelude_connections) = prelude.clone().await;
-    a.checks.extend(robot.or_else(|| {
-        tls13_only.then(|| {
-            Check::new(
-                CheckId::TlsRobot,
-                Status::Pass,
-                "TLS 1.3 only: it has no RSA key exchange, which ROBOT needs",
-            )
-        })
-    }));
-    a.checks.extend(renegotiation);
-    a.checks.extend(poodle);
-    a.ciphers.connections +=
-        flaws.connections() + early_connections + robot_connections + prelude_connections;
-    if let Some((c, connections)) = injection {
-        a.ciphers.connections += connections;
-        a.checks.push(c);
-    }
-    rep.checks.extend(a.checks);
-    rep.ciphers = Some(a.ciphers);
-    rep.key_exchange = Some(a.key_exchange);
-}
 
 fn add_dialogue(d: Dialogue, rep: &mut EndpointReport) {
     let Dialogue { report, checks } = d;
