@@ -225,10 +225,21 @@ impl Prober {
     /// A TCP connection under the address's limit, without any dialogue (for probes that speak
     /// the dialogue themselves).
     pub async fn connect(&self) -> Result<(TcpStream, OwnedSemaphorePermit), ErrorInfo> {
-        let permit =
-            self.limit.clone().acquire_owned().await.map_err(|_| {
+        self.connect_with(None).await
+    }
+
+    /// [`connect`](Self::connect) under `permit` when given: one of the address's permits that
+    /// a connection just closed hands on, so that this one need not queue for another.
+    async fn connect_with(
+        &self,
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> Result<(TcpStream, OwnedSemaphorePermit), ErrorInfo> {
+        let permit = match permit {
+            Some(p) => p,
+            None => self.limit.clone().acquire_owned().await.map_err(|_| {
                 ErrorInfo::new(crate::report::ErrorKind::Internal, "scan shut down")
-            })?;
+            })?,
+        };
         self.opened.fetch_add(1, Ordering::Relaxed);
         let stream = crate::net::connect(self.target.dial, self.target.timeouts.command).await?;
         Ok((stream, permit))
@@ -242,7 +253,18 @@ impl Prober {
         Option<Dialogue>,
         Result<(TcpStream, OwnedSemaphorePermit), ErrorInfo>,
     ) {
-        let (mut stream, permit) = match self.connect().await {
+        self.open_with(None).await
+    }
+
+    /// [`open`](Self::open) under `permit` when given (see [`connect_with`](Self::connect_with)).
+    pub async fn open_with(
+        &self,
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> (
+        Option<Dialogue>,
+        Result<(TcpStream, OwnedSemaphorePermit), ErrorInfo>,
+    ) {
+        let (mut stream, permit) = match self.connect_with(permit).await {
             Ok(c) => c,
             Err(e) => return (None, Err(e)),
         };

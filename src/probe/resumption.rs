@@ -152,13 +152,15 @@ pub async fn read_tickets<S: tokio::io::AsyncRead + Unpin>(
 
 /// Offers the session of `sessions` back (after a full handshake of its own when there is
 /// none). `full_handshake` is the configuration the full handshake ran with, storing into
-/// `sessions`, and `negotiated` the version it negotiated. `Err` says why nothing could be told.
+/// `sessions`, and `negotiated` the version it negotiated; `permit` the one its connection
+/// handed on, if it did. `Err` says why nothing could be told.
 pub async fn probe(
     prober: &Prober,
     name: ServerName<'static>,
     port: u16,
     (full_handshake, negotiated): (&rustls::ClientConfig, ProtocolVersion),
     sessions: Arc<Sessions>,
+    mut permit: Option<tokio::sync::OwnedSemaphorePermit>,
 ) -> Result<Resumption, String> {
     let t = prober.target();
     let step = t.timeouts.command;
@@ -175,7 +177,7 @@ pub async fn probe(
     }
     if !sessions.stored() {
         let connector = tokio_rustls::TlsConnector::from(config.clone());
-        let (_, ready) = prober.open().await;
+        let (_, ready) = prober.open_with(permit.take()).await;
         let (stream, permit) = ready.map_err(|e| e.message)?;
         let started = tokio::time::Instant::now();
         let mut first = tokio::time::timeout(step, connector.connect(name.clone(), stream))
@@ -190,7 +192,7 @@ pub async fn probe(
     }
 
     // Second: the session offered back, with early data when the ticket allows it.
-    let (_, ready) = prober.open().await;
+    let (_, ready) = prober.open_with(permit.take()).await;
     let (stream, _permit) = ready.map_err(|e| e.message)?;
     let connector = tokio_rustls::TlsConnector::from(config).early_data(true);
     let mut second = tokio::time::timeout(step, connector.connect(name, stream))

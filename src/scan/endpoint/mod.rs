@@ -8,7 +8,8 @@
 //! the handshake has completed too), whose waits then overlap everything else. The
 //! handshake asks first for a connection of the address's `--per-ip` limit: it decides whether
 //! the rest is worth waiting for (a refused connection, a tarpit or a dialogue without STARTTLS
-//! ends the endpoint at once); its dialogue after TLS ([`Tail`]) runs beside the later stages.
+//! ends the endpoint at once); its dialogue after TLS ([`Tail`]) runs beside the later stages,
+//! and its permit then goes straight to the resumption probe, which needs only its session.
 //! Then, from the version matrix (without waiting for the fallback probe, which only adds its
 //! check): the exact fallback probe when the speculative one was the wrong version, the certificate of an old-version-only server from its clear-text handshake,
 //! and the cipher, key-exchange and flaw probes. No probe holds a connection it is not using:
@@ -27,7 +28,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use rustls_pki_types::{CertificateDer, ServerName};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::plan::EndpointPlan;
 use crate::config::ScanConfig;
@@ -156,15 +157,31 @@ pub(super) async fn scan(
         (main_done, tail, outcomes, probes)
     };
     // The handshake's connection finishes its dialogue after TLS (and reads TLS 1.3 tickets)
-    // while everything else goes on; the resumption probe waits for those tickets.
-    let (tail_done_tx, tail_done_rx) = tokio::sync::watch::channel(false);
+    // while everything else goes on; then the resumption probe offers its session back, under
+    // the permit it hands on (the probe needs nothing else, so it need not queue behind them).
+    let negotiated = rep.negotiated.as_ref().map(|n| n.version);
     let tail = async {
-        let dialogue = match tail {
+        let (dialogue, permit) = match tail {
             Some(t) => t.await,
-            None => None,
+            None => (None, None),
         };
-        tail_done_tx.send_replace(true);
-        dialogue
+        let resumed = match (cfg.cipher_probes, full_config.as_deref(), negotiated) {
+            (true, Some(config), Some(version)) => {
+                let counted = prober.counted();
+                let r = resumption::probe(
+                    &counted,
+                    name.clone(),
+                    p.port,
+                    (config, version),
+                    sessions.clone(),
+                    permit,
+                )
+                .await;
+                Some((resumption::checks(&r), counted.connections()))
+            }
+            _ => None,
+        };
+        (dialogue, resumed)
     };
     let nothing_to_probe = matches!(main_done, MainHandshake::NotTried);
     let rest = async {
@@ -253,26 +270,7 @@ pub(super) async fn scan(
                             .await
                             .map(|(a, n)| (injection::check(&a, modern, p.transport), n))
                     };
-                    // Resumption and 0-RTT need the full handshake's session.
-                    let completed = matches!(main, MainHandshake::Completed(_));
-                    let negotiated = rep.negotiated.as_ref().map(|n| n.version);
-                    let resumed = async {
-                        let mut tickets_read = tail_done_rx.clone();
-                        let _ = tickets_read.wait_for(|done| *done).await;
-                        let config = full_config.as_deref().filter(|_| completed)?;
-                        let full = (config, negotiated?);
-                        let counted = prober.counted();
-                        let r = resumption::probe(
-                            &counted,
-                            name.clone(),
-                            p.port,
-                            full,
-                            sessions.clone(),
-                        )
-                        .await;
-                        Some((resumption::checks(&r), counted.connections()))
-                    };
-                    let (others, (), resumed) = tokio::join!(
+                    let (others, ()) = tokio::join!(
                         others,
                         Box::pin(cipher_stage(
                             cfg,
@@ -280,15 +278,8 @@ pub(super) async fn scan(
                             &outcomes,
                             (injection, &early),
                             &mut rep
-                        )),
-                        resumed
+                        ))
                     );
-                    if let Some((checks, connections)) = resumed {
-                        rep.checks.extend(checks);
-                        if let Some(c) = rep.ciphers.as_mut() {
-                            c.connections += connections;
-                        }
-                    }
                     certificates_stage(cfg, &name, revocation, staple, others, &mut rep).await;
                 } else {
                     if let Some((answer, _)) = early.injection.clone().await {
@@ -316,9 +307,15 @@ pub(super) async fn scan(
             );
         }
     };
-    let (dialogue, (), ()) = tokio::join!(tail, rest, drive_early);
+    let ((dialogue, resumed), (), ()) = tokio::join!(tail, rest, drive_early);
     if let Some(d) = dialogue {
         add_dialogue(d, &mut rep);
+    }
+    // Resumption and 0-RTT are cipher-stage checks: without that stage (a handshake that
+    // completed, but versions without a matrix) they are left out, as the stage is.
+    if let (Some((checks, connections)), Some(c)) = (resumed, rep.ciphers.as_mut()) {
+        rep.checks.extend(checks);
+        c.connections += connections;
     }
     rep.elapsed_ms = started.elapsed().as_millis() as u64;
     rep
@@ -491,15 +488,15 @@ async fn handshake<'a>(
         // close_notify: a session torn down without it is one OpenSSL forgets, and the
         // resumption probe offers it back.
         let _ = tokio::time::timeout(t.command, tokio::io::AsyncWriteExt::shutdown(&mut s)).await;
-        drop(permit);
-        dialogue
+        (dialogue, permit)
     };
     (MainHandshake::Completed(neg.version), Some(Box::pin(tail)))
 }
 
 /// The rest of the full handshake's connection, once TLS is up: the dialogue after TLS, TLS 1.3
-/// tickets on direct TLS, close_notify; the dialogue it returns goes into the report.
-type Tail<'a> = futures::future::BoxFuture<'a, Option<Dialogue>>;
+/// tickets on direct TLS, close_notify; the dialogue it returns goes into the report, and the
+/// permit it held goes on to the resumption probe.
+type Tail<'a> = futures::future::BoxFuture<'a, (Option<Dialogue>, Option<OwnedSemaphorePermit>)>;
 
 fn add_dialogue(d: Dialogue, rep: &mut EndpointReport) {
     let Dialogue { report, checks } = d;
