@@ -233,3 +233,29 @@ fn tls13_suites_do_not_make_a_tls12_cbc_choice_an_order_warning() {
     );
     assert_eq!(check(&a, "cipher.no-aead").status, Status::Pass);
 }
+
+#[test]
+fn the_prelude_settles_what_its_answer_names_and_a_refusal_settles_dhe_and_rsa() {
+    use crate::wire::suites::KeyExchange;
+    let dhe = hello(0x009e, 0, true, None); // TLS_DHE_RSA_WITH_AES_128_GCM_SHA256
+    let rsa = hello(0x009c, 0, true, None); // TLS_RSA_WITH_AES_128_GCM_SHA256
+    let rc4 = hello(0x0005, 0, true, None); // TLS_RSA_WITH_RC4_128_SHA
+    let silent = Reply {
+        version: Probe::Tls12,
+        answer: Ok(ServerAnswer::Silent(std::time::Duration::from_secs(1))),
+    };
+    assert_eq!(prelude_settled(Some(&refused())), Some(None));
+    assert_eq!(prelude_settled(Some(&dhe)), Some(Some(KeyExchange::Dhe)));
+    assert_eq!(prelude_settled(Some(&rc4)), Some(Some(KeyExchange::Rsa)));
+    assert_eq!(prelude_settled(Some(&silent)), None);
+    assert_eq!(prelude_settled(None), None);
+    // A refusal answers both questions; an acceptance only its own; silence neither.
+    assert_eq!(settles(Some(refused()), KeyExchange::Dhe), Some(refused()));
+    assert_eq!(
+        settles(Some(dhe.clone()), KeyExchange::Dhe),
+        Some(dhe.clone())
+    );
+    assert_eq!(settles(Some(rsa.clone()), KeyExchange::Dhe), None);
+    assert_eq!(settles(Some(silent), KeyExchange::Dhe), None);
+    assert_eq!(settles(None, KeyExchange::Dhe), None);
+}
