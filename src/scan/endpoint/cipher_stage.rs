@@ -82,15 +82,11 @@ pub(super) async fn cipher_stage(
         let known = &known;
         Box::pin(async move {
             match early.await {
-                Some((reply, connections)) => (Some(reply), connections),
-                None => (ciphers::kx_prelude(flaws, known).await, 0),
+                Some(reply) => Some(reply),
+                None => ciphers::kx_prelude(flaws, known).await,
             }
         })
         .shared()
-    };
-    let prelude_reply = {
-        use futures::FutureExt;
-        Box::pin(prelude.clone().map(|(reply, _)| reply)).shared()
     };
     let robot = async {
         let v = flaw_version?;
@@ -99,7 +95,7 @@ pub(super) async fn cipher_stage(
                 return Some(done);
             }
         }
-        let reply = prelude_reply.clone().await;
+        let reply = prelude.clone().await;
         Some((robot_check(flaws, v, reply.as_ref()).await, 0))
     };
     let tls12 = known.accepted.contains(&Probe::Tls12);
@@ -117,7 +113,7 @@ pub(super) async fn cipher_stage(
     // POODLE needs only whether a CBC suite was seen: it goes as soon as the cipher probes say.
     let ciphers_then_poodle = async {
         let (findings, enumerations) = tokio::join!(
-            ciphers::run(prober, &known, prelude_reply.clone(), cfg.full_ciphers),
+            ciphers::run(prober, &known, prelude.clone(), cfg.full_ciphers),
             enumerations
         );
         let poodle = match tls12 {
@@ -158,7 +154,6 @@ pub(super) async fn cipher_stage(
         Some((c, n)) => (Some(c), n),
         None => (None, 0),
     };
-    let (_, prelude_connections) = prelude.clone().await;
     a.checks.extend(robot.or_else(|| {
         tls13_only.then(|| {
             Check::new(
@@ -170,8 +165,7 @@ pub(super) async fn cipher_stage(
     }));
     a.checks.extend(renegotiation);
     a.checks.extend(poodle);
-    a.ciphers.connections +=
-        flaws.connections() + early_connections + robot_connections + prelude_connections;
+    a.ciphers.connections += flaws.connections() + early_connections + robot_connections;
     if let Some((c, connections)) = injection {
         a.ciphers.connections += connections;
         a.checks.push(c);

@@ -26,13 +26,22 @@ pub(super) struct EarlyProbes<'a> {
     >,
     /// Renegotiation, once the TLS 1.2 probe is accepted.
     pub(super) renegotiation: EarlyChecks<'a>,
-    /// The TLS 1.2 key-exchange prelude ([`ciphers::kx_prelude`]) and its connection, once
-    /// the TLS 1.2 probe is accepted and the full handshake completed: it needs no other
-    /// version, and the ROBOT chain it starts is the longest of the flaw probes.
+    /// The TLS 1.2 key-exchange prelude ([`ciphers::kx_prelude`]), once the TLS 1.2 probe is
+    /// accepted and the full handshake completed: it needs no other version, and the ROBOT
+    /// chain it starts is the longest of the flaw probes.
     pub(super) prelude:
-        futures::future::Shared<futures::future::BoxFuture<'a, Option<(ciphers::Reply, u32)>>>,
-    /// ROBOT at TLS 1.2 after the prelude, as soon as it is answered.
+        futures::future::Shared<futures::future::BoxFuture<'a, Option<ciphers::Reply>>>,
+    /// ROBOT at TLS 1.2 after the prelude, as soon as it is answered; its connections count
+    /// the prelude's too, since it always follows it.
     pub(super) robot: futures::future::Shared<futures::future::BoxFuture<'a, Option<(Check, u32)>>>,
+}
+
+/// Whether the TLS 1.2 probe was accepted, once it is known (`false` if it never will be).
+async fn accepted(mut tls12: tokio::sync::watch::Receiver<Option<bool>>) -> bool {
+    matches!(
+        tls12.wait_for(|v| v.is_some()).await.as_deref(),
+        Ok(Some(true))
+    )
 }
 
 pub(super) fn early_probes<'a>(
@@ -42,38 +51,36 @@ pub(super) fn early_probes<'a>(
     negotiated: versions::MainVersion,
 ) -> EarlyProbes<'a> {
     use futures::FutureExt;
-    let mut tls12_seen = tls12_accepted.clone();
-    let prelude = async move {
-        if !cfg.cipher_probes {
-            return None;
+    // Its own count, read by ROBOT: whoever drives the prelude, ROBOT awaits it.
+    let prelude_prober = prober.counted();
+    let prelude = {
+        let (prelude_prober, tls12_accepted) = (prelude_prober.clone(), tls12_accepted.clone());
+        async move {
+            if !cfg.cipher_probes {
+                return None;
+            }
+            let mut main = negotiated;
+            // A handshake that failed (one that aborts after its ServerHello, say) may leave
+            // the cipher stage out: the prelude is then the cipher stage's to send, if it runs.
+            let completed = matches!(
+                main.wait_for(|v| v.is_some()).await.as_deref(),
+                Ok(Some(Some(_)))
+            );
+            if !(accepted(tls12_accepted).await && completed) {
+                return None;
+            }
+            Some(ciphers::kx_prelude_at(&prelude_prober, Probe::Tls12).await)
         }
-        let mut main = negotiated;
-        let accepted = matches!(
-            tls12_seen.wait_for(|v| v.is_some()).await.as_deref(),
-            Ok(Some(true))
-        );
-        // A handshake that failed (one that aborts after its ServerHello, say) may leave the
-        // cipher stage out: the prelude then waits for it, as before.
-        let completed = matches!(
-            main.wait_for(|v| v.is_some()).await.as_deref(),
-            Ok(Some(Some(_)))
-        );
-        if !(accepted && completed) {
-            return None;
-        }
-        let counted = prober.counted();
-        let reply = ciphers::kx_prelude_at(&counted, Probe::Tls12).await;
-        Some((reply, counted.connections()))
-    }
-    .boxed()
-    .shared();
+        .boxed()
+        .shared()
+    };
     let robot = {
         let prelude = prelude.clone();
         async move {
-            let (reply, _) = prelude.await?;
+            let reply = prelude.await?;
             let counted = prober.counted();
             let check = robot_check(&counted, Probe::Tls12, Some(&reply)).await;
-            Some((check, counted.connections()))
+            Some((check, counted.connections() + prelude_prober.connections()))
         }
         .boxed()
         .shared()
@@ -90,12 +97,7 @@ pub(super) fn early_probes<'a>(
         if !cfg.cipher_probes {
             return None;
         }
-        let mut seen = tls12_accepted;
-        let accepted = matches!(
-            seen.wait_for(|v| v.is_some()).await.as_deref(),
-            Ok(Some(true))
-        );
-        if !accepted {
+        if !accepted(tls12_accepted).await {
             return None;
         }
         let counted = prober.counted();
