@@ -15,12 +15,6 @@ pub(super) fn other_kinds(c: &CertificateReport) -> Vec<CertKind> {
     }
 }
 
-/// The server's other certificates: asked for already, or the kinds still to ask for.
-pub(super) enum Others {
-    Fetched(Vec<OtherChain>),
-    ToAsk(Vec<CertKind>),
-}
-
 /// A chain another client preference gets, with its stapled OCSP response.
 pub(super) struct OtherChain {
     kind: CertKind,

@@ -49,7 +49,6 @@ use crate::wire::hello::Probe;
 use crate::wire::keys::KeyType;
 use certificates::{
     add_certificate, certificates_stage, legacy_certificate, other_certificates, other_kinds,
-    Others,
 };
 
 /// Scans one endpoint, every connection under `limit` (the address's `--per-ip` semaphore).
@@ -186,27 +185,31 @@ pub(super) async fn scan(
     let nothing_to_probe = matches!(main_done, MainHandshake::NotTried);
     let rest = async {
         // The other kind of certificate depends on the handshake's leaf only: asked for beside
-        // the version probes still running, rather than after them.
+        // the version probes still running and the cipher stage, and awaited only by the
+        // certificate stage.
         let asked = match (&main_done, rep.certificate.as_ref()) {
             (MainHandshake::Completed(_), Some(c)) => other_kinds(c),
             _ => Vec::new(),
         };
+        let mut others = Box::pin(futures::future::maybe_done(other_certificates(
+            cfg, &prober, &name, &asked,
+        )));
         // Nothing listens (refused, unreachable, timed out), or the dialogue before TLS failed
         // (no greeting: a tarpit; a refusal; no STARTTLS): every probe would only repeat that,
         // each waiting out the same timeout, so they are dropped, and the report has no
         // version matrix.
-        let (main, outcomes, early_others) = match (&main_done, outcomes) {
-            (MainHandshake::NotTried, _) => (main_done, None, Others::ToAsk(Vec::new())),
-            (_, Some(o)) => (main_done, Some(o), Others::ToAsk(asked)),
+        let (main, outcomes) = match (&main_done, outcomes) {
+            (MainHandshake::NotTried, _) => (main_done, None),
+            (_, Some(o)) => (main_done, Some(o)),
             (_, None) => {
                 // The speculative fallback probe is driven too: under `--per-ip 1` the version
                 // probes may be waiting for the permit it holds.
-                let (o, others, _) = tokio::join!(
-                    probes,
-                    other_certificates(cfg, &prober, &name, &asked),
-                    speculative.clone()
-                );
-                (main_done, Some(o), Others::Fetched(others))
+                let matrix = Box::pin(async { tokio::join!(probes, speculative.clone()).0 });
+                let o = match futures::future::select(matrix, others.as_mut()).await {
+                    futures::future::Either::Left((o, _)) => o,
+                    futures::future::Either::Right(((), matrix)) => matrix.await,
+                };
+                (main_done, Some(o))
             }
         };
         if let Some(outcomes) = outcomes {
@@ -253,14 +256,9 @@ pub(super) async fn scan(
                     .protocols
                     .as_ref()
                     .is_some_and(|m| m.tls12 == Some(true) || m.tls13 == Some(true));
-                // The server's other certificates, unless already asked for: beside the cipher probes.
                 let others = async {
-                    match early_others {
-                        Others::Fetched(o) => o,
-                        Others::ToAsk(kinds) => {
-                            other_certificates(cfg, &prober, &name, &kinds).await
-                        }
-                    }
+                    others.as_mut().await;
+                    others.as_mut().take_output().unwrap_or_default()
                 };
                 if cfg.cipher_probes && usable {
                     let injection = async {
