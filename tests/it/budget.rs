@@ -167,9 +167,11 @@ struct Peers {
     _dir: tempfile::TempDir,
     _lab: tlsgrade::lab::ServerHandle,
     _postfix: crate::peers::Peer,
+    _smtps: crate::peers::Peer,
     _s_server: crate::peers::Peer,
     lab: u16,
     postfix: u16,
+    smtps: u16,
     s_server: u16,
 }
 
@@ -191,12 +193,25 @@ async fn peers() -> Peers {
         ">=TLSv1",
         "smtpd_tls_ciphers = medium\ntls_medium_cipherlist = DEFAULT:@SECLEVEL=0\n",
     );
+    // The same Postfix on direct TLS (wrapper mode): a server of many processes, unlike s_server.
+    let smtps = crate::peers::free_port();
+    let smtps_pf = crate::peers::postfix_with(
+        &dir.path().join("smtps"),
+        smtps,
+        &cert,
+        &key,
+        ">=TLSv1",
+        "smtpd_tls_ciphers = medium\ntls_medium_cipherlist = DEFAULT:@SECLEVEL=0\n\
+         smtpd_tls_wrappermode = yes\n",
+    );
     let (s, s_port) =
         crate::peers::s_server(dir.path(), &cert, &key, &["-cipher", "DEFAULT:@SECLEVEL=0"]);
     Peers {
         lab: lab.port(),
         _lab: lab,
         _postfix: pf,
+        _smtps: smtps_pf,
+        smtps,
         _s_server: s,
         postfix,
         s_server: s_port,
@@ -218,8 +233,9 @@ async fn peers() -> Peers {
 ///   accepted version and the TLS 1.2 one again after the prelude chose a DHE or RSA suite, the
 ///   DHE-only hello, the weak curves, ROBOT's five RSA connections, POODLE (CBC seen), and for s_server a
 ///   second renegotiation connection (it renegotiates at a client's request) but no STARTTLS
-///   injection: 22 and 21.
-fn endpoints(p: &Peers) -> [(&'static str, &'static str, &'static str, u16, u32); 3] {
+///   injection: 22 and 21;
+/// - the same Postfix on direct TLS (SMTPS): no STARTTLS injection, 21.
+fn endpoints(p: &Peers) -> [(&'static str, &'static str, &'static str, u16, u32); 4] {
     [
         (
             "lab SMTP STARTTLS, TLS 1.2-1.3, ECDHE only",
@@ -240,6 +256,13 @@ fn endpoints(p: &Peers) -> [(&'static str, &'static str, &'static str, u16, u32)
             "tls://mx.budget.test:443",
             "mx.budget.test:443",
             p.s_server,
+            21,
+        ),
+        (
+            "Postfix SMTPS, direct TLS 1.0-1.3, RSA key exchange",
+            "smtps://mx.budget.test:465",
+            "mx.budget.test:465",
+            p.smtps,
             21,
         ),
     ]

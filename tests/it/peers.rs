@@ -173,16 +173,17 @@ pub(crate) fn postfix(dir: &Path, port: u16, chain: &Path, key: &Path, protocols
     )
 }
 
-/// [`postfix`] with the cipher lines of main.cf given (empty = Postfix's own defaults).
+/// [`postfix`] with more lines of main.cf given: the cipher settings (empty = Postfix's own
+/// defaults), `smtpd_tls_wrappermode = yes` for SMTPS.
 pub(crate) fn postfix_with(
     dir: &Path,
     port: u16,
     chain: &Path,
     key: &Path,
     protocols: &str,
-    ciphers: &str,
+    extra_main_cf: &str,
 ) -> Peer {
-    postfix_chains(dir, port, &[key, chain], protocols, ciphers)
+    postfix_chains(dir, port, &[key, chain], protocols, extra_main_cf)
 }
 
 /// [`postfix_with`] with `smtpd_tls_chain_files` given whole: each key followed by its chain,
@@ -192,7 +193,7 @@ pub(crate) fn postfix_chains(
     port: u16,
     chain_files: &[&Path],
     protocols: &str,
-    ciphers: &str,
+    extra_main_cf: &str,
 ) -> Peer {
     let chain_files: Vec<String> = chain_files
         .iter()
@@ -227,7 +228,7 @@ smtpd_tls_chain_files = {chain_files}
 smtpd_tls_loglevel = 0
 smtpd_tls_protocols = {protocols}
 smtpd_tls_mandatory_protocols = {protocols}
-{ciphers}default_transport = discard:test instance
+{extra_main_cf}default_transport = discard:test instance
 alias_maps =
 alias_database =
 local_recipient_maps =
@@ -237,7 +238,7 @@ smtpd_peername_lookup = no
         data = data.display(),
         chain_files = chain_files.join(", "),
         protocols = protocols,
-        ciphers = ciphers
+        extra_main_cf = extra_main_cf
     );
     std::fs::write(etc.join("main.cf"), main_cf).unwrap();
     // Debian's master.cf with the public smtp listener moved to 127.0.0.1:PORT and no chroot.
