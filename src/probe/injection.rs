@@ -562,4 +562,59 @@ mod tests {
             assert!(!is_clear_text(tls), "{tls:?}");
         }
     }
+
+    /// Hostile bytes: whatever a server sends inside TLS, in whatever pieces the reads cut it,
+    /// the parser never panics, never points past what it read, and once it has decided, more
+    /// bytes never change its mind (the probe may stop reading at any read).
+    #[test]
+    fn any_reply_bytes_decide_once_and_point_inside_what_was_read() {
+        let tokens: [&[u8]; 10] = [
+            b"221 ", b"250-", b"250 ", b"A2 ", b"a3 ", b"+OK", b"-ERR", b"\r\n", b"\n", b" ",
+        ];
+        let mut rng = crate::testkit::XorShift(0x9e37_79b9_7f4a_7c15);
+        for transport in [
+            Transport::SmtpStartTls,
+            Transport::ImapStartTls,
+            Transport::Pop3StartTls,
+            Transport::Tls,
+        ] {
+            let (mut answered, mut discarded) = (0, 0);
+            for _ in 0..2000 {
+                let mut got = Vec::new();
+                for _ in 0..rng.below(24) {
+                    match rng.below(3) {
+                        0 => got.push(rng.byte()),
+                        _ => got.extend_from_slice(tokens[rng.below(tokens.len())]),
+                    }
+                }
+                let mut decided = None;
+                for end in 0..=got.len() {
+                    let seen = &got[..end];
+                    let d = inside_tls(transport, seen);
+                    if let Decided::Answered(n) = d {
+                        assert!(n <= end, "{transport:?} {seen:?}");
+                    }
+                    if let Some(n) = inside_tls_at_end(transport, seen) {
+                        assert!(n <= end, "{transport:?} {seen:?}");
+                    }
+                    match (&decided, d) {
+                        (None, Decided::Open) => {}
+                        (None, d) => {
+                            match d {
+                                Decided::Answered(_) => answered += 1,
+                                _ => discarded += 1,
+                            }
+                            decided = Some(d);
+                        }
+                        (Some(before), now) => assert_eq!(*before, now, "{transport:?} {seen:?}"),
+                    }
+                }
+            }
+            // The inputs reach both verdicts (POP3 has no goodbye of its own to see).
+            assert!(answered > 50, "{transport:?}: {answered} answered");
+            if transport != Transport::Pop3StartTls {
+                assert!(discarded > 50, "{transport:?}: {discarded} discarded");
+            }
+        }
+    }
 }
