@@ -198,9 +198,9 @@ pub(super) async fn scan(
         // (no greeting: a tarpit; a refusal; no STARTTLS): every probe would only repeat that,
         // each waiting out the same timeout, so they are dropped, and the report has no
         // version matrix.
-        let (main, outcomes) = match (&main_done, outcomes) {
-            (MainHandshake::NotTried, _) => (main_done, None),
-            (_, Some(o)) => (main_done, Some(o)),
+        let outcomes = match (&main_done, outcomes) {
+            (MainHandshake::NotTried, _) => None,
+            (_, Some(o)) => Some(o),
             (_, None) => {
                 // The speculative fallback probe is driven too: under `--per-ip 1` the version
                 // probes may be waiting for the permit it holds.
@@ -209,11 +209,12 @@ pub(super) async fn scan(
                     futures::future::Either::Left((o, _)) => o,
                     futures::future::Either::Right(((), matrix)) => matrix.await,
                 };
-                (main_done, Some(o))
+                Some(o)
             }
         };
         if let Some(outcomes) = outcomes {
-            let main = versions::explain_failure(main, &outcomes, p.transport == Transport::Tls);
+            let main =
+                versions::explain_failure(main_done, &outcomes, p.transport == Transport::Tls);
             if let (MainHandshake::Failed(Failure::NotTls, seen), Some(e)) =
                 (&main, rep.error.as_mut())
             {
