@@ -184,26 +184,24 @@ async fn peers() -> Peers {
         .arg("a+rX")
         .arg(dir.path())
         .status();
-    let postfix = crate::peers::free_port();
-    let pf = crate::peers::postfix_with(
-        &dir.path().join("pf"),
-        postfix,
-        &cert,
-        &key,
-        ">=TLSv1",
-        "smtpd_tls_ciphers = medium\ntls_medium_cipherlist = DEFAULT:@SECLEVEL=0\n",
-    );
+    // TLS 1.0-1.3 with RSA key exchange; `extra` lines of main.cf on top.
+    let postfix_in = |name: &str, extra: &str| {
+        let port = crate::peers::free_port();
+        let peer = crate::peers::postfix_with(
+            &dir.path().join(name),
+            port,
+            &cert,
+            &key,
+            ">=TLSv1",
+            &format!(
+                "smtpd_tls_ciphers = medium\ntls_medium_cipherlist = DEFAULT:@SECLEVEL=0\n{extra}"
+            ),
+        );
+        (peer, port)
+    };
+    let (pf, postfix) = postfix_in("pf", "");
     // The same Postfix on direct TLS (wrapper mode): a server of many processes, unlike s_server.
-    let smtps = crate::peers::free_port();
-    let smtps_pf = crate::peers::postfix_with(
-        &dir.path().join("smtps"),
-        smtps,
-        &cert,
-        &key,
-        ">=TLSv1",
-        "smtpd_tls_ciphers = medium\ntls_medium_cipherlist = DEFAULT:@SECLEVEL=0\n\
-         smtpd_tls_wrappermode = yes\n",
-    );
+    let (smtps_pf, smtps) = postfix_in("smtps", "smtpd_tls_wrappermode = yes\n");
     let (s, s_port) =
         crate::peers::s_server(dir.path(), &cert, &key, &["-cipher", "DEFAULT:@SECLEVEL=0"]);
     Peers {
